@@ -1,0 +1,88 @@
+# Two commands do everything on a fresh Debian machine:
+#   make run   builds the app and serves it at http://127.0.0.1:3000 on a SQLite file with demo data
+#   make test  runs every check: fmt, clippy (server and browser), Rust tests, Playwright
+# Both install what is missing first, and skip what is already there.
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+
+export PATH := $(CURDIR)/node_modules/.bin:$(HOME)/.cargo/bin:$(PATH)
+
+CARGO_LEPTOS_VERSION := 0.3.11
+# The wasm-bindgen CLI must equal the wasm-bindgen crate in Cargo.lock.
+WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"/, "", $$3); print $$3}' Cargo.lock)
+
+SITE_ADDR ?= 127.0.0.1:3000
+E2E_ADDR ?= 127.0.0.1:3210
+E2E_DB := target/e2e/e2e.db
+
+.PHONY: help run test tools chromium fmt-check clippy rust-test e2e release-build bench-size
+
+help:
+	@echo "make run   - build and serve the app with demo data at http://$(SITE_ADDR)"
+	@echo "make test  - every check (fmt, clippy, Rust tests, Playwright)"
+
+## ---- installs (idempotent) -------------------------------------------------------------
+
+tools: node_modules/.installed end2end/node_modules/.installed
+	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
+	@if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
+	  echo "installing cargo-leptos $(CARGO_LEPTOS_VERSION) (about 10 minutes, once)"; \
+	  CARGO_PROFILE_RELEASE_LTO=false CARGO_PROFILE_RELEASE_CODEGEN_UNITS=16 \
+	  cargo install cargo-leptos --version $(CARGO_LEPTOS_VERSION) --locked --ignore-rust-version; \
+	fi
+	@if ! wasm-bindgen --version 2>/dev/null | grep -q "$(WASM_BINDGEN_VERSION)"; then \
+	  echo "installing wasm-bindgen-cli $(WASM_BINDGEN_VERSION)"; \
+	  cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force; \
+	fi
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund
+	@touch $@
+
+end2end/node_modules/.installed: end2end/package.json end2end/package-lock.json
+	cd end2end && PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1 npm ci --no-audit --no-fund
+	@touch $@
+
+chromium:
+	@if [ ! -x /usr/bin/chromium ]; then \
+	  echo "installing Debian's chromium"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
+	fi
+
+## ---- run --------------------------------------------------------------------------------
+
+release-build: tools
+	cargo leptos build --release
+
+run: release-build
+	@echo "Serving TrekMail Tokens at http://$(SITE_ADDR)  (demo password: trekmail-demo)"
+	LEPTOS_SITE_ADDR=$(SITE_ADDR) LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=trekmail-tokens \
+	TREKMAIL_DEMO=1 ./target/release/trekmail-tokens
+
+## ---- test -------------------------------------------------------------------------------
+
+test: tools chromium fmt-check clippy rust-test e2e
+
+fmt-check:
+	cargo fmt --check
+
+clippy:
+	cargo clippy --features ssr --all-targets -- -D warnings
+	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+
+rust-test:
+	cargo test --features ssr
+
+# The server runs on its own port with a throw-away database seeded with the demo accounts.
+e2e: tools chromium
+	rm -rf target/e2e && mkdir -p target/e2e
+	LEPTOS_SITE_ADDR=$(E2E_ADDR) E2E_BASE_URL=http://$(E2E_ADDR) \
+	DATABASE_URL=sqlite://$(E2E_DB) TREKMAIL_DEMO=1 RUST_LOG=warn \
+	cargo leptos end-to-end
+
+## ---- figures ----------------------------------------------------------------------------
+
+bench-size: release-build
+	@bash scripts/bundle-size.sh

@@ -1,0 +1,59 @@
+//! The HTML document (`shell`) and the `App` component with its route table.
+
+use crate::ui::pages::{
+    agents_layout::AgentsLayout, audit_log::AuditLogPage, not_found::NotFound, sign_in::SignInPage,
+    tokens::TokensPage,
+};
+use leptos::prelude::*;
+use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_router::components::{ParentRoute, Route, Router, Routes};
+use leptos_router::path;
+
+/// The document around the app. During SSR it also sets the page's Content-Security-Policy,
+/// which needs this response's nonce (the hydration script carries it).
+pub fn shell(options: LeptosOptions) -> impl IntoView {
+    #[cfg(feature = "ssr")]
+    if let (Some(nonce), Some(response)) = (
+        leptos::nonce::use_nonce(),
+        use_context::<leptos_axum::ResponseOptions>(),
+    ) {
+        if let Ok(value) = http::HeaderValue::from_str(&crate::server::security::page_csp(&nonce)) {
+            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
+        }
+    }
+    view! {
+        <!DOCTYPE html>
+        <html lang="en">
+            <head>
+                <meta charset="utf-8" />
+                <meta name="viewport" content="width=device-width, initial-scale=1" />
+                <AutoReload options=options.clone() />
+                <HydrationScripts options />
+                <link rel="stylesheet" id="leptos" href="/pkg/trekmail-tokens.css" />
+                <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
+                <MetaTags />
+            </head>
+            <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
+                <App />
+            </body>
+        </html>
+    }
+}
+
+/// The app's routes: sign-in, and the AI Agents & API section with its two tabs.
+#[component]
+pub fn App() -> impl IntoView {
+    provide_meta_context();
+    view! {
+        <Title text="TrekMail" />
+        <Router>
+            <Routes fallback=NotFound>
+                <Route path=path!("/sign-in") view=SignInPage />
+                <ParentRoute path=path!("/agents") view=AgentsLayout>
+                    <Route path=path!("/tokens") view=TokensPage />
+                    <Route path=path!("/audit-log") view=AuditLogPage />
+                </ParentRoute>
+            </Routes>
+        </Router>
+    }
+}

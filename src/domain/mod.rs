@@ -1,0 +1,19 @@
+//! Pure product rules shared by the server and the browser. Nothing here touches the database
+//! or the network; every type parses its input and cannot hold a bad value.
+
+/// When a token stops working.
+pub mod expiration;
+/// A "Create token" submission and its validation.
+pub mod new_token;
+/// Plans and which scopes they allow.
+pub mod plan;
+/// The ops-token scope catalog.
+pub mod scope;
+/// Active / Expired / Revoked, derived from timestamps.
+pub mod status;
+/// Display helpers for timestamps.
+pub mod time;
+/// The `tm_live_` / `tm_msg_` token format and checksum.
+pub mod token;
+/// A token's name.
+pub mod token_name;

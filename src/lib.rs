@@ -1,0 +1,20 @@
+//! TrekMail Tokens: the "AI Agents & API → Tokens" area of an email-hosting dashboard.
+
+/// Server functions and the types they exchange with the browser.
+pub mod api;
+/// The HTML shell, the `App` component and its routes.
+pub mod app;
+/// Pure product rules shared by server and browser.
+pub mod domain;
+/// Server-only code: database, sessions, services, HTTP.
+#[cfg(feature = "ssr")]
+pub mod server;
+/// Pages and components.
+pub mod ui;
+
+#[cfg(feature = "hydrate")]
+#[wasm_bindgen::prelude::wasm_bindgen]
+pub fn hydrate() {
+    console_error_panic_hook::set_once();
+    leptos::mount::hydrate_body(app::App);
+}

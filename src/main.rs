@@ -1,0 +1,51 @@
+//! The server binary: reads settings, opens the database and serves the app.
+//! Kept apart from `lib.rs` so the integration tests can build the same app in-process.
+
+#[cfg(feature = "ssr")]
+#[tokio::main]
+async fn main() {
+    use leptos::config::get_configuration;
+    use std::net::SocketAddr;
+    use trekmail_tokens::server::{app, config::Config};
+
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
+        .init();
+
+    let leptos_options = get_configuration(None)
+        .expect("BUG: the [package.metadata.leptos] settings or LEPTOS_* variables are invalid")
+        .leptos_options;
+    let addr = leptos_options.site_addr;
+    let state = match app::build_state(Config::from_env(), leptos_options).await {
+        Ok(state) => state,
+        Err(error) => {
+            eprintln!("cannot open the database: {error}");
+            std::process::exit(1);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(&addr).await {
+        Ok(listener) => listener,
+        Err(error) => {
+            eprintln!("cannot listen on {addr}: {error}");
+            std::process::exit(1);
+        }
+    };
+    tracing::info!("listening on http://{addr}");
+    axum::serve(
+        listener,
+        app::router(state).into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(async {
+        let _ = tokio::signal::ctrl_c().await;
+    })
+    .await
+    .expect("server error");
+}
+
+#[cfg(not(feature = "ssr"))]
+pub fn main() {
+    // The browser build has no main; `lib.rs` exports `hydrate()` instead.
+}

@@ -1,0 +1,102 @@
+//! The audit trail of token changes.
+
+use super::context::ClientMeta;
+use super::db::{Db, Pool, Transaction};
+use super::keyset::{self, Direction};
+use crate::api::audit::{AuditAction, AuditRow};
+use crate::api::{Cursor, Page};
+use sqlx::QueryBuilder;
+
+/// One event, written by the same transaction as the change it describes.
+pub struct AuditEntry<'a> {
+    pub account_id: i64,
+    pub action: AuditAction,
+    pub token_id: i64,
+    pub token_name: &'a str,
+    pub token_prefix: &'a str,
+    pub actor: &'a str,
+    pub client: &'a ClientMeta,
+    pub at: i64,
+}
+
+pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
+    sqlx::query(
+        "insert into audit_event
+            (account_id, action, api_token_id, token_name, token_prefix, actor, ip, user_agent, created_at)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+    )
+    .bind(entry.account_id)
+    .bind(entry.action.as_str())
+    .bind(entry.token_id)
+    .bind(entry.token_name)
+    .bind(entry.token_prefix)
+    .bind(entry.actor)
+    .bind(&entry.client.ip)
+    .bind(&entry.client.user_agent)
+    .bind(entry.at)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+#[derive(sqlx::FromRow)]
+struct AuditRecord {
+    audit_event_id: i64,
+    action: String,
+    token_name: String,
+    token_prefix: String,
+    actor: String,
+    ip: String,
+    user_agent: String,
+    created_at: i64,
+}
+
+/// One page of the account's events, newest first.
+pub async fn list(
+    pool: &Pool,
+    account_id: i64,
+    action: Option<AuditAction>,
+    cursor: Cursor,
+) -> Result<Page<AuditRow>, sqlx::Error> {
+    let fetch = |direction: Direction, limit: i64| async move {
+        let mut query = QueryBuilder::<Db>::new(
+            "select audit_event_id, action, token_name, token_prefix, actor, ip, user_agent, created_at
+               from audit_event where account_id = ",
+        );
+        query.push_bind(account_id);
+        if let Some(action) = action {
+            query.push(" and action = ").push_bind(action.as_str());
+        }
+        let (condition, bound, order) = direction.sql("audit_event_id");
+        if let Some(bound) = bound {
+            query.push(" and ").push(condition).push_bind(bound);
+        }
+        query
+            .push(format!(" order by audit_event_id {order} limit "))
+            .push_bind(limit);
+        query.build_query_as::<AuditRecord>().fetch_all(pool).await
+    };
+    let (records, older, newer) =
+        keyset::page(cursor, |r: &AuditRecord| r.audit_event_id, fetch).await?;
+    let rows = records
+        .into_iter()
+        .filter_map(|r| {
+            Some(AuditRow {
+                id: r.audit_event_id,
+                at: r.created_at,
+                action: AuditAction::parse(&r.action)?,
+                token_name: r.token_name,
+                token_prefix: r.token_prefix,
+                actor: r.actor,
+                ip: r.ip,
+                user_agent: r.user_agent,
+            })
+        })
+        .collect();
+    Ok(Page {
+        rows,
+        older,
+        newer,
+        now: super::db::now_ms(),
+    })
+}

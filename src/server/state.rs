@@ -1,0 +1,22 @@
+//! Shared state: handed to axum handlers as router state and to server functions as context.
+
+use super::config::Config;
+use super::db::Pool;
+use super::throttle::LoginThrottle;
+use axum::extract::FromRef;
+use leptos::config::LeptosOptions;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState {
+    pub leptos_options: LeptosOptions,
+    pub pool: Pool,
+    pub config: Arc<Config>,
+    pub login_throttle: Arc<LoginThrottle>,
+}
+
+impl FromRef<AppState> for LeptosOptions {
+    fn from_ref(state: &AppState) -> Self {
+        state.leptos_options.clone()
+    }
+}

@@ -1,0 +1,77 @@
+//! Small shared pieces.
+
+use crate::api::Page;
+use crate::domain::status::TokenStatus;
+use leptos::prelude::*;
+
+/// The coloured status pill of a token.
+#[component]
+pub fn StatusBadge(status: TokenStatus) -> impl IntoView {
+    let colours = match status {
+        TokenStatus::Active => "bg-emerald-50 text-emerald-700 ring-emerald-600/20",
+        TokenStatus::Expired => "bg-amber-50 text-amber-800 ring-amber-600/20",
+        TokenStatus::Revoked => "bg-rose-50 text-rose-700 ring-rose-600/20",
+    };
+    view! {
+        <span class=format!(
+            "inline-flex items-center rounded-full px-2 py-0.5 text-xs font-medium ring-1 ring-inset {colours}",
+        )>{status.label()}</span>
+    }
+}
+
+/// A field's error message, announced when it appears.
+#[component]
+pub fn FieldError(
+    #[prop(into)] id: String,
+    #[prop(into)] message: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <p id=id class="mt-1 min-h-0 text-sm text-rose-700" aria-live="polite">
+            {move || message.get()}
+        </p>
+    }
+}
+
+/// "Newer" / "Older" links of a keyset-paginated list, keeping the other query parameters.
+#[component]
+pub fn Pager<T: Clone + Send + Sync + 'static>(
+    page: Page<T>,
+    /// The current query (e.g. `status=active`), without cursor parameters.
+    base_query: String,
+    label: &'static str,
+) -> impl IntoView {
+    let link = move |key: &str, id: i64| {
+        let mut query = base_query.clone();
+        if !query.is_empty() {
+            query.push('&');
+        }
+        format!("?{query}{key}={id}")
+    };
+    let newer = page.newer.map(|id| link("before", id));
+    let older = page.older.map(|id| link("after", id));
+    let link_class = "rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 ring-1 ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600";
+    (newer.is_some() || older.is_some()).then(|| {
+        view! {
+            <nav aria-label=label class="flex items-center justify-end gap-2 pt-4">
+                {newer.map(|href| view! { <a href=href class=link_class>"← Newer"</a> })}
+                {older.map(|href| view! { <a href=href class=link_class>"Older →"</a> })}
+            </nav>
+        }
+    })
+}
+
+/// A friendly block for a failed load.
+#[component]
+pub fn LoadError(#[prop(into)] message: String) -> impl IntoView {
+    view! {
+        <div role="alert" class="rounded-xl border border-rose-200 bg-rose-50 p-4 text-sm text-rose-800">
+            {message}
+        </div>
+    }
+}
+
+pub const BUTTON_PRIMARY: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:cursor-not-allowed disabled:opacity-60";
+pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-60";
+pub const BUTTON_DANGER: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-rose-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-rose-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-rose-600 disabled:opacity-60";
+pub const BUTTON_SMALL: &str = "rounded-md px-2 py-1 text-xs font-semibold text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600";
+pub const INPUT: &str = "block w-full rounded-lg border-0 px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 aria-[invalid=true]:ring-rose-500";

@@ -1,0 +1,136 @@
+//! The scope checkboxes of the create form, grouped by family. Which boxes are enabled comes from
+//! [`PlanAccess::allows`], the same rule the server enforces.
+
+use crate::domain::plan::PlanAccess;
+use crate::domain::scope::{families, Risk, Scope};
+use crate::ui::components::common::{FieldError, BUTTON_SMALL};
+use leptos::prelude::*;
+
+#[component]
+pub fn ScopePicker(
+    access: PlanAccess,
+    selected: RwSignal<Vec<String>>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    let allowed: Vec<String> = access
+        .allowed_scopes()
+        .into_iter()
+        .map(String::from)
+        .collect();
+    let allowed_read: Vec<String> = access
+        .allowed_scopes()
+        .into_iter()
+        .filter(|scope| scope.is_read_only())
+        .map(String::from)
+        .collect();
+    let count = move || selected.with(Vec::len);
+    let total_allowed = allowed.len();
+    let select_all = {
+        let allowed = allowed.clone();
+        move |_| selected.set(allowed.clone())
+    };
+
+    view! {
+        <fieldset aria-describedby="scopes-help scopes-error">
+            <legend class="text-sm font-semibold text-slate-900">"Scopes"</legend>
+            <p id="scopes-help" class="mt-1 text-sm text-slate-600">
+                {access.summary()}
+                " Grant only what the token needs."
+            </p>
+            <div class="mt-3 flex flex-wrap items-center gap-2">
+                <button type="button" class=BUTTON_SMALL on:click=select_all>
+                    "Select all allowed"
+                </button>
+                <button type="button" class=BUTTON_SMALL on:click=move |_| selected.set(allowed_read.clone())>
+                    "Read-only"
+                </button>
+                <button type="button" class=BUTTON_SMALL on:click=move |_| selected.set(Vec::new())>
+                    "Clear"
+                </button>
+                <span class="ml-auto text-xs text-slate-500" aria-live="polite">
+                    {move || format!("{} of {total_allowed} allowed scopes selected", count())}
+                </span>
+            </div>
+            <FieldError id="scopes-error" message=error />
+            <div class="mt-2 grid gap-3 sm:grid-cols-2">
+                {families()
+                    .into_iter()
+                    .map(|(family, scopes)| {
+                        view! {
+                            <fieldset class="rounded-xl border border-slate-200 p-3">
+                                <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
+                                    {family}
+                                </legend>
+                                <ul class="space-y-2">
+                                    {scopes
+                                        .into_iter()
+                                        .map(|scope| view! { <ScopeOption scope access selected /> })
+                                        .collect_view()}
+                                </ul>
+                            </fieldset>
+                        }
+                    })
+                    .collect_view()}
+            </div>
+        </fieldset>
+    }
+}
+
+#[component]
+fn ScopeOption(scope: Scope, access: PlanAccess, selected: RwSignal<Vec<String>>) -> impl IntoView {
+    let name = scope.name();
+    let id = format!("scope-{}", name.replace(':', "-"));
+    let described_by = format!("{id}-about");
+    let enabled = access.allows(scope);
+    let info = scope.info();
+    let checked = move || enabled && selected.with(|s| s.iter().any(|n| n == name));
+    let toggle = move |event| {
+        let on = event_target_checked(&event);
+        selected.update(|s| {
+            s.retain(|n| n != name);
+            if on {
+                s.push(name.to_string());
+            }
+        });
+    };
+    view! {
+        <li class="flex items-start gap-2" class:opacity-60=!enabled>
+            <input
+                type="checkbox"
+                id=id.clone()
+                name="scopes"
+                value=name
+                class="mt-0.5 size-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
+                disabled=!enabled
+                aria-describedby=described_by.clone()
+                prop:checked=checked
+                on:change=toggle
+            />
+            <div class="min-w-0 text-sm leading-5">
+                <label for=id class="font-mono text-[13px] font-medium text-slate-900">
+                    {name}
+                </label>
+                <div id=described_by class="text-slate-600">
+                    {info.description}
+                    {(info.risk == Risk::HighRisk)
+                        .then(|| {
+                            view! {
+                                <span class="ml-1 inline-flex rounded bg-rose-50 px-1.5 text-xs font-medium text-rose-700 ring-1 ring-inset ring-rose-600/20">
+                                    "High risk"
+                                </span>
+                            }
+                        })}
+                    {access
+                        .unlocked_by(scope)
+                        .map(|plan| {
+                            view! {
+                                <span class="ml-1 inline-flex rounded bg-slate-100 px-1.5 text-xs font-medium text-slate-600">
+                                    {format!("Requires {plan}")}
+                                </span>
+                            }
+                        })}
+                </div>
+            </div>
+        </li>
+    }
+}

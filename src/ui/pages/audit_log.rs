@@ -1,0 +1,131 @@
+//! The Audit Log tab: every token creation and revocation, newest first.
+
+use crate::api::audit::{list_audit_events, AuditAction, AuditRow};
+use crate::api::Cursor;
+use crate::domain::time;
+use crate::ui::components::common::{LoadError, Pager};
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_query_map;
+
+#[component]
+pub fn AuditLogPage() -> impl IntoView {
+    let query = use_query_map();
+    let action =
+        Memo::new(move |_| query.with(|q| q.get("action").as_deref().and_then(AuditAction::parse)));
+    let cursor = Memo::new(move |_| {
+        query.with(|q| Cursor {
+            after: q.get("after").and_then(|v| v.parse().ok()),
+            before: q.get("before").and_then(|v| v.parse().ok()),
+        })
+    });
+    let events = Resource::new(
+        move || (action.get(), cursor.get()),
+        |(action, cursor)| list_audit_events(action.map(|a| a.as_str().to_string()), cursor),
+    );
+    view! {
+        <Title text="Audit Log · AI Agents & API · TrekMail" />
+        <section aria-labelledby="audit-title">
+            <h2 id="audit-title" class="text-lg font-semibold">"Audit Log"</h2>
+            <p class="text-sm text-slate-600">"Every token creation and revocation, with who did it and from where. Times are UTC."</p>
+            <ActionFilter action />
+            <Transition fallback=|| view! { <p class="py-8 text-sm text-slate-500">"Loading events…"</p> }>
+                {move || Suspend::new(async move {
+                    match events.await {
+                        Ok(page) if page.rows.is_empty() => view! {
+                            <p class="mt-6 rounded-2xl border-2 border-dashed border-slate-300 bg-white px-6 py-10 text-center text-sm text-slate-600">
+                                "No events yet. Creating or revoking a token records an event here."
+                            </p>
+                        }.into_any(),
+                        Ok(page) => {
+                            let base_query = action.get_untracked().map(|a| format!("action={}", a.as_str())).unwrap_or_default();
+                            view! {
+                                <AuditTable rows=page.rows.clone() />
+                                <Pager page base_query label="Audit log pages" />
+                            }.into_any()
+                        }
+                        Err(error) => view! { <LoadError message=error.to_string() /> }.into_any(),
+                    }
+                })}
+            </Transition>
+        </section>
+    }
+}
+
+#[component]
+fn ActionFilter(action: Memo<Option<AuditAction>>) -> impl IntoView {
+    let options = std::iter::once((None, "All actions"))
+        .chain(AuditAction::ALL.into_iter().map(|a| (Some(a), a.label())));
+    view! {
+        <nav aria-label="Action" class="mt-4">
+            <ul class="inline-flex flex-wrap gap-1 rounded-xl bg-slate-100 p-1">
+                {options
+                    .map(|(option, label)| {
+                        let href = option.map(|a| format!("?action={}", a.as_str())).unwrap_or_else(|| "/agents/audit-log".into());
+                        view! {
+                            <li>
+                                <a
+                                    href=href
+                                    aria-current=move || (action.get() == option).then_some("page")
+                                    class="block rounded-lg px-3 py-1.5 text-sm font-medium text-slate-600 hover:text-slate-900 aria-[current=page]:bg-white aria-[current=page]:text-slate-900 aria-[current=page]:shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
+                                >
+                                    {label}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+#[component]
+fn AuditTable(rows: Vec<AuditRow>) -> impl IntoView {
+    view! {
+        <div class="mt-4 overflow-x-auto rounded-2xl bg-white shadow-sm ring-1 ring-slate-900/5">
+            <table class="min-w-full divide-y divide-slate-200 text-left text-sm">
+                <caption class="sr-only">"Audit events, newest first"</caption>
+                <thead class="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
+                    <tr>
+                        <th scope="col" class="px-4 py-3">"Time (UTC)"</th>
+                        <th scope="col" class="px-4 py-3">"Action"</th>
+                        <th scope="col" class="px-4 py-3">"Token"</th>
+                        <th scope="col" class="px-4 py-3">"Actor"</th>
+                        <th scope="col" class="px-4 py-3">"IP address"</th>
+                        <th scope="col" class="px-4 py-3">"User agent"</th>
+                    </tr>
+                </thead>
+                <tbody class="divide-y divide-slate-100">
+                    {rows
+                        .into_iter()
+                        .map(|row| {
+                            let revoked = matches!(row.action, AuditAction::TokenRevoked | AuditAction::MessageTokenRevoked);
+                            view! {
+                                <tr class="align-top">
+                                    <td class="whitespace-nowrap px-4 py-3 text-slate-700">
+                                        <time datetime=time::iso(row.at)>{time::exact(row.at)}</time>
+                                    </td>
+                                    <td class="whitespace-nowrap px-4 py-3">
+                                        <span class=if revoked { "font-medium text-rose-700" } else { "font-medium text-emerald-700" }>
+                                            {row.action.label()}
+                                        </span>
+                                    </td>
+                                    <td class="px-4 py-3">
+                                        <div class="font-medium text-slate-900">{row.token_name.clone()}</div>
+                                        <div class="font-mono text-xs text-slate-500">{format!("{}…", row.token_prefix)}</div>
+                                    </td>
+                                    <td class="px-4 py-3 text-slate-700">{row.actor.clone()}</td>
+                                    <td class="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-700">{row.ip.clone()}</td>
+                                    <td class="max-w-xs truncate px-4 py-3 text-xs text-slate-500" title=row.user_agent.clone()>
+                                        {row.user_agent.clone()}
+                                    </td>
+                                </tr>
+                            }
+                        })
+                        .collect_view()}
+                </tbody>
+            </table>
+        </div>
+    }
+}
