@@ -1,7 +1,7 @@
 //! The Audit Log tab. Owner only.
 
 use super::error::AppError;
-use super::{Cursor, Page};
+use super::Page;
 use leptos::prelude::*;
 use serde::{Deserialize, Serialize};
 
@@ -64,12 +64,18 @@ pub struct AuditRow {
 #[server]
 pub async fn list_audit_events(
     action: Option<String>,
-    cursor: Cursor,
+    after: Option<i64>,
+    before: Option<i64>,
 ) -> Result<Page<AuditRow>, AppError> {
     use crate::server::context::{internal, require_owner, state};
     let owner = require_owner().await?;
     let action = action.as_deref().and_then(AuditAction::parse);
-    crate::server::audit::list(&state().pool, owner.account_id, action, cursor)
-        .await
-        .map_err(internal)
+    crate::server::audit::list(
+        &state().pool,
+        owner.account_id,
+        action,
+        crate::api::Cursor { after, before },
+    )
+    .await
+    .map_err(internal)
 }

@@ -30,7 +30,7 @@ pub enum AppError {
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
     /// The request never reached the function, or its answer never came back.
-    #[error("The server could not be reached ({0}). Check your connection and try again.")]
+    #[error("The request did not go through ({0}). Check your connection and try again.")]
     Transport(String),
 }
 

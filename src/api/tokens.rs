@@ -1,7 +1,7 @@
 //! Listing, creating and revoking tokens from the dashboard. Owner only.
 
 use super::error::AppError;
-use super::{Cursor, Page};
+use super::Page;
 use crate::domain::new_token::CreateTokenForm;
 use crate::domain::status::TokenStatus;
 use crate::domain::token::TokenKind;
@@ -58,15 +58,21 @@ pub async fn account_domains() -> Result<Vec<DomainOption>, AppError> {
 #[server]
 pub async fn list_tokens(
     status: Option<String>,
-    cursor: Cursor,
+    after: Option<i64>,
+    before: Option<i64>,
 ) -> Result<Page<TokenRow>, AppError> {
     use crate::domain::status::StatusFilter;
     use crate::server::context::{internal, require_owner, state};
     let owner = require_owner().await?;
     let filter = StatusFilter::from_query(status.as_deref());
-    crate::server::tokens::list(&state().pool, owner.account_id, filter, cursor)
-        .await
-        .map_err(internal)
+    crate::server::tokens::list(
+        &state().pool,
+        owner.account_id,
+        filter,
+        crate::api::Cursor { after, before },
+    )
+    .await
+    .map_err(internal)
 }
 
 /// Creates an ops token. The answer holds the plaintext and is never cached.

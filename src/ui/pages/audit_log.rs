@@ -21,7 +21,13 @@ pub fn AuditLogPage() -> impl IntoView {
     });
     let events = Resource::new(
         move || (action.get(), cursor.get()),
-        |(action, cursor)| list_audit_events(action.map(|a| a.as_str().to_string()), cursor),
+        |(action, cursor)| {
+            list_audit_events(
+                action.map(|a| a.as_str().to_string()),
+                cursor.after,
+                cursor.before,
+            )
+        },
     );
     view! {
         <Title text="Audit Log · AI Agents & API · TrekMail" />

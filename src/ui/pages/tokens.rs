@@ -42,7 +42,13 @@ pub fn TokensPage() -> impl IntoView {
                 revoke.version().get(),
             )
         },
-        |(filter, cursor, _, _)| list_tokens(filter.query_value().map(String::from), cursor),
+        |(filter, cursor, _, _)| {
+            list_tokens(
+                filter.query_value().map(String::from),
+                cursor.after,
+                cursor.before,
+            )
+        },
     );
     let domains = Resource::new(|| (), |_| account_domains());
     let create_open = RwSignal::new(false);
