@@ -17,4 +17,8 @@ pub mod ui;
 pub fn hydrate() {
     console_error_panic_hook::set_once();
     leptos::mount::hydrate_body(app::App);
+    // Lets end-to-end tests (and anyone debugging) tell a hydrated page from server HTML.
+    if let Some(window) = web_sys::window() {
+        let _ = js_sys::Reflect::set(&window, &"__leptos_hydrated".into(), &true.into());
+    }
 }

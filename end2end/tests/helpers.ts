@@ -1,0 +1,70 @@
+// Helpers split as the Leptos examples do: find, act, check. Elements are found by role and label.
+import { expect, type Page } from '@playwright/test';
+
+export const PASSWORD = 'trekmail-demo';
+
+/** A token name no other test uses. */
+export function uniqueName(label: string): string {
+  return `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
+}
+
+export async function signIn(page: Page, email: string) {
+  await page.goto('/sign-in');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await expect(page).toHaveURL(/\/agents\/tokens/);
+  await expect(page.getByRole('heading', { name: 'AI Agents & API' })).toBeVisible();
+  await waitForHydration(page);
+}
+
+/** Buttons only work once the WASM has hydrated the page. */
+export async function waitForHydration(page: Page) {
+  await page.waitForFunction(() => (window as any).__leptos_hydrated === true, undefined, { timeout: 30_000 });
+}
+
+export function createDialog(page: Page) {
+  return page.getByRole('dialog', { name: 'Create token' });
+}
+
+export async function openCreateDialog(page: Page) {
+  await page.getByRole('button', { name: 'Create token' }).first().click();
+  await expect(createDialog(page)).toBeVisible();
+  return createDialog(page);
+}
+
+/** Creates a token through the dialog and returns its plaintext from the reveal panel. */
+export async function createToken(
+  page: Page,
+  name: string,
+  options: { expiration?: string; date?: string; scopes?: string[] } = {},
+): Promise<string> {
+  const dialog = await openCreateDialog(page);
+  await dialog.getByLabel('Name').fill(name);
+  if (options.expiration) await dialog.getByLabel(options.expiration, { exact: true }).check();
+  if (options.date) await dialog.getByLabel('Expiration date').fill(options.date);
+  if (options.scopes) {
+    await dialog.getByRole('button', { name: 'Clear' }).click();
+    for (const scope of options.scopes) await dialog.getByRole('checkbox', { name: scope, exact: true }).check();
+  }
+  await dialog.getByRole('button', { name: 'Create token' }).click();
+  const reveal = page.getByRole('dialog', { name: 'Token created' });
+  await expect(reveal).toBeVisible();
+  const token = await reveal.getByLabel('Your new token').inputValue();
+  expect(token).toMatch(/^tm_live_[A-Za-z0-9]{38}$/);
+  return token;
+}
+
+export async function closeReveal(page: Page) {
+  await page.getByRole('dialog', { name: 'Token created' }).getByRole('button', { name: 'Done' }).click();
+  await expect(page.getByRole('dialog')).toHaveCount(0);
+}
+
+export function tokenRow(page: Page, name: string) {
+  return page.getByRole('row').filter({ has: page.getByRole('rowheader', { name }) });
+}
+
+export function dateInDays(days: number): string {
+  const date = new Date(Date.now() + days * 86_400_000);
+  return date.toISOString().slice(0, 10);
+}
