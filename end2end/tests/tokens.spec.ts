@@ -233,7 +233,7 @@ test.describe('the audit log', () => {
     await expect(rows.nth(0)).toContainText('owner@starter.test');
     await expect(rows.nth(0)).toContainText('127.0.0.1');
 
-    await page.getByRole('navigation', { name: 'Action' }).getByRole('link', { name: 'Token created' }).click();
+    await page.getByRole('navigation', { name: 'Action' }).getByRole('link', { name: 'Token created', exact: true }).click();
     await expect(page).toHaveURL(/action=token_created/);
     await expect(page.getByRole('row').filter({ hasText: name })).toHaveCount(1);
   });

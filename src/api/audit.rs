@@ -68,10 +68,11 @@ pub async fn list_audit_events(
     before: Option<i64>,
 ) -> Result<Page<AuditRow>, AppError> {
     use crate::server::context::{internal, require_owner, state};
+    let pool = state().pool;
     let owner = require_owner().await?;
     let action = action.as_deref().and_then(AuditAction::parse);
     crate::server::audit::list(
-        &state().pool,
+        &pool,
         owner.account_id,
         action,
         crate::api::Cursor { after, before },

@@ -38,19 +38,18 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 
     let state = state();
     let ip = client_meta().ip;
+    let response = expect_context::<leptos_axum::ResponseOptions>();
     if let Err(wait) = state.login_throttle.check(&email, &ip) {
         let minutes = wait.as_secs().div_ceil(60).max(1);
         let error = AppError::Refused(format!(
             "Too many failed sign-in attempts. Try again in {minutes} minute{}.",
             if minutes == 1 { "" } else { "s" }
         ));
-        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-            response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
-            response.insert_header(
-                http::header::RETRY_AFTER,
-                http::HeaderValue::from(wait.as_secs().max(1)),
-            );
-        }
+        response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+        response.insert_header(
+            http::header::RETRY_AFTER,
+            http::HeaderValue::from(wait.as_secs().max(1)),
+        );
         return Err(error);
     }
     let user_id = authenticate(&state.pool, &email, &password)
@@ -71,7 +70,6 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         state.config.session_days,
         state.config.secure_cookies,
     );
-    let response = expect_context::<leptos_axum::ResponseOptions>();
     response.append_header(
         http::header::SET_COOKIE,
         http::HeaderValue::from_str(&cookie).map_err(internal)?,
@@ -88,12 +86,12 @@ pub async fn sign_out() -> Result<(), AppError> {
 
     let state = state();
     let parts = expect_context::<http::request::Parts>();
+    let response = expect_context::<leptos_axum::ResponseOptions>();
     if let Some(session_id) = session_id_from_headers(&parts.headers) {
         delete_session(&state.pool, &session_id)
             .await
             .map_err(internal)?;
     }
-    let response = expect_context::<leptos_axum::ResponseOptions>();
     response.append_header(
         http::header::SET_COOKIE,
         http::HeaderValue::from_str(&clear_session_cookie(state.config.secure_cookies))

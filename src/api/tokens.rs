@@ -47,8 +47,10 @@ pub struct CreatedToken {
 #[server]
 pub async fn account_domains() -> Result<Vec<DomainOption>, AppError> {
     use crate::server::context::{internal, require_owner, state};
+    // Context is read before the first await: during server rendering it is gone after one.
+    let pool = state().pool;
     let owner = require_owner().await?;
-    crate::server::tokens::account_domains(&state().pool, owner.account_id)
+    crate::server::tokens::account_domains(&pool, owner.account_id)
         .await
         .map_err(internal)
 }
@@ -63,10 +65,11 @@ pub async fn list_tokens(
 ) -> Result<Page<TokenRow>, AppError> {
     use crate::domain::status::StatusFilter;
     use crate::server::context::{internal, require_owner, state};
+    let pool = state().pool;
     let owner = require_owner().await?;
     let filter = StatusFilter::from_query(status.as_deref());
     crate::server::tokens::list(
-        &state().pool,
+        &pool,
         owner.account_id,
         filter,
         crate::api::Cursor { after, before },
@@ -80,8 +83,9 @@ pub async fn list_tokens(
 pub async fn create_token(form: CreateTokenForm) -> Result<CreatedToken, AppError> {
     use crate::server::context::{client_meta, fail, no_store, require_owner, state};
     no_store();
+    let (pool, client) = (state().pool, client_meta());
     let owner = require_owner().await?;
-    crate::server::tokens::create_ops_token(&state().pool, &owner, &form, &client_meta())
+    crate::server::tokens::create_ops_token(&pool, &owner, &form, &client)
         .await
         .map_err(fail)
 }
@@ -90,8 +94,9 @@ pub async fn create_token(form: CreateTokenForm) -> Result<CreatedToken, AppErro
 #[server]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     use crate::server::context::{client_meta, fail, require_owner, state};
+    let (pool, client) = (state().pool, client_meta());
     let owner = require_owner().await?;
-    crate::server::tokens::revoke(&state().pool, &owner, id, &client_meta())
+    crate::server::tokens::revoke(&pool, &owner, id, &client)
         .await
         .map_err(fail)
 }
