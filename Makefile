@@ -17,7 +17,7 @@ SITE_ADDR ?= 127.0.0.1:3000
 E2E_ADDR ?= 127.0.0.1:3210
 E2E_DB := target/e2e/e2e.db
 
-.PHONY: help run test tools chromium fmt-check clippy rust-test e2e release-build bench-size
+.PHONY: help run test tools chromium fmt-check clippy rust-test e2e release-build bench-size bench-list
 
 help:
 	@echo "make run   - build and serve the app with demo data at http://$(SITE_ADDR)"
@@ -86,3 +86,7 @@ e2e: tools chromium
 
 bench-size: release-build
 	@bash scripts/bundle-size.sh
+
+# Page render time with 10 vs 100,000 tokens (keyset pagination keeps them equal).
+bench-list: release-build
+	python3 scripts/bench-list.py target/release/trekmail-tokens
