@@ -75,3 +75,45 @@ pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center gap-
 pub const BUTTON_DANGER: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-rose-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-rose-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-rose-600 disabled:opacity-60";
 pub const BUTTON_SMALL: &str = "rounded-md px-2 py-1 text-xs font-semibold text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600";
 pub const INPUT: &str = "block w-full rounded-lg border-0 px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 aria-[invalid=true]:ring-rose-500";
+
+/// A row of filter links (kept in the URL, so a filtered view survives reload and can be shared).
+/// Each option is its link, its label, and whether it is the current filter.
+#[component]
+pub fn FilterNav(
+    label: &'static str,
+    options: Vec<(String, &'static str, Signal<bool>)>,
+) -> impl IntoView {
+    view! {
+        <nav aria-label=label class="mt-4">
+            <ul class="inline-flex flex-wrap gap-1 rounded-xl bg-slate-100 p-1">
+                {options
+                    .into_iter()
+                    .map(|(href, text, current)| {
+                        view! {
+                            <li>
+                                <a
+                                    href=href
+                                    aria-current=move || current.get().then_some("page")
+                                    class="block rounded-lg px-3 py-1.5 text-sm font-medium text-slate-600 hover:text-slate-900 aria-[current=page]:bg-white aria-[current=page]:text-slate-900 aria-[current=page]:shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
+                                >
+                                    {text}
+                                </a>
+                            </li>
+                        }
+                    })
+                    .collect_view()}
+            </ul>
+        </nav>
+    }
+}
+
+/// The keyset cursor in the URL (`?after=` / `?before=`).
+pub fn use_cursor() -> Memo<crate::api::Cursor> {
+    let query = leptos_router::hooks::use_query_map();
+    Memo::new(move |_| {
+        query.with(|q| crate::api::Cursor {
+            after: q.get("after").and_then(|v| v.parse().ok()),
+            before: q.get("before").and_then(|v| v.parse().ok()),
+        })
+    })
+}

@@ -140,28 +140,7 @@ fn CreateForm(
                     <p id="expiration-help" class="mt-1 text-sm text-slate-600">
                         "Tokens that expire limit the damage of a leak. We recommend 30 or 90 days."
                     </p>
-                    <div class="mt-2 flex flex-wrap gap-x-5 gap-y-2">
-                        {CHOICES
-                            .into_iter()
-                            .map(|(value, label)| {
-                                let id = format!("expiration-{value}");
-                                view! {
-                                    <div class="flex items-center gap-2">
-                                        <input
-                                            type="radio"
-                                            id=id.clone()
-                                            name="expiration"
-                                            value=value
-                                            class="size-4 border-slate-300 text-indigo-600 focus:ring-indigo-600"
-                                            prop:checked=move || expiration.get() == value
-                                            on:change=move |_| expiration.set(value.to_string())
-                                        />
-                                        <label for=id class="text-sm">{label}</label>
-                                    </div>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
+                    <RadioChoices name="expiration" choices=CHOICES.to_vec() selected=expiration />
                     <FieldError id="expiration-error" message=error_for(Field::Expiration) />
                     <Show when=move || expiration.get() == "custom">
                         <div class="mt-2 max-w-xs">
@@ -192,28 +171,11 @@ fn CreateForm(
                     <p id="domains-help" class="mt-1 text-sm text-slate-600">
                         "A constrained token only sees the chosen domains; the API answers 404 for everything else."
                     </p>
-                    <div class="mt-2 flex flex-wrap gap-x-5 gap-y-2">
-                        {[("all", "All domains"), ("selected", "Selected domains")]
-                            .into_iter()
-                            .map(|(value, label)| {
-                                let id = format!("domain-mode-{value}");
-                                view! {
-                                    <div class="flex items-center gap-2">
-                                        <input
-                                            type="radio"
-                                            id=id.clone()
-                                            name="domain_mode"
-                                            value=value
-                                            class="size-4 border-slate-300 text-indigo-600 focus:ring-indigo-600"
-                                            prop:checked=move || domain_mode.get() == value
-                                            on:change=move |_| domain_mode.set(value.to_string())
-                                        />
-                                        <label for=id class="text-sm">{label}</label>
-                                    </div>
-                                }
-                            })
-                            .collect_view()}
-                    </div>
+                    <RadioChoices
+                        name="domain_mode"
+                        choices=vec![("all", "All domains"), ("selected", "Selected domains")]
+                        selected=domain_mode
+                    />
                     <Show when=move || domain_mode.get() == "selected">
                         <fieldset class="mt-3 rounded-xl border border-slate-200 p-3">
                             <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Domains"</legend>
@@ -259,6 +221,39 @@ fn CreateForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// A row of labelled radio buttons bound to `selected` (the chosen value).
+#[component]
+fn RadioChoices(
+    name: &'static str,
+    choices: Vec<(&'static str, &'static str)>,
+    selected: RwSignal<String>,
+) -> impl IntoView {
+    view! {
+        <div class="mt-2 flex flex-wrap gap-x-5 gap-y-2">
+            {choices
+                .into_iter()
+                .map(|(value, label)| {
+                    let id = format!("{name}-{value}");
+                    view! {
+                        <div class="flex items-center gap-2">
+                            <input
+                                type="radio"
+                                id=id.clone()
+                                name=name
+                                value=value
+                                class="size-4 border-slate-300 text-indigo-600 focus:ring-indigo-600"
+                                prop:checked=move || selected.get() == value
+                                on:change=move |_| selected.set(value.to_string())
+                            />
+                            <label for=id class="text-sm">{label}</label>
+                        </div>
+                    }
+                })
+                .collect_view()}
+        </div>
     }
 }
 

@@ -1,9 +1,8 @@
 //! The Audit Log tab: every token creation and revocation, newest first.
 
 use crate::api::audit::{list_audit_events, AuditAction, AuditRow};
-use crate::api::Cursor;
 use crate::domain::time;
-use crate::ui::components::common::{LoadError, Pager};
+use crate::ui::components::common::{use_cursor, FilterNav, LoadError, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -13,12 +12,7 @@ pub fn AuditLogPage() -> impl IntoView {
     let query = use_query_map();
     let action =
         Memo::new(move |_| query.with(|q| q.get("action").as_deref().and_then(AuditAction::parse)));
-    let cursor = Memo::new(move |_| {
-        query.with(|q| Cursor {
-            after: q.get("after").and_then(|v| v.parse().ok()),
-            before: q.get("before").and_then(|v| v.parse().ok()),
-        })
-    });
+    let cursor = use_cursor();
     let events = Resource::new(
         move || (action.get(), cursor.get()),
         |(action, cursor)| {
@@ -61,29 +55,15 @@ pub fn AuditLogPage() -> impl IntoView {
 #[component]
 fn ActionFilter(action: Memo<Option<AuditAction>>) -> impl IntoView {
     let options = std::iter::once((None, "All actions"))
-        .chain(AuditAction::ALL.into_iter().map(|a| (Some(a), a.label())));
-    view! {
-        <nav aria-label="Action" class="mt-4">
-            <ul class="inline-flex flex-wrap gap-1 rounded-xl bg-slate-100 p-1">
-                {options
-                    .map(|(option, label)| {
-                        let href = option.map(|a| format!("?action={}", a.as_str())).unwrap_or_else(|| "/agents/audit-log".into());
-                        view! {
-                            <li>
-                                <a
-                                    href=href
-                                    aria-current=move || (action.get() == option).then_some("page")
-                                    class="block rounded-lg px-3 py-1.5 text-sm font-medium text-slate-600 hover:text-slate-900 aria-[current=page]:bg-white aria-[current=page]:text-slate-900 aria-[current=page]:shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
-                                >
-                                    {label}
-                                </a>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </nav>
-    }
+        .chain(AuditAction::ALL.into_iter().map(|a| (Some(a), a.label())))
+        .map(|(option, label)| {
+            let href = option
+                .map(|a| format!("?action={}", a.as_str()))
+                .unwrap_or_else(|| "/agents/audit-log".into());
+            (href, label, Signal::derive(move || action.get() == option))
+        })
+        .collect();
+    view! { <FilterNav label="Action" options /> }
 }
 
 #[component]

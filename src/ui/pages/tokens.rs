@@ -5,7 +5,9 @@ use crate::api::Cursor;
 use crate::domain::status::{StatusFilter, TokenStatus};
 use crate::domain::time;
 use crate::domain::token::TokenKind;
-use crate::ui::components::common::{LoadError, Pager, StatusBadge, BUTTON_PRIMARY, BUTTON_SMALL};
+use crate::ui::components::common::{
+    use_cursor, FilterNav, LoadError, Pager, StatusBadge, BUTTON_PRIMARY, BUTTON_SMALL,
+};
 use crate::ui::components::create_token::CreateTokenDialog;
 use crate::ui::components::revoke::RevokeDialog;
 use crate::ui::pages::agents_layout::ViewerResource;
@@ -13,24 +15,16 @@ use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
-/// Reads the status filter and the page cursor from the URL.
-fn use_list_query() -> (Memo<StatusFilter>, Memo<Cursor>) {
+/// The status filter from the URL (`?status=active`).
+fn use_status_filter() -> Memo<StatusFilter> {
     let query = use_query_map();
-    let filter =
-        Memo::new(move |_| query.with(|q| StatusFilter::from_query(q.get("status").as_deref())));
-    let cursor = Memo::new(move |_| {
-        query.with(|q| Cursor {
-            after: q.get("after").and_then(|v| v.parse().ok()),
-            before: q.get("before").and_then(|v| v.parse().ok()),
-        })
-    });
-    (filter, cursor)
+    Memo::new(move |_| query.with(|q| StatusFilter::from_query(q.get("status").as_deref())))
 }
 
 #[component]
 pub fn TokensPage() -> impl IntoView {
     let viewer = expect_context::<ViewerResource>();
-    let (filter, cursor) = use_list_query();
+    let (filter, cursor) = (use_status_filter(), use_cursor());
     let create = ServerAction::<CreateToken>::new();
     let revoke = ServerAction::<RevokeToken>::new();
     let tokens = Resource::new(
@@ -118,29 +112,17 @@ pub fn TokensPage() -> impl IntoView {
 
 #[component]
 fn StatusFilterNav(filter: Memo<StatusFilter>) -> impl IntoView {
-    view! {
-        <nav aria-label="Status" class="mt-4">
-            <ul class="inline-flex flex-wrap gap-1 rounded-xl bg-slate-100 p-1">
-                {StatusFilter::OPTIONS
-                    .into_iter()
-                    .map(|(option, label)| {
-                        let href = option.query_value().map(|v| format!("?status={v}")).unwrap_or_else(|| "/agents/tokens".into());
-                        view! {
-                            <li>
-                                <a
-                                    href=href
-                                    aria-current=move || (filter.get() == option).then_some("page")
-                                    class="block rounded-lg px-3 py-1.5 text-sm font-medium text-slate-600 hover:text-slate-900 aria-[current=page]:bg-white aria-[current=page]:text-slate-900 aria-[current=page]:shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
-                                >
-                                    {label}
-                                </a>
-                            </li>
-                        }
-                    })
-                    .collect_view()}
-            </ul>
-        </nav>
-    }
+    let options = StatusFilter::OPTIONS
+        .into_iter()
+        .map(|(option, label)| {
+            let href = option
+                .query_value()
+                .map(|v| format!("?status={v}"))
+                .unwrap_or_else(|| "/agents/tokens".into());
+            (href, label, Signal::derive(move || filter.get() == option))
+        })
+        .collect();
+    view! { <FilterNav label="Status" options /> }
 }
 
 #[component]
