@@ -238,3 +238,15 @@ test.describe('the audit log', () => {
     await expect(page.getByRole('row').filter({ hasText: name })).toHaveCount(1);
   });
 });
+
+test.describe('without JavaScript', () => {
+  test.use({ javaScriptEnabled: false });
+
+  test('the sign-in form still signs in (same-origin form posts are not mistaken for cross-site)', async ({ page }) => {
+    await page.goto('/sign-in');
+    await page.getByLabel('Email').fill('owner@pro.test');
+    await page.getByLabel('Password').fill('trekmail-demo');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await expect(page).toHaveURL(/\/agents\/tokens$/);
+  });
+});

@@ -44,15 +44,17 @@ pub async fn reject_cross_site(request: Request, next: Next) -> Response {
 
 fn is_cross_site(request: &Request<Body>) -> bool {
     let headers = request.headers();
-    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
-    if let Some(origin) = headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
-        let origin_host = origin.split("://").nth(1).unwrap_or("");
-        return Some(origin_host) != host;
+    // Browsers set Sec-Fetch-Site themselves and pages cannot forge it, so it decides when present.
+    // (`Origin` alone is not enough: a strict referrer policy makes browsers send `Origin: null`
+    // even for a same-origin form.)
+    if let Some(site) = headers.get("sec-fetch-site").and_then(|s| s.to_str().ok()) {
+        return matches!(site, "cross-site" | "same-site");
     }
-    matches!(
-        headers.get("sec-fetch-site").and_then(|s| s.to_str().ok()),
-        Some("cross-site") | Some("same-site")
-    )
+    let host = headers.get(header::HOST).and_then(|h| h.to_str().ok());
+    match headers.get(header::ORIGIN).and_then(|o| o.to_str().ok()) {
+        Some(origin) => Some(origin.split("://").nth(1).unwrap_or("")) != host,
+        None => false,
+    }
 }
 
 /// Security headers on every response; pages set their own nonce-bearing CSP first.
@@ -68,7 +70,7 @@ pub async fn security_headers(request: Request, next: Next) -> Response {
     );
     headers.insert(
         header::REFERRER_POLICY,
-        HeaderValue::from_static("no-referrer"),
+        HeaderValue::from_static("same-origin"),
     );
     headers.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     headers.insert(
