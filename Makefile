@@ -75,12 +75,13 @@ clippy:
 rust-test:
 	cargo test --features ssr
 
+# Against the release build (what `make run` serves), so a release-only build failure fails the tests.
 # The server runs on its own port with a throw-away database seeded with the demo accounts.
 e2e: tools chromium
 	rm -rf target/e2e && mkdir -p target/e2e
 	LEPTOS_SITE_ADDR=$(E2E_ADDR) E2E_BASE_URL=http://$(E2E_ADDR) \
 	DATABASE_URL=sqlite://$(E2E_DB) TREKMAIL_DEMO=1 RUST_LOG=warn \
-	cargo leptos end-to-end
+	cargo leptos end-to-end --release
 
 ## ---- figures ----------------------------------------------------------------------------
 

@@ -1,5 +1,8 @@
 //! TrekMail Tokens: the "AI Agents & API → Tokens" area of an email-hosting dashboard.
 
+// The nested view types of the pages exceed the default limit in release (size-optimised) builds.
+#![recursion_limit = "256"]
+
 /// Server functions and the types they exchange with the browser.
 pub mod api;
 /// The HTML shell, the `App` component and its routes.
