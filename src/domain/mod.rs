@@ -1,8 +1,12 @@
 //! Pure product rules shared by the server and the browser. Nothing here touches the database
 //! or the network; every type parses its input and cannot hold a bad value.
 
+/// Email address syntax and the Email Verifier's verdicts.
+pub mod email;
 /// When a token stops working.
 pub mod expiration;
+/// Message tokens (`tm_msg_`): their scopes and a creation request.
+pub mod message_token;
 /// A "Create token" submission and its validation.
 pub mod new_token;
 /// Plans and which scopes they allow.

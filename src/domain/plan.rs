@@ -83,6 +83,22 @@ impl PlanAccess {
             .collect()
     }
 
+    /// Message tokens (and the Message API they call) come with Pro and Agency.
+    pub fn has_message_api(self) -> bool {
+        matches!(self.plan, Plan::Pro | Plan::Agency)
+    }
+
+    /// How many forwarding targets one mailbox may have (TrekMail: Starter 5, Pro 15,
+    /// Agency 30). Nano has no forwarding.
+    pub fn forwarding_target_cap(self) -> usize {
+        match self.plan {
+            Plan::Nano => 0,
+            Plan::Starter => 5,
+            Plan::Pro => 15,
+            Plan::Agency => 30,
+        }
+    }
+
     /// What a locked scope needs, for the hint next to its disabled checkbox.
     pub fn unlocked_by(self, scope: Scope) -> Option<&'static str> {
         if self.allows(scope) {

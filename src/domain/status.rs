@@ -20,6 +20,15 @@ impl TokenStatus {
         }
     }
 
+    /// The API's spelling.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenStatus::Active => "active",
+            TokenStatus::Expired => "expired",
+            TokenStatus::Revoked => "revoked",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             TokenStatus::Active => "Active",

@@ -11,14 +11,18 @@ pub struct TokenName(String);
 
 impl TokenName {
     pub fn parse(raw: &str) -> Result<TokenName, String> {
+        Self::parse_with_max(raw, MAX_NAME_CHARS)
+    }
+
+    /// The same rules with another length limit (message tokens allow 255 characters, as
+    /// TrekMail's API does).
+    pub fn parse_with_max(raw: &str, max_chars: usize) -> Result<TokenName, String> {
         let name = raw.trim();
         if name.is_empty() {
             return Err("Enter a name for the token.".into());
         }
-        if name.chars().count() > MAX_NAME_CHARS {
-            return Err(format!(
-                "The name can be at most {MAX_NAME_CHARS} characters."
-            ));
+        if name.chars().count() > max_chars {
+            return Err(format!("The name can be at most {max_chars} characters."));
         }
         if name.chars().any(char::is_control) {
             return Err("The name cannot contain line breaks or control characters.".into());
