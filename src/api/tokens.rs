@@ -96,7 +96,7 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     use crate::server::context::{client_meta, fail, require_owner, state};
     let (pool, client) = (state().pool, client_meta());
     let owner = require_owner().await?;
-    crate::server::tokens::revoke(&pool, &owner, id, &client)
+    crate::server::tokens::revoke(&pool, owner.account_id, id, &owner.email, &client)
         .await
         .map_err(fail)
 }

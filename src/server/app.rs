@@ -4,6 +4,7 @@
 use super::config::Config;
 use super::db;
 use super::page_guard::guard_pages;
+use super::rest::access::ApiRateLimiter;
 use super::security::{reject_cross_site, security_headers};
 use super::state::AppState;
 use super::throttle::LoginThrottle;
@@ -28,8 +29,9 @@ pub async fn build_state(
     Ok(AppState {
         leptos_options,
         pool,
-        config: Arc::new(config),
         login_throttle: Arc::new(LoginThrottle::default()),
+        api_rate_limiter: Arc::new(ApiRateLimiter::per_minute(config.api_rate_limit)),
+        config: Arc::new(config),
     })
 }
 
@@ -40,6 +42,7 @@ pub fn router(state: AppState) -> Router {
     Router::new()
         .route("/", get(|| async { Redirect::to("/agents/tokens") }))
         .route("/healthz", get(|| async { "ok" }))
+        .merge(super::rest::router(state.clone()))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -15,7 +15,13 @@ pub struct Config {
     pub trust_proxy: bool,
     /// `TREKMAIL_SESSION_DAYS`: how long a sign-in lasts. Default 14.
     pub session_days: i64,
+    /// `TREKMAIL_API_RATE_LIMIT`: REST API requests per minute per token. Default 240.
+    pub api_rate_limit: u32,
 }
+
+/// Requests per minute a token may make unless `TREKMAIL_API_RATE_LIMIT` says otherwise
+/// (Cloudflare allows 1200 per 5 minutes; an agent rarely needs more than 4 a second).
+pub const DEFAULT_API_RATE_LIMIT: u32 = 240;
 
 impl Config {
     pub fn from_env() -> Config {
@@ -30,6 +36,11 @@ impl Config {
                 .and_then(|days| days.parse().ok())
                 .filter(|days| *days > 0)
                 .unwrap_or(14),
+            api_rate_limit: env::var("TREKMAIL_API_RATE_LIMIT")
+                .ok()
+                .and_then(|limit| limit.parse().ok())
+                .filter(|limit| *limit > 0)
+                .unwrap_or(DEFAULT_API_RATE_LIMIT),
         }
     }
 
@@ -41,6 +52,7 @@ impl Config {
             secure_cookies: false,
             trust_proxy: false,
             session_days: 14,
+            api_rate_limit: DEFAULT_API_RATE_LIMIT,
         }
     }
 }

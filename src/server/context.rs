@@ -29,19 +29,25 @@ pub struct ClientMeta {
 impl ClientMeta {
     /// The socket's peer address; the last `X-Forwarded-For` entry only when the proxy is trusted.
     pub fn from_parts(parts: &Parts, trust_proxy: bool) -> ClientMeta {
+        Self::from_request(&parts.headers, &parts.extensions, trust_proxy)
+    }
+
+    pub fn from_request(
+        headers: &http::HeaderMap,
+        extensions: &http::Extensions,
+        trust_proxy: bool,
+    ) -> ClientMeta {
         let forwarded = trust_proxy
-            .then(|| parts.headers.get("x-forwarded-for"))
+            .then(|| headers.get("x-forwarded-for"))
             .flatten()
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.rsplit(',').next())
             .map(|ip| ip.trim().to_string())
             .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
-        let socket = parts
-            .extensions
+        let socket = extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip().to_string());
-        let user_agent = parts
-            .headers
+        let user_agent = headers
             .get(http::header::USER_AGENT)
             .and_then(|value| value.to_str().ok())
             .unwrap_or("")

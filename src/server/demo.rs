@@ -63,6 +63,87 @@ const ACCOUNTS: &[DemoAccount] = &[
     },
 ];
 
+const DAY_MS: i64 = 24 * 60 * 60 * 1000;
+
+/// What arrives in every demo mailbox, oldest first: (from, subject, text, hours ago, unread).
+const INBOX: &[(&str, &str, &str, i64, bool)] = &[
+    (
+        "welcome@trekmail.net",
+        "Welcome to TrekMail",
+        "Your mailbox is ready. Connect a mail client or use the API with a message token.",
+        240,
+        false,
+    ),
+    (
+        "billing@cloudhost.example",
+        "Invoice 2026-0412 paid",
+        "Thanks, we received your payment of 49.00 EUR for invoice 2026-0412.",
+        170,
+        false,
+    ),
+    (
+        "ana@partner-agency.example",
+        "Proposal for the spring campaign",
+        "Hi! Attached is our proposal for the spring campaign. Could we talk on Thursday?",
+        98,
+        false,
+    ),
+    (
+        "noreply@status.example",
+        "Scheduled maintenance on Sunday",
+        "We will upgrade our database cluster on Sunday between 02:00 and 03:00 UTC.",
+        52,
+        false,
+    ),
+    (
+        "li.wei@customer.example",
+        "Question about my order #8812",
+        "Hello, my order #8812 has not arrived yet. Can you check the tracking number?",
+        20,
+        true,
+    ),
+    (
+        "jonas@team.example",
+        "Re: Quarterly report draft",
+        "Looks good to me. I added two comments on the revenue table.",
+        6,
+        true,
+    ),
+    (
+        "alerts@monitoring.example",
+        "Disk usage above 80% on web-2",
+        "web-2 reports 83% disk usage on /var. Consider cleaning old logs.",
+        2,
+        true,
+    ),
+];
+
+async fn seed_inbox(
+    tx: &mut super::db::Transaction<'_>,
+    mailbox_id: i64,
+    address: &str,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    for (index, (from, subject, text, hours_ago, unread)) in INBOX.iter().enumerate() {
+        sqlx::query(
+            "insert into message (mailbox_id, folder, message_ref, from_address, to_addresses, subject,
+                                  body_text, unread, status, created_at)
+             values ($1, 'INBOX', $2, $3, $4, $5, $6, $7, 'received', $8)",
+        )
+        .bind(mailbox_id)
+        .bind(format!("demo-{mailbox_id}-{index}@trekmail.test"))
+        .bind(from)
+        .bind(address)
+        .bind(subject)
+        .bind(text)
+        .bind(i64::from(*unread))
+        .bind(now - hours_ago * 60 * 60 * 1000)
+        .execute(&mut **tx)
+        .await?;
+    }
+    Ok(())
+}
+
 /// Seeds the demo accounts if the database has no account yet. Returns whether it seeded.
 pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
     let (accounts,): (i64,) = sqlx::query_as("select count(*) from account")
@@ -84,6 +165,13 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
         .bind(now)
         .fetch_one(&mut *tx)
         .await?;
+        if account.drive_addon {
+            sqlx::query("update account set drive_addon_size_gb = 100, drive_addon_renews_at = $1 where account_id = $2")
+                .bind(now + 30 * DAY_MS)
+                .bind(account_id)
+                .execute(&mut *tx)
+                .await?;
+        }
         for (email, role) in account.users {
             sqlx::query(
                 "insert into app_user (account_id, email, password_hash, role, created_at) values ($1, $2, $3, $4, $5)",
@@ -106,14 +194,15 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
             .fetch_one(&mut *tx)
             .await?;
             for local_part in *mailboxes {
-                sqlx::query(
-                    "insert into mailbox (domain_id, local_part, created_at) values ($1, $2, $3)",
+                let (mailbox_id,): (i64,) = sqlx::query_as(
+                    "insert into mailbox (domain_id, local_part, created_at) values ($1, $2, $3) returning mailbox_id",
                 )
                 .bind(domain_id)
                 .bind(local_part)
                 .bind(now)
-                .execute(&mut *tx)
+                .fetch_one(&mut *tx)
                 .await?;
+                seed_inbox(&mut tx, mailbox_id, &format!("{local_part}@{domain}"), now).await?;
             }
         }
     }

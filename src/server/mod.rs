@@ -18,6 +18,8 @@ pub mod demo;
 pub mod keyset;
 /// Redirects and status codes decided before a page renders.
 pub mod page_guard;
+/// The REST API under `/api/v1`.
+pub mod rest;
 /// Random secrets and hashing.
 pub mod secrets;
 /// Security headers and cross-site request refusal.

@@ -2,6 +2,7 @@
 
 use super::config::Config;
 use super::db::Pool;
+use super::rest::access::ApiRateLimiter;
 use super::throttle::LoginThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
@@ -13,6 +14,7 @@ pub struct AppState {
     pub pool: Pool,
     pub config: Arc<Config>,
     pub login_throttle: Arc<LoginThrottle>,
+    pub api_rate_limiter: Arc<ApiRateLimiter>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

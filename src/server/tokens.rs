@@ -11,10 +11,11 @@ use crate::api::audit::AuditAction;
 use crate::api::error::AppError;
 use crate::api::tokens::{CreatedToken, DomainOption, TokenRow};
 use crate::api::{Cursor, Page};
+use crate::domain::message_token::NewMessageToken;
 use crate::domain::new_token::{CreateTokenForm, DomainConstraint, Field, FieldErrors, NewToken};
 use crate::domain::scope::{join_scopes, split_scopes};
 use crate::domain::status::{StatusFilter, TokenStatus};
-use crate::domain::token::TokenKind;
+use crate::domain::token::{TokenKind, TokenSecret};
 use sqlx::QueryBuilder;
 
 pub async fn account_domains(
@@ -126,10 +127,12 @@ pub async fn create_ops_token(
 
 /// Revokes a token of the owner's account. A token of another account is "not found"; revoking
 /// an already revoked token succeeds without a second audit event.
+/// `actor` is the owner's email (dashboard) or the acting ops token (REST API).
 pub async fn revoke(
     pool: &Pool,
-    owner: &SessionUser,
+    account_id: i64,
     token_id: i64,
+    actor: &str,
     client: &ClientMeta,
 ) -> Result<(), AppError> {
     let now = now_ms();
@@ -141,7 +144,7 @@ pub async fn revoke(
     )
     .bind(now)
     .bind(token_id)
-    .bind(owner.account_id)
+    .bind(account_id)
     .fetch_optional(&mut *tx)
     .await?;
     let Some((name, prefix, kind)) = revoked else {
@@ -149,7 +152,7 @@ pub async fn revoke(
             "select api_token_id from api_token where api_token_id = $1 and account_id = $2",
         )
         .bind(token_id)
-        .bind(owner.account_id)
+        .bind(account_id)
         .fetch_optional(&mut *tx)
         .await?;
         return exists.map(|_| ()).ok_or(AppError::NotFound);
@@ -161,12 +164,12 @@ pub async fn revoke(
     record(
         &mut tx,
         AuditEntry {
-            account_id: owner.account_id,
+            account_id,
             action,
             token_id,
             token_name: &name,
             token_prefix: &prefix,
-            actor: &owner.email,
+            actor,
             client,
             at: now,
         },
@@ -175,6 +178,82 @@ pub async fn revoke(
     tx.commit().await?;
     tracing::info!(token_id, %prefix, "token revoked");
     Ok(())
+}
+
+/// A message token just minted by an ops token: its id and the only copy of its plaintext.
+pub struct MintedMessageToken {
+    pub id: i64,
+    pub secret: TokenSecret,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// Mints a message token for one mailbox, with its audit event (the ops token as the actor).
+/// The caller has already checked that the mailbox is the account's and within its reach.
+pub async fn create_message_token(
+    pool: &Pool,
+    account_id: i64,
+    mailbox: (i64, i64),
+    new: &NewMessageToken,
+    actor: (i64, &str),
+    client: &ClientMeta,
+) -> Result<MintedMessageToken, AppError> {
+    let (mailbox_id, domain_id) = mailbox;
+    let (actor_token_id, actor_name) = actor;
+    let now = chrono::Utc::now();
+    let now_ms = now.timestamp_millis();
+    let secret = new_token(TokenKind::Message);
+    let expires_at = new
+        .expiration
+        .expires_at(now)
+        .map(|at| at.timestamp_millis());
+    let mut tx = pool.begin().await?;
+    // The token's one domain is its mailbox's, so the dashboard's Domains column reads true.
+    let (token_id,): (i64,) = sqlx::query_as(
+        "insert into api_token
+            (account_id, kind, mailbox_id, name, token_hash, visible_prefix, scopes, all_domains,
+             expires_at, created_by_token_id, created_at)
+         values ($1, 'message', $2, $3, $4, $5, $6, 0, $7, $8, $9)
+         returning api_token_id",
+    )
+    .bind(account_id)
+    .bind(mailbox_id)
+    .bind(new.name.as_str())
+    .bind(sha256_hex(secret.expose()))
+    .bind(secret.visible_prefix())
+    .bind(new.scope_names().join(" "))
+    .bind(expires_at)
+    .bind(actor_token_id)
+    .bind(now_ms)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("insert into api_token_domain (api_token_id, domain_id) values ($1, $2)")
+        .bind(token_id)
+        .bind(domain_id)
+        .execute(&mut *tx)
+        .await?;
+    record(
+        &mut tx,
+        AuditEntry {
+            account_id,
+            action: AuditAction::MessageTokenCreated,
+            token_id,
+            token_name: new.name.as_str(),
+            token_prefix: &secret.visible_prefix(),
+            actor: actor_name,
+            client,
+            at: now_ms,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(token_id, prefix = %secret.visible_prefix(), "message token created");
+    Ok(MintedMessageToken {
+        id: token_id,
+        secret,
+        expires_at,
+        created_at: now_ms,
+    })
 }
 
 #[derive(sqlx::FromRow)]

@@ -47,10 +47,16 @@ impl Response {
 
 impl TestApp {
     pub async fn new() -> TestApp {
+        Self::with_config(|_| {}).await
+    }
+
+    /// A test app whose settings `adjust` changes first (e.g. a low API rate limit).
+    pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/test.db", dir.path().display());
         let mut config = Config::for_database(&url);
         config.demo = true;
+        adjust(&mut config);
         let options = LeptosOptions::builder()
             .output_name("trekmail-tokens")
             .build();
@@ -148,6 +154,49 @@ impl TestApp {
             .to_str()
             .unwrap();
         set_cookie.split(';').next().unwrap().to_string()
+    }
+
+    /// Calls the REST API. `token` goes in `Authorization: Bearer`; a `body` is sent as JSON.
+    pub async fn api(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<serde_json::Value>,
+    ) -> Response {
+        self.api_with(method, path, token, body.map(|b| b.to_string()), &[])
+            .await
+    }
+
+    /// The same with a raw body and extra headers (a `Content-Type` among them replaces JSON's).
+    pub async fn api_with(
+        &self,
+        method: &str,
+        path: &str,
+        token: Option<&str>,
+        body: Option<String>,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut request = Request::builder()
+            .method(method)
+            .uri(path)
+            .header(header::HOST, "127.0.0.1:3000")
+            .header(header::ACCEPT, "application/json")
+            .header(header::USER_AGENT, "trekmail-mcp/1.10.0");
+        if let Some(token) = token {
+            request = request.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let sets_type = headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("content-type"));
+        if body.is_some() && !sets_type {
+            request = request.header(header::CONTENT_TYPE, "application/json");
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
+        }
+        self.send(request.body(Body::from(body.unwrap_or_default())).unwrap())
+            .await
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {

@@ -1,0 +1,439 @@
+//! Who may call what. [`ENDPOINTS`] is the one table of every route's token kind and scope;
+//! [`authorize`] enforces it in a fixed order for every request:
+//! bearer token (401) → rate limit (429) → token kind (403 `wrong_token_type`) → the plan's
+//! Message API (403 `plan_not_allowed`) → scope, checked against the plan of *today* (403
+//! `insufficient_scope`). Handlers then receive the [`Caller`].
+
+use super::error::ApiError;
+use crate::domain::plan::{Plan, PlanAccess};
+use crate::domain::scope::Scope;
+use crate::domain::token::{TokenKind, TokenSecret};
+use crate::server::context::ClientMeta;
+use crate::server::db::{now_ms, Pool};
+use crate::server::secrets::sha256_hex;
+use crate::server::state::AppState;
+use axum::extract::{FromRequestParts, MatchedPath, Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use governor::clock::{Clock, DefaultClock};
+use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
+use http::request::Parts;
+use http::{header, Method, StatusCode};
+use std::num::NonZeroU32;
+
+/// What a route demands of the caller's token.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Needs {
+    /// Any valid token of the route's kind (the self-check endpoints).
+    AnyScope,
+    Scope(&'static str),
+    /// At least one of these scopes.
+    OneOf(&'static [&'static str]),
+}
+
+#[derive(Clone, Debug)]
+pub struct Endpoint {
+    pub method: Method,
+    /// As routed and documented (`{id}` for a path parameter).
+    pub path: &'static str,
+    pub token: TokenKind,
+    pub needs: Needs,
+}
+
+const fn ops(method: Method, path: &'static str, needs: Needs) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        token: TokenKind::Ops,
+        needs,
+    }
+}
+
+const fn message(method: Method, path: &'static str, needs: Needs) -> Endpoint {
+    Endpoint {
+        method,
+        path,
+        token: TokenKind::Message,
+        needs,
+    }
+}
+
+const MANAGE_MESSAGE_TOKENS: Needs = Needs::Scope("mailboxes:message-tokens:manage");
+
+/// Every API route and what it needs. The router refuses to start if a route is missing here,
+/// and a test checks this table against the OpenAPI document.
+pub const ENDPOINTS: &[Endpoint] = &[
+    ops(Method::GET, "/api/v1/me", Needs::AnyScope),
+    message(Method::GET, "/api/v1/messages/_me", Needs::AnyScope),
+    ops(Method::GET, "/api/v1/account", Needs::Scope("account:read")),
+    ops(Method::GET, "/api/v1/domains", Needs::Scope("domains:read")),
+    ops(
+        Method::GET,
+        "/api/v1/domains/{id}",
+        Needs::Scope("domains:read"),
+    ),
+    ops(
+        Method::GET,
+        "/api/v1/mailboxes",
+        Needs::Scope("mailboxes:read"),
+    ),
+    ops(
+        Method::GET,
+        "/api/v1/mailboxes/{id}",
+        Needs::Scope("mailboxes:read"),
+    ),
+    ops(
+        Method::GET,
+        "/api/v1/mailboxes/{id}/forwarding",
+        Needs::Scope("mailboxes:forwarding:read"),
+    ),
+    ops(
+        Method::PUT,
+        "/api/v1/mailboxes/{id}/forwarding",
+        Needs::Scope("mailboxes:forwarding:write"),
+    ),
+    ops(
+        Method::POST,
+        "/api/v1/mailboxes/{id}/message-tokens",
+        MANAGE_MESSAGE_TOKENS,
+    ),
+    ops(
+        Method::GET,
+        "/api/v1/mailboxes/{id}/message-tokens",
+        MANAGE_MESSAGE_TOKENS,
+    ),
+    ops(
+        Method::DELETE,
+        "/api/v1/message-tokens/{id}",
+        MANAGE_MESSAGE_TOKENS,
+    ),
+    message(
+        Method::GET,
+        "/api/v1/messages",
+        Needs::OneOf(&["messages:read", "messages:write"]),
+    ),
+    message(
+        Method::POST,
+        "/api/v1/messages/send",
+        Needs::Scope("messages:send"),
+    ),
+    ops(
+        Method::GET,
+        "/api/v1/verify/credits",
+        Needs::Scope("verify:read"),
+    ),
+    ops(Method::POST, "/api/v1/verify", Needs::Scope("verify:write")),
+    ops(
+        Method::GET,
+        "/api/v1/drive/addon",
+        Needs::Scope("drive:addon:read"),
+    ),
+];
+
+pub fn endpoint(method: &Method, path: &str) -> Option<&'static Endpoint> {
+    ENDPOINTS
+        .iter()
+        .find(|endpoint| endpoint.method == *method && endpoint.path == path)
+}
+
+/// The token behind a request, loaded fresh from the database on every request (no cache, so
+/// a revocation or a plan change applies to the very next call).
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub token_id: i64,
+    pub kind: TokenKind,
+    pub account_id: i64,
+    pub account_name: String,
+    pub access: PlanAccess,
+    pub name: String,
+    pub prefix: String,
+    /// As granted at creation.
+    pub scopes: Vec<String>,
+    /// `None`: every domain of the account.
+    pub domain_ids: Option<Vec<i64>>,
+    /// The one mailbox of a message token.
+    pub mailbox_id: Option<i64>,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl Caller {
+    /// The granted scopes the account's current plan still allows.
+    pub fn effective_scopes(&self) -> Vec<String> {
+        match self.kind {
+            TokenKind::Ops => self
+                .scopes
+                .iter()
+                .filter(|name| Scope::parse(name).is_some_and(|scope| self.access.allows(scope)))
+                .cloned()
+                .collect(),
+            TokenKind::Message if self.access.has_message_api() => self.scopes.clone(),
+            TokenKind::Message => Vec::new(),
+        }
+    }
+
+    pub fn can_see_domain(&self, domain_id: i64) -> bool {
+        self.domain_ids
+            .as_ref()
+            .is_none_or(|allowed| allowed.contains(&domain_id))
+    }
+
+    /// How the audit log names this token as an actor.
+    pub fn actor(&self) -> String {
+        format!("API token \"{}\" ({}…)", self.name, self.prefix)
+    }
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for Caller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+        parts.extensions.get::<Caller>().cloned().ok_or_else(|| {
+            tracing::error!(path = %parts.uri.path(), "API handler without an authorized caller");
+            ApiError::internal()
+        })
+    }
+}
+
+/// Longest `Authorization` header worth reading; real tokens are under 50 characters.
+const MAX_AUTHORIZATION_LEN: usize = 512;
+
+/// Parses `Authorization: Bearer <token>` and checks the token's format and checksum, all
+/// before any database work.
+pub fn bearer_token(headers: &http::HeaderMap) -> Result<TokenSecret, ApiError> {
+    let value = headers.get(header::AUTHORIZATION).ok_or_else(|| {
+        ApiError::invalid_token("Send the token as Authorization: Bearer <token>.")
+    })?;
+    if value.len() > MAX_AUTHORIZATION_LEN {
+        return Err(ApiError::invalid_token(
+            "The Authorization header is too long to hold a TrekMail token.",
+        ));
+    }
+    let value = value
+        .to_str()
+        .map_err(|_| ApiError::invalid_token("The Authorization header is not plain text."))?;
+    let (scheme, token) = value.split_once(' ').ok_or_else(|| {
+        ApiError::invalid_token("Send the token as Authorization: Bearer <token>.")
+    })?;
+    if !scheme.eq_ignore_ascii_case("bearer") {
+        return Err(ApiError::invalid_token(
+            "Use the Bearer scheme: Authorization: Bearer <token>.",
+        ));
+    }
+    TokenSecret::parse(token.trim())
+        .map_err(|problem| ApiError::invalid_token(format!("The token is malformed: {problem}.")))
+}
+
+#[derive(sqlx::FromRow)]
+struct TokenLookup {
+    api_token_id: i64,
+    kind: String,
+    account_id: i64,
+    account_name: String,
+    plan: String,
+    drive_addon: i64,
+    name: String,
+    visible_prefix: String,
+    scopes: String,
+    all_domains: i64,
+    mailbox_id: Option<i64>,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+    last_used_at: Option<i64>,
+    created_at: i64,
+}
+
+/// How stale a token's "last used" may get before a request writes it again.
+pub const LAST_USED_WRITE_INTERVAL_MS: i64 = 60_000;
+
+/// Finds the token by its SHA-256 and checks it is live; records its use (coalesced).
+pub async fn authenticate(
+    pool: &Pool,
+    secret: &TokenSecret,
+    client_ip: &str,
+) -> Result<Caller, ApiError> {
+    let found: Option<TokenLookup> = sqlx::query_as(
+        "select t.api_token_id, t.kind, t.account_id, a.name as account_name, a.plan, a.drive_addon,
+                t.name, t.visible_prefix, t.scopes, t.all_domains, t.mailbox_id, t.expires_at,
+                t.revoked_at, t.last_used_at, t.created_at
+           from api_token t join account a on a.account_id = t.account_id
+          where t.token_hash = $1",
+    )
+    .bind(sha256_hex(secret.expose()))
+    .fetch_optional(pool)
+    .await?;
+    let Some(token) = found else {
+        return Err(ApiError::invalid_token("This token does not exist."));
+    };
+    let now = now_ms();
+    if token.revoked_at.is_some() {
+        return Err(ApiError::invalid_token("This token has been revoked."));
+    }
+    if token.expires_at.is_some_and(|at| at <= now) {
+        return Err(ApiError::invalid_token("This token has expired."));
+    }
+    let domain_ids = if token.all_domains == 1 {
+        None
+    } else {
+        let rows: Vec<(i64,)> =
+            sqlx::query_as("select domain_id from api_token_domain where api_token_id = $1")
+                .bind(token.api_token_id)
+                .fetch_all(pool)
+                .await?;
+        Some(rows.into_iter().map(|(id,)| id).collect())
+    };
+    // At most one write per token per minute: "last used" is exact to the minute.
+    if token
+        .last_used_at
+        .is_none_or(|at| now - at >= LAST_USED_WRITE_INTERVAL_MS)
+    {
+        sqlx::query(
+            "update api_token set last_used_at = $1, last_used_ip = $2 where api_token_id = $3",
+        )
+        .bind(now)
+        .bind(client_ip)
+        .bind(token.api_token_id)
+        .execute(pool)
+        .await?;
+    }
+    Ok(Caller {
+        token_id: token.api_token_id,
+        kind: TokenKind::parse(&token.kind).ok_or_else(ApiError::internal)?,
+        account_id: token.account_id,
+        account_name: token.account_name,
+        access: PlanAccess::new(
+            Plan::parse(&token.plan).ok_or_else(ApiError::internal)?,
+            token.drive_addon == 1,
+        ),
+        name: token.name,
+        prefix: token.visible_prefix,
+        scopes: token
+            .scopes
+            .split(' ')
+            .filter(|name| !name.is_empty())
+            .map(str::to_string)
+            .collect(),
+        domain_ids,
+        mailbox_id: token.mailbox_id,
+        expires_at: token.expires_at,
+        created_at: token.created_at,
+    })
+}
+
+/// Per-token request budget (`TREKMAIL_API_RATE_LIMIT` requests per minute, with bursts up to
+/// the same number).
+pub struct ApiRateLimiter {
+    limiter: DefaultKeyedRateLimiter<i64>,
+}
+
+impl ApiRateLimiter {
+    pub fn per_minute(requests: u32) -> ApiRateLimiter {
+        let quota = Quota::per_minute(NonZeroU32::new(requests.max(1)).expect("at least 1"));
+        ApiRateLimiter {
+            limiter: RateLimiter::keyed(quota),
+        }
+    }
+
+    /// `Err(seconds to wait)` when the token has used up its budget.
+    pub fn check(&self, token_id: i64) -> Result<(), u64> {
+        self.limiter.check_key(&token_id).map_err(|not_until| {
+            let wait = not_until.wait_time_from(DefaultClock::default().now());
+            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
+        })?;
+        // Forget idle tokens now and then so memory stays bounded by the active ones.
+        if self.limiter.len() > 10_000 {
+            self.limiter.retain_recent();
+        }
+        Ok(())
+    }
+}
+
+impl Default for ApiRateLimiter {
+    fn default() -> Self {
+        ApiRateLimiter::per_minute(crate::server::config::DEFAULT_API_RATE_LIMIT)
+    }
+}
+
+/// The checks of the module comment, run for every routed API request.
+pub async fn authorize(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
+    let path = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(|matched| matched.as_str().to_string())
+        .unwrap_or_default();
+    // Every documented route is in the table (the router checks at start-up); what is left is
+    // a method the route does not serve, which TrekMail's adapter expects to be a JSON 404.
+    let Some(endpoint) = endpoint(request.method(), &path) else {
+        return super::error::unknown_endpoint().await.into_response();
+    };
+    let client = ClientMeta::from_request(
+        request.headers(),
+        request.extensions(),
+        state.config.trust_proxy,
+    );
+    let caller = match check(&state, endpoint, request.headers(), &client.ip).await {
+        Ok(caller) => caller,
+        Err(error) => return error.into_response(),
+    };
+    request.extensions_mut().insert(caller);
+    request.extensions_mut().insert(client);
+    next.run(request).await
+}
+
+async fn check(
+    state: &AppState,
+    endpoint: &Endpoint,
+    headers: &http::HeaderMap,
+    client_ip: &str,
+) -> Result<Caller, ApiError> {
+    let secret = bearer_token(headers)?;
+    let caller = authenticate(&state.pool, &secret, client_ip).await?;
+    if let Err(seconds) = state.api_rate_limiter.check(caller.token_id) {
+        return Err(ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("This token made too many requests. Try again in {seconds} s."),
+        )
+        .with("retry_after", seconds.max(1)));
+    }
+    if caller.kind != endpoint.token {
+        let (used, wanted) = match endpoint.token {
+            TokenKind::Ops => ("a message token (tm_msg_)", "an ops token (tm_live_)"),
+            TokenKind::Message => ("an ops token (tm_live_)", "a message token (tm_msg_)"),
+        };
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "wrong_token_type",
+            format!("This endpoint needs {wanted}; the request used {used}."),
+        ));
+    }
+    // The self-check still answers (with no effective scopes), so clients can start and explain.
+    if caller.kind == TokenKind::Message
+        && !caller.access.has_message_api()
+        && endpoint.needs != Needs::AnyScope
+    {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "plan_not_allowed",
+            format!(
+                "Message tokens need the Pro or Agency plan; this account is on {}.",
+                caller.access.plan
+            ),
+        ));
+    }
+    let effective = caller.effective_scopes();
+    let has = |scope: &str| effective.iter().any(|granted| granted == scope);
+    match endpoint.needs {
+        Needs::AnyScope => {}
+        Needs::Scope(scope) if !has(scope) => return Err(ApiError::insufficient_scope(&[scope])),
+        Needs::OneOf(scopes) if !scopes.iter().any(|scope| has(scope)) => {
+            return Err(ApiError::insufficient_scope(scopes))
+        }
+        _ => {}
+    }
+    Ok(caller)
+}

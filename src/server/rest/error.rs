@@ -1,0 +1,217 @@
+//! The API's one error type and the envelope every `/api/v1` reply goes through:
+//! `{"error": {"code", "message", "request_id", …}}`, an `X-Request-Id` on every response
+//! (the client's own when it sent a sane one), and `Cache-Control: no-store`.
+
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use http::header::{self, HeaderValue};
+use http::StatusCode;
+use serde_json::{json, Map, Value};
+
+/// A refused or failed API request. Extra details (the field, the scope, `retry_after`) travel
+/// inside the `error` object, where TrekMail's MCP adapter reads them.
+#[derive(Debug, Clone)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub code: &'static str,
+    pub message: String,
+    pub details: Map<String, Value>,
+}
+
+impl ApiError {
+    pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError {
+            status,
+            code,
+            message: message.into(),
+            details: Map::new(),
+        }
+    }
+
+    pub fn with(mut self, key: &str, value: impl Into<Value>) -> ApiError {
+        self.details.insert(key.to_string(), value.into());
+        self
+    }
+
+    /// 401 for a missing, malformed, unknown, expired or revoked token (RFC 6750).
+    pub fn invalid_token(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", message)
+    }
+
+    pub fn insufficient_scope(scopes: &[&str]) -> ApiError {
+        let message = match scopes {
+            [one] => format!(
+                "This endpoint needs the {one} scope, which this token does not have \
+                 (or the account's plan no longer allows)."
+            ),
+            many => format!(
+                "This endpoint needs one of these scopes: {}.",
+                many.join(", ")
+            ),
+        };
+        ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", message)
+            .with("required_scopes", scopes.to_vec())
+    }
+
+    /// The same reply for "does not exist", "another account's" and "outside the token's
+    /// domain constraint", so a constrained token learns nothing about the rest.
+    pub fn not_found() -> ApiError {
+        ApiError::new(
+            StatusCode::NOT_FOUND,
+            "not_found",
+            "No such resource, or this token cannot see it.",
+        )
+    }
+
+    pub fn validation(field: &str, message: impl Into<String>) -> ApiError {
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            message,
+        )
+        .with("field", field)
+    }
+
+    pub fn internal() -> ApiError {
+        ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal_error",
+            "Something went wrong on our side. Please try again.",
+        )
+    }
+
+    fn body(&self, request_id: &str) -> Value {
+        let mut error = Map::new();
+        error.insert("code".into(), self.code.into());
+        error.insert("message".into(), self.message.clone().into());
+        error.extend(self.details.clone());
+        error.insert("request_id".into(), request_id.into());
+        error
+            .entry("retryable")
+            .or_insert_with(|| Value::Bool(matches!(self.status.as_u16(), 429 | 503 | 504)));
+        json!({ "error": error })
+    }
+}
+
+impl From<sqlx::Error> for ApiError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error in the API");
+        ApiError::internal()
+    }
+}
+
+/// The token service speaks the dashboard's error type; the API maps it onto its envelope.
+impl From<crate::api::error::AppError> for ApiError {
+    fn from(error: crate::api::error::AppError) -> Self {
+        use crate::api::error::AppError;
+        match error {
+            AppError::NotFound => ApiError::not_found(),
+            AppError::Invalid(errors) => ApiError::validation("body", errors.to_string()),
+            _ => ApiError::internal(),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    /// The envelope middleware renders the body, because only it knows the request id.
+    fn into_response(self) -> Response {
+        let mut response = self.status.into_response();
+        if self.status == StatusCode::UNAUTHORIZED {
+            response.headers_mut().insert(
+                header::WWW_AUTHENTICATE,
+                HeaderValue::from_static(r#"Bearer realm="TrekMail API", error="invalid_token""#),
+            );
+        }
+        if let Some(seconds) = self.details.get("retry_after").and_then(Value::as_u64) {
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        response.extensions_mut().insert(self);
+        response
+    }
+}
+
+/// The request's id, available to handlers (send echoes it) as an extension.
+#[derive(Clone, Debug)]
+pub struct RequestId(pub String);
+
+/// Longest client request id we echo; anything else gets a fresh UUID.
+const MAX_REQUEST_ID_LEN: usize = 200;
+
+fn request_id_from(request: &Request) -> String {
+    request
+        .headers()
+        .get("x-request-id")
+        .and_then(|value| value.to_str().ok())
+        .filter(|id| {
+            !id.is_empty()
+                && id.len() <= MAX_REQUEST_ID_LEN
+                && id.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .map(str::to_string)
+        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
+}
+
+/// Wraps every `/api/v1` request: assigns the request id, renders errors as the envelope
+/// (including axum's own 404/405/413 answers), and marks the reply uncacheable.
+pub async fn envelope(mut request: Request, next: Next) -> Response {
+    let request_id = request_id_from(&request);
+    request
+        .extensions_mut()
+        .insert(RequestId(request_id.clone()));
+    let mut response = next.run(request).await;
+
+    if let Some(error) = response.extensions_mut().remove::<ApiError>() {
+        let headers = response.headers().clone();
+        response = (error.status, Json(error.body(&request_id))).into_response();
+        for name in [header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+            if let Some(value) = headers.get(&name) {
+                response.headers_mut().insert(name, value.clone());
+            }
+        }
+    } else if response.status().is_client_error() || response.status().is_server_error() {
+        // Something below answered with a bare status (an axum rejection we did not map).
+        let error = match response.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "payload_too_large",
+                format!(
+                    "The request body is larger than {} bytes.",
+                    super::MAX_BODY_BYTES
+                ),
+            ),
+            // Includes 405: TrekMail's adapter expects a JSON 404 for endpoints we do not serve.
+            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => unknown_endpoint_error(),
+            status if status.is_client_error() => ApiError::new(
+                status,
+                "bad_request",
+                "The request could not be understood.",
+            ),
+            _ => ApiError::internal(),
+        };
+        response = (error.status, Json(error.body(&request_id))).into_response();
+    }
+
+    let headers = response.headers_mut();
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        headers.insert("x-request-id", value);
+    }
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+}
+
+fn unknown_endpoint_error() -> ApiError {
+    ApiError::new(
+        StatusCode::NOT_FOUND,
+        "not_found",
+        "There is no such API endpoint.",
+    )
+}
+
+/// Any path under `/api/v1` that no route serves.
+pub async fn unknown_endpoint() -> ApiError {
+    unknown_endpoint_error()
+}

@@ -1,0 +1,176 @@
+//! `Idempotency-Key` on POST/PUT/DELETE: the first successful reply is stored for 24 hours per
+//! token; a retry with the same key and the same request gets that reply again (with
+//! `Idempotent-Replayed: true`) without acting twice, and the same key on a different request is
+//! refused with 422 `idempotency_key_reused`. Only 2xx replies are kept, so a client can fix a
+//! refused request and retry with its key. A plaintext token is never stored: a replayed token
+//! creation answers with the token's details but without `token`.
+
+use super::access::Caller;
+use super::error::ApiError;
+use crate::server::db::now_ms;
+use crate::server::secrets::sha256_hex;
+use crate::server::state::AppState;
+use axum::body::{to_bytes, Body};
+use axum::extract::{Request, State};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use http::{header, HeaderValue, Method, StatusCode};
+
+pub const REPLAY_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
+const MAX_KEY_LEN: usize = 255;
+
+pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let mutating = matches!(
+        *request.method(),
+        Method::POST | Method::PUT | Method::PATCH | Method::DELETE
+    );
+    let key = request.headers().get("idempotency-key").cloned();
+    let (Some(key), true) = (key, mutating) else {
+        return next.run(request).await;
+    };
+    match run(&state, key, request, next).await {
+        Ok(response) | Err(response) => response,
+    }
+}
+
+async fn run(
+    state: &AppState,
+    key: HeaderValue,
+    request: Request,
+    next: Next,
+) -> Result<Response, Response> {
+    let key = key
+        .to_str()
+        .ok()
+        .filter(|key| {
+            !key.is_empty() && key.len() <= MAX_KEY_LEN && key.bytes().all(|b| b.is_ascii_graphic())
+        })
+        .ok_or_else(|| {
+            ApiError::validation(
+                "Idempotency-Key",
+                format!("The Idempotency-Key must be 1 to {MAX_KEY_LEN} visible ASCII characters."),
+            )
+            .into_response()
+        })?
+        .to_string();
+    let token_id = request
+        .extensions()
+        .get::<Caller>()
+        .map(|caller| caller.token_id)
+        .ok_or_else(|| ApiError::internal().into_response())?;
+
+    let (parts, body) = request.into_parts();
+    let body = to_bytes(body, super::MAX_BODY_BYTES).await.map_err(|_| {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "The request body is larger than {} bytes.",
+                super::MAX_BODY_BYTES
+            ),
+        )
+        .into_response()
+    })?;
+    let mut fingerprint = format!("{} {}\n", parts.method, parts.uri).into_bytes();
+    fingerprint.extend_from_slice(&body);
+    let request_hash = sha256_hex(&String::from_utf8_lossy(&fingerprint));
+
+    let pool = &state.pool;
+    let now = now_ms();
+    let db_error = |error: sqlx::Error| ApiError::from(error).into_response();
+    sqlx::query("delete from idempotency_record where created_at < $1")
+        .bind(now - REPLAY_WINDOW_MS)
+        .execute(pool)
+        .await
+        .map_err(db_error)?;
+    let claimed = sqlx::query(
+        "insert into idempotency_record (api_token_id, idempotency_key, request_hash, created_at)
+         values ($1, $2, $3, $4) on conflict do nothing",
+    )
+    .bind(token_id)
+    .bind(&key)
+    .bind(&request_hash)
+    .bind(now)
+    .execute(pool)
+    .await
+    .map_err(db_error)?
+    .rows_affected()
+        == 1;
+
+    if !claimed {
+        let (stored_hash, status, stored_body): (String, Option<i64>, Option<String>) =
+            sqlx::query_as(
+                "select request_hash, status, response_body from idempotency_record
+              where api_token_id = $1 and idempotency_key = $2",
+            )
+            .bind(token_id)
+            .bind(&key)
+            .fetch_one(pool)
+            .await
+            .map_err(db_error)?;
+        if stored_hash != request_hash {
+            return Err(ApiError::new(
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "idempotency_key_reused",
+                "This Idempotency-Key was already used for a different request in the last 24 hours. Use a new key.",
+            )
+            .into_response());
+        }
+        let (Some(status), Some(stored_body)) = (status, stored_body) else {
+            return Err(ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_use",
+                "A request with this Idempotency-Key is still being processed. Retry in a moment.",
+            )
+            .with("retryable", true)
+            .into_response());
+        };
+        let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
+        let mut response = (
+            status,
+            [(header::CONTENT_TYPE, "application/json")],
+            stored_body,
+        )
+            .into_response();
+        response
+            .headers_mut()
+            .insert("idempotent-replayed", HeaderValue::from_static("true"));
+        return Ok(response);
+    }
+
+    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    if !response.status().is_success() {
+        sqlx::query(
+            "delete from idempotency_record where api_token_id = $1 and idempotency_key = $2",
+        )
+        .bind(token_id)
+        .bind(&key)
+        .execute(pool)
+        .await
+        .map_err(db_error)?;
+        return Ok(response);
+    }
+    let (parts, body) = response.into_parts();
+    let bytes = to_bytes(body, usize::MAX)
+        .await
+        .map_err(|_| ApiError::internal().into_response())?;
+    let stored = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(serde_json::Value::Object(mut object)) => {
+            object.remove("token");
+            serde_json::Value::Object(object).to_string()
+        }
+        _ => String::from_utf8_lossy(&bytes).into_owned(),
+    };
+    sqlx::query(
+        "update idempotency_record set status = $1, response_body = $2
+          where api_token_id = $3 and idempotency_key = $4",
+    )
+    .bind(i64::from(parts.status.as_u16()))
+    .bind(stored)
+    .bind(token_id)
+    .bind(&key)
+    .execute(pool)
+    .await
+    .map_err(db_error)?;
+    Ok(Response::from_parts(parts, Body::from(bytes)))
+}

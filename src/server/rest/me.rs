@@ -1,0 +1,136 @@
+//! Self-checks: what the calling token is and may do (as GitLab's `/personal_access_tokens/self`
+//! and Cloudflare's `/user/tokens/verify`). TrekMail's MCP adapter reads the top-level
+//! `capabilities.effective_scopes` at start-up to decide which tools to offer.
+
+use super::access::Caller;
+use super::error::ApiError;
+use super::ErrorReply;
+use super::{optional_timestamp, timestamp};
+use crate::server::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use serde::Serialize;
+use utoipa::ToSchema;
+
+#[derive(Serialize, ToSchema)]
+pub struct TokenSelf {
+    /// `ops` or `message`.
+    kind: &'static str,
+    id: i64,
+    name: String,
+    /// The visible start of the token, as the dashboard shows it.
+    prefix: String,
+    /// The scopes granted at creation.
+    scopes: Vec<String>,
+    capabilities: Capabilities,
+    /// The domains an ops token is limited to; `null` means every domain of the account.
+    domain_constraint: Option<Vec<DomainRef>>,
+    /// The mailbox of a message token.
+    mailbox: Option<MailboxRef>,
+    /// RFC 3339; `null` for a token that never expires.
+    expires_at: Option<String>,
+    created_at: String,
+    account: AccountRef,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Capabilities {
+    /// The granted scopes that the account's current plan still allows: what the token can
+    /// actually do right now.
+    effective_scopes: Vec<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DomainRef {
+    id: i64,
+    name: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MailboxRef {
+    id: i64,
+    address: String,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AccountRef {
+    id: i64,
+    name: String,
+    /// `nano`, `starter`, `pro` or `agency`.
+    plan: &'static str,
+    drive_storage_addon: bool,
+}
+
+async fn describe(state: &AppState, caller: &Caller) -> Result<TokenSelf, ApiError> {
+    let domain_constraint = match &caller.domain_ids {
+        None => None,
+        Some(_) => {
+            let rows: Vec<(i64, String)> = sqlx::query_as(
+                "select d.domain_id, d.name from api_token_domain td
+                   join domain d on d.domain_id = td.domain_id
+                  where td.api_token_id = $1 order by d.name",
+            )
+            .bind(caller.token_id)
+            .fetch_all(&state.pool)
+            .await?;
+            Some(
+                rows.into_iter()
+                    .map(|(id, name)| DomainRef { id, name })
+                    .collect(),
+            )
+        }
+    };
+    let mailbox = match caller.mailbox_id {
+        None => None,
+        Some(id) => {
+            let (address,): (String,) = sqlx::query_as(
+                "select m.local_part || '@' || d.name from mailbox m
+                   join domain d on d.domain_id = m.domain_id where m.mailbox_id = $1",
+            )
+            .bind(id)
+            .fetch_one(&state.pool)
+            .await?;
+            Some(MailboxRef { id, address })
+        }
+    };
+    Ok(TokenSelf {
+        kind: caller.kind.as_str(),
+        id: caller.token_id,
+        name: caller.name.clone(),
+        prefix: caller.prefix.clone(),
+        scopes: caller.scopes.clone(),
+        capabilities: Capabilities {
+            effective_scopes: caller.effective_scopes(),
+        },
+        domain_constraint,
+        mailbox,
+        expires_at: optional_timestamp(caller.expires_at),
+        created_at: timestamp(caller.created_at),
+        account: AccountRef {
+            id: caller.account_id,
+            name: caller.account_name.clone(),
+            plan: caller.access.plan.as_str(),
+            drive_storage_addon: caller.access.drive_addon,
+        },
+    })
+}
+
+/// The calling ops token.
+#[utoipa::path(get, path = "/api/v1/me", tag = "tokens",
+    responses((status = 200, body = TokenSelf), (status = 401, body = ErrorReply), (status = 403, body = ErrorReply)))]
+pub async fn me(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<TokenSelf>, ApiError> {
+    describe(&state, &caller).await.map(Json)
+}
+
+/// The calling message token.
+#[utoipa::path(get, path = "/api/v1/messages/_me", tag = "messages",
+    responses((status = 200, body = TokenSelf), (status = 401, body = ErrorReply), (status = 403, body = ErrorReply)))]
+pub async fn messages_me(
+    State(state): State<AppState>,
+    caller: Caller,
+) -> Result<Json<TokenSelf>, ApiError> {
+    describe(&state, &caller).await.map(Json)
+}
