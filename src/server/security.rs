@@ -29,7 +29,7 @@ pub async fn reject_cross_site(request: Request, next: Next) -> Response {
     let safe = matches!(
         *request.method(),
         Method::GET | Method::HEAD | Method::OPTIONS
-    ) || request.uri().path().starts_with("/api/");
+    ) || request.uri().path().starts_with("/api/v1/");
     if !safe && is_cross_site(&request) {
         tracing::warn!(path = %request.uri().path(), "cross-site request refused");
         let body =
