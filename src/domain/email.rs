@@ -31,7 +31,11 @@ impl Address {
             .without_display_text()
             .without_domain_literal();
         let parsed = email_address::EmailAddress::parse_with_options(text, options)
-            .map_err(|error| format!("\"{text}\" is not a valid email address ({error})."))?;
+            .map_err(|error| {
+                let reason = error.to_string();
+                let reason = reason.trim_end_matches('.');
+                format!("\"{text}\" is not a valid email address ({reason}).")
+            })?;
         let domain = parsed.domain().to_ascii_lowercase();
         if let Err(problem) = check_host_name(&domain) {
             return Err(format!(
