@@ -17,7 +17,7 @@ SITE_ADDR ?= 127.0.0.1:3000
 E2E_ADDR ?= 127.0.0.1:3210
 E2E_DB := target/e2e/e2e.db
 
-.PHONY: help run test tools chromium fmt-check clippy rust-test e2e release-build bench-size bench-list
+.PHONY: help run test tools chromium fmt-check clippy rust-test e2e release-build bench-size bench-list bench-api
 
 help:
 	@echo "make run   - build and serve the app with demo data at http://$(SITE_ADDR)"
@@ -91,3 +91,7 @@ bench-size: release-build
 # Page render time with 10 vs 100,000 tokens (keyset pagination keeps them equal).
 bench-list: release-build
 	python3 scripts/bench-list.py target/release/trekmail-tokens
+
+# REST API latency (median, p95) with 100,000 tokens stored, throughput from 8 clients, memory.
+bench-api: release-build
+	python3 scripts/bench-api.py target/release/trekmail-tokens
