@@ -17,7 +17,7 @@ SITE_ADDR ?= 127.0.0.1:3000
 E2E_ADDR ?= 127.0.0.1:3210
 E2E_DB := target/e2e/e2e.db
 
-.PHONY: help run test tools chromium fmt-check clippy rust-test e2e release-build bench-size bench-list bench-api
+.PHONY: help run test tools chromium fmt-check clippy rust-test openapi-check e2e release-build bench-size bench-list bench-api
 
 help:
 	@echo "make run   - build and serve the app with demo data at http://$(SITE_ADDR)"
@@ -63,7 +63,7 @@ run: release-build
 
 ## ---- test -------------------------------------------------------------------------------
 
-test: tools chromium fmt-check clippy rust-test e2e
+test: tools chromium fmt-check clippy rust-test openapi-check e2e
 
 fmt-check:
 	cargo fmt --check
@@ -74,6 +74,17 @@ clippy:
 
 rust-test:
 	cargo test --features ssr
+
+# The OpenAPI document the API tests saved, checked against the OpenAPI 3.1 schema.
+OPENAPI_VALIDATOR := target/venv/bin/openapi-spec-validator
+openapi-check: $(OPENAPI_VALIDATOR)
+	$(OPENAPI_VALIDATOR) target/tmp/openapi.json
+
+$(OPENAPI_VALIDATOR):
+	@python3 -m venv target/venv 2>/dev/null || { rm -rf target/venv; \
+	  echo "installing Debian's python3-venv"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-venv && python3 -m venv target/venv; }
+	target/venv/bin/pip install --quiet openapi-spec-validator==0.9.0
 
 # Against the release build (what `make run` serves), so a release-only build failure fails the tests.
 # The server runs on its own port with a throw-away database seeded with the demo accounts.

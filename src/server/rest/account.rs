@@ -35,8 +35,8 @@ async fn load(state: &AppState, caller: &Caller) -> Result<AccountRecord, ApiErr
 
 /// Plan, add-ons, limits and usage.
 #[utoipa::path(get, path = "/api/v1/account", tag = "account",
-    responses((status = 200, description = "The account", body = Object), (status = 403, body = ErrorReply)))]
-pub async fn account(
+    responses((status = 200, description = "The account", body = Object), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply)))]
+pub async fn get_account(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
@@ -83,8 +83,8 @@ pub async fn account(
 
 /// The Drive Storage Add-on's status. Buying, resizing and cancelling happen in the dashboard.
 #[utoipa::path(get, path = "/api/v1/drive/addon", tag = "drive",
-    responses((status = 200, description = "Add-on status", body = Object), (status = 403, body = ErrorReply)))]
-pub async fn drive_addon(
+    responses((status = 200, description = "Add-on status", body = Object), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply)))]
+pub async fn drive_addon_get(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<Value>, ApiError> {
@@ -102,7 +102,7 @@ pub async fn drive_addon(
 
 /// Credits left for the Email Verifier.
 #[utoipa::path(get, path = "/api/v1/verify/credits", tag = "verifier",
-    responses((status = 200, description = "Credits", body = Object), (status = 403, body = ErrorReply)))]
+    responses((status = 200, description = "Credits", body = Object), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply)))]
 pub async fn verify_credits(
     State(state): State<AppState>,
     caller: Caller,
@@ -135,8 +135,8 @@ pub struct VerifyReply {
 
 /// Checks one address's syntax and domain (no DNS or SMTP probing) and charges its credits.
 #[utoipa::path(post, path = "/api/v1/verify", tag = "verifier", request_body = VerifyRequest,
-    responses((status = 200, body = VerifyReply), (status = 403, body = ErrorReply), (status = 422, body = ErrorReply)))]
-pub async fn verify(
+    responses((status = 200, description = "OK", body = VerifyReply), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
+pub async fn verify_email(
     State(state): State<AppState>,
     caller: Caller,
     ApiJson(request): ApiJson<VerifyRequest>,

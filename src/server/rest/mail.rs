@@ -73,7 +73,7 @@ const SELECT_DOMAINS: &str = "select d.domain_id, d.name, d.created_at,
         ("page" = Option<i64>, Query, description = "From 1"),
         ("per_page" = Option<i64>, Query, description = "1 to 100, default 25"),
     ),
-    responses((status = 200, description = "`data` and `meta`", body = Object), (status = 403, body = ErrorReply), (status = 422, body = ErrorReply)))]
+    responses((status = 200, description = "`data` and `meta`", body = Object), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
 pub async fn list_domains(
     State(state): State<AppState>,
     caller: Caller,
@@ -136,7 +136,7 @@ async fn find_domain(pool: &Pool, caller: &Caller, id: i64) -> Result<DomainReco
 /// One domain.
 #[utoipa::path(get, path = "/api/v1/domains/{id}", tag = "domains",
     params(("id" = i64, Path, description = "Domain id")),
-    responses((status = 200, description = "The domain", body = Object), (status = 404, body = ErrorReply)))]
+    responses((status = 200, description = "The domain", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply)))]
 pub async fn get_domain(
     State(state): State<AppState>,
     caller: Caller,
@@ -215,7 +215,7 @@ pub async fn find_mailbox(
         ("page" = Option<i64>, Query, description = "From 1"),
         ("per_page" = Option<i64>, Query, description = "1 to 100, default 25"),
     ),
-    responses((status = 200, description = "`data` and `meta`", body = Object), (status = 404, body = ErrorReply), (status = 422, body = ErrorReply)))]
+    responses((status = 200, description = "`data` and `meta`", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
 pub async fn list_mailboxes(
     State(state): State<AppState>,
     caller: Caller,
@@ -261,7 +261,7 @@ pub async fn list_mailboxes(
 /// One mailbox.
 #[utoipa::path(get, path = "/api/v1/mailboxes/{id}", tag = "mailboxes",
     params(("id" = i64, Path, description = "Mailbox id")),
-    responses((status = 200, description = "The mailbox", body = Object), (status = 404, body = ErrorReply)))]
+    responses((status = 200, description = "The mailbox", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply)))]
 pub async fn get_mailbox(
     State(state): State<AppState>,
     caller: Caller,
@@ -285,7 +285,7 @@ fn forwarding_json(record: &MailboxRecord, cap: usize) -> Value {
 /// A mailbox's forwarding.
 #[utoipa::path(get, path = "/api/v1/mailboxes/{id}/forwarding", tag = "mailboxes",
     params(("id" = i64, Path, description = "Mailbox id")),
-    responses((status = 200, description = "enabled, targets, keep_copy, destination_limit", body = Object), (status = 404, body = ErrorReply)))]
+    responses((status = 200, description = "enabled, targets, keep_copy, destination_limit", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply)))]
 pub async fn get_forwarding(
     State(state): State<AppState>,
     caller: Caller,
@@ -313,7 +313,7 @@ pub struct ForwardingRequest {
 #[utoipa::path(put, path = "/api/v1/mailboxes/{id}/forwarding", tag = "mailboxes",
     params(("id" = i64, Path, description = "Mailbox id")),
     request_body = ForwardingRequest,
-    responses((status = 200, description = "The saved forwarding", body = Object), (status = 404, body = ErrorReply), (status = 422, description = "validation_error or limit_exceeded", body = ErrorReply)))]
+    responses((status = 200, description = "The saved forwarding", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply), (status = 422, description = "validation_error or limit_exceeded", body = ErrorReply)))]
 pub async fn set_forwarding(
     State(state): State<AppState>,
     caller: Caller,

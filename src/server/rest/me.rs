@@ -117,8 +117,8 @@ async fn describe(state: &AppState, caller: &Caller) -> Result<TokenSelf, ApiErr
 
 /// The calling ops token.
 #[utoipa::path(get, path = "/api/v1/me", tag = "tokens",
-    responses((status = 200, body = TokenSelf), (status = 401, body = ErrorReply), (status = 403, body = ErrorReply)))]
-pub async fn me(
+    responses((status = 200, description = "OK", body = TokenSelf), (status = 401, description = "Missing, malformed, unknown, expired or revoked token", body = ErrorReply), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply)))]
+pub async fn whoami(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<TokenSelf>, ApiError> {
@@ -127,8 +127,8 @@ pub async fn me(
 
 /// The calling message token.
 #[utoipa::path(get, path = "/api/v1/messages/_me", tag = "messages",
-    responses((status = 200, body = TokenSelf), (status = 401, body = ErrorReply), (status = 403, body = ErrorReply)))]
-pub async fn messages_me(
+    responses((status = 200, description = "OK", body = TokenSelf), (status = 401, description = "Missing, malformed, unknown, expired or revoked token", body = ErrorReply), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply)))]
+pub async fn whoami_message_token(
     State(state): State<AppState>,
     caller: Caller,
 ) -> Result<Json<TokenSelf>, ApiError> {

@@ -39,8 +39,8 @@ pub struct CreateMessageToken {
     request_body = CreateMessageToken,
     responses(
         (status = 201, description = "id, token (once), prefix, name, scopes, expires_at", body = Object),
-        (status = 404, body = ErrorReply), (status = 422, body = ErrorReply)))]
-pub async fn create(
+        (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
+pub async fn create_message_token(
     State(state): State<AppState>,
     caller: Caller,
     Extension(client): Extension<ClientMeta>,
@@ -99,8 +99,8 @@ struct MessageTokenRecord {
         ("page" = Option<i64>, Query, description = "From 1"),
         ("per_page" = Option<i64>, Query, description = "1 to 20, default 20"),
     ),
-    responses((status = 200, description = "`data` and `meta`", body = Object), (status = 404, body = ErrorReply), (status = 422, body = ErrorReply)))]
-pub async fn list(
+    responses((status = 200, description = "`data` and `meta`", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
+pub async fn list_message_tokens(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
@@ -151,8 +151,8 @@ pub async fn list(
 /// answers the same way and changes nothing.
 #[utoipa::path(delete, path = "/api/v1/message-tokens/{id}", tag = "message tokens",
     params(("id" = i64, Path, description = "Message token id")),
-    responses((status = 200, description = "id, status, revoked_at", body = Object), (status = 404, body = ErrorReply)))]
-pub async fn revoke(
+    responses((status = 200, description = "id, status, revoked_at", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply)))]
+pub async fn revoke_message_token(
     State(state): State<AppState>,
     caller: Caller,
     Extension(client): Extension<ClientMeta>,

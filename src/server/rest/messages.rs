@@ -84,8 +84,8 @@ fn mailbox_of(caller: &Caller) -> Result<i64, ApiError> {
         ("search" = Option<String>, Query, description = "Subject keyword (at most 200 characters)"),
         ("external_account_id" = Option<i64>, Query, description = "A connected external inbox"),
     ),
-    responses((status = 200, description = "`messages` and `pagination`", body = Object), (status = 403, body = ErrorReply), (status = 422, body = ErrorReply)))]
-pub async fn list(
+    responses((status = 200, description = "`messages` and `pagination`", body = Object), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
+pub async fn list_messages(
     State(state): State<AppState>,
     caller: Caller,
     query: QueryParams,
@@ -376,8 +376,8 @@ fn validate(request: &SendRequest) -> Result<[Vec<Address>; 3], ApiError> {
 
 /// Accepts a message for delivery from the token's mailbox (stored as queued; no SMTP here).
 #[utoipa::path(post, path = "/api/v1/messages/send", tag = "messages", request_body = SendRequest,
-    responses((status = 202, description = "status `queued`, message_id, queued_at", body = Object), (status = 403, body = ErrorReply), (status = 422, body = ErrorReply)))]
-pub async fn send(
+    responses((status = 202, description = "status `queued`, message_id, queued_at", body = Object), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
+pub async fn send_message(
     State(state): State<AppState>,
     caller: Caller,
     Extension(RequestId(request_id)): Extension<RequestId>,

@@ -67,21 +67,24 @@ struct ErrorDetail {
 /// Every documented route, each registered with its handler.
 fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
-        .routes(routes!(me::me))
-        .routes(routes!(me::messages_me))
-        .routes(routes!(account::account))
-        .routes(routes!(account::drive_addon))
+        .routes(routes!(me::whoami))
+        .routes(routes!(me::whoami_message_token))
+        .routes(routes!(account::get_account))
+        .routes(routes!(account::drive_addon_get))
         .routes(routes!(account::verify_credits))
-        .routes(routes!(account::verify))
+        .routes(routes!(account::verify_email))
         .routes(routes!(mail::list_domains))
         .routes(routes!(mail::get_domain))
         .routes(routes!(mail::list_mailboxes))
         .routes(routes!(mail::get_mailbox))
         .routes(routes!(mail::get_forwarding, mail::set_forwarding))
-        .routes(routes!(message_tokens::create, message_tokens::list))
-        .routes(routes!(message_tokens::revoke))
-        .routes(routes!(messages::list))
-        .routes(routes!(messages::send))
+        .routes(routes!(
+            message_tokens::create_message_token,
+            message_tokens::list_message_tokens
+        ))
+        .routes(routes!(message_tokens::revoke_message_token))
+        .routes(routes!(messages::list_messages))
+        .routes(routes!(messages::send_message))
 }
 
 /// The OpenAPI document: the routes above, plus each operation's token kind and scope taken
