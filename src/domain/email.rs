@@ -30,8 +30,8 @@ impl Address {
         let options = email_address::Options::default()
             .without_display_text()
             .without_domain_literal();
-        let parsed = email_address::EmailAddress::parse_with_options(text, options)
-            .map_err(|error| {
+        let parsed =
+            email_address::EmailAddress::parse_with_options(text, options).map_err(|error| {
                 let reason = error.to_string();
                 let reason = reason.trim_end_matches('.');
                 format!("\"{text}\" is not a valid email address ({reason}).")
