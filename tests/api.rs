@@ -244,7 +244,7 @@ async fn request_ids_are_echoed_or_made_and_every_reply_is_uncacheable_json() {
     // Endpoints we do not serve (and methods a route lacks) answer a JSON 404.
     for (method, path) in [
         ("GET", "/api/v1/nope"),
-        ("PATCH", "/api/v1/message-tokens/1"),
+        ("POST", "/api/v1/message-tokens/1"),
         ("GET", "/api/v1/drive/addon/pricing"),
         ("GET", "/api/v1"),
     ] {
@@ -768,6 +768,60 @@ async fn message_tokens_live_through_the_api_and_show_in_the_dashboard_and_audit
         .status,
         StatusCode::NOT_FOUND
     );
+}
+
+#[tokio::test]
+async fn a_message_token_can_be_narrowed_but_never_widened() {
+    let app = TestApp::new().await;
+    let ops = ops_token(&app, PRO, &["mailboxes:message-tokens:manage"], None).await;
+    let mailbox = acme_hello(&app).await;
+    let (id, token) = message_token(&app, &ops, mailbox, &["messages:read", "messages:send"]).await;
+    let path = format!("/api/v1/message-tokens/{id}");
+    let before = app.snapshot().await;
+    for (body, field) in [
+        (json!({}), "body"),
+        (json!({ "scopes": ["messages:write"] }), "scopes"),
+        (json!({ "scopes": [] }), "scopes"),
+        (json!({ "expires_in": "90d" }), "expires_in"),
+        (json!({ "expires_in": "never" }), "expires_in"),
+        (json!({ "name": "" }), "name"),
+        (json!({ "name": "x", "admin": true }), "admin"),
+    ] {
+        let response = app
+            .api("PATCH", &path, Some(&ops), Some(body.clone()))
+            .await;
+        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
+        assert_eq!(error(&response)["field"], field, "{body}");
+    }
+    assert_eq!(app.snapshot().await, before);
+
+    let narrowed = app
+        .api("PATCH", &path, Some(&ops), Some(json!({ "scopes": ["messages:read"], "expires_in": "1h", "name": "Read-only agent" })))
+        .await;
+    assert_eq!(narrowed.status, StatusCode::OK, "{}", narrowed.body);
+    let narrowed: Value = narrowed.json();
+    assert_eq!(narrowed["scopes"], json!(["messages:read"]));
+    assert_eq!(narrowed["name"], "Read-only agent");
+    let send = json!({ "to": ["a@example.org"], "subject": "Hi", "body": { "text": "Hello", "html": null } });
+    assert_eq!(
+        code(
+            &app.api("POST", "/api/v1/messages/send", Some(&token), Some(send))
+                .await
+        ),
+        "insufficient_scope"
+    );
+    assert_eq!(
+        app.count("select count(*) from audit_event where action = 'message_token_narrowed'")
+            .await,
+        1
+    );
+
+    app.api("DELETE", &path, Some(&ops), None).await;
+    let gone = app
+        .api("PATCH", &path, Some(&ops), Some(json!({ "name": "y" })))
+        .await;
+    assert_eq!(gone.status, StatusCode::CONFLICT);
+    assert_eq!(code(&gone), "token_not_active");
 }
 
 #[tokio::test]

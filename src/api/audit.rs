@@ -11,14 +11,17 @@ pub enum AuditAction {
     TokenCreated,
     TokenRevoked,
     MessageTokenCreated,
+    /// Scopes dropped, expiry brought closer, or renamed (never widened).
+    MessageTokenNarrowed,
     MessageTokenRevoked,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 4] = [
+    pub const ALL: [AuditAction; 5] = [
         AuditAction::TokenCreated,
         AuditAction::TokenRevoked,
         AuditAction::MessageTokenCreated,
+        AuditAction::MessageTokenNarrowed,
         AuditAction::MessageTokenRevoked,
     ];
 
@@ -28,6 +31,7 @@ impl AuditAction {
             AuditAction::TokenCreated => "token_created",
             AuditAction::TokenRevoked => "token_revoked",
             AuditAction::MessageTokenCreated => "message_token_created",
+            AuditAction::MessageTokenNarrowed => "message_token_narrowed",
             AuditAction::MessageTokenRevoked => "message_token_revoked",
         }
     }
@@ -43,6 +47,7 @@ impl AuditAction {
             AuditAction::TokenCreated => "Token created",
             AuditAction::TokenRevoked => "Token revoked",
             AuditAction::MessageTokenCreated => "Message token created",
+            AuditAction::MessageTokenNarrowed => "Message token narrowed",
             AuditAction::MessageTokenRevoked => "Message token revoked",
         }
     }

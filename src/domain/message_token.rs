@@ -105,6 +105,106 @@ impl NewMessageToken {
     }
 }
 
+/// A change to a live message token. It can only narrow: drop scopes, bring the expiry closer,
+/// or rename. It never adds a scope or extends a lifetime (TrekMail's `update_message_token`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Narrowing {
+    pub name: Option<TokenName>,
+    pub scopes: Option<Vec<MessageScope>>,
+    /// The new expiry, Unix milliseconds.
+    pub expires_at: Option<i64>,
+}
+
+/// How far away a narrowed expiry may be set.
+fn narrowing_lifetime_ms(value: &str) -> Option<i64> {
+    const HOUR: i64 = 60 * 60 * 1000;
+    Some(match value {
+        "1h" => HOUR,
+        "2h" => 2 * HOUR,
+        "4h" => 4 * HOUR,
+        "8h" => 8 * HOUR,
+        "7d" => 7 * 24 * HOUR,
+        "30d" => 30 * 24 * HOUR,
+        "90d" => 90 * 24 * HOUR,
+        _ => return None,
+    })
+}
+
+impl Narrowing {
+    pub fn parse(
+        name: Option<&str>,
+        scopes: Option<&[String]>,
+        expires_in: Option<&str>,
+        current_scopes: &[&str],
+        current_expiry: Option<i64>,
+        now: i64,
+    ) -> Result<Narrowing, FieldProblem> {
+        let problem = |field, message: String| FieldProblem { field, message };
+        if name.is_none() && scopes.is_none() && expires_in.is_none() {
+            return Err(problem(
+                "body",
+                "Give at least one of name, scopes or expires_in.".into(),
+            ));
+        }
+        let name = name
+            .map(|name| TokenName::parse_with_max(name, MAX_MESSAGE_TOKEN_NAME_CHARS))
+            .transpose()
+            .map_err(|message| problem("name", message))?;
+        let scopes = match scopes {
+            None => None,
+            Some([]) => {
+                return Err(problem(
+                    "scopes",
+                    "Keep at least one scope; revoke the token to take all of them away.".into(),
+                ))
+            }
+            Some(requested) => {
+                let mut kept = Vec::new();
+                for name in requested {
+                    if !current_scopes.contains(&name.as_str()) {
+                        return Err(problem(
+                            "scopes",
+                            format!("\"{name}\" is not one of this token's scopes; a token can only lose scopes."),
+                        ));
+                    }
+                    let scope = MessageScope::parse(name).expect("a token's own scopes parse");
+                    if !kept.contains(&scope) {
+                        kept.push(scope);
+                    }
+                }
+                kept.sort_by_key(|scope| scope.name());
+                Some(kept)
+            }
+        };
+        let expires_at = match expires_in {
+            None => None,
+            Some(value) => {
+                let lifetime = narrowing_lifetime_ms(value).ok_or_else(|| {
+                    problem(
+                        "expires_in",
+                        format!(
+                            "\"{value}\" is not an expiry; use 1h, 2h, 4h, 8h, 7d, 30d or 90d."
+                        ),
+                    )
+                })?;
+                let at = now + lifetime;
+                if current_expiry.is_some_and(|current| at >= current) {
+                    return Err(problem(
+                        "expires_in",
+                        "The new expiry must be sooner than the current one; a token's life can only be shortened.".into(),
+                    ));
+                }
+                Some(at)
+            }
+        };
+        Ok(Narrowing {
+            name,
+            scopes,
+            expires_at,
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -126,6 +226,42 @@ mod tests {
         assert_eq!(token.expiration, Expiration::Days(30));
         let forever = NewMessageToken::parse("x", &scopes(&["messages:write"]), None).unwrap();
         assert_eq!(forever.expiration, Expiration::Never);
+    }
+
+    #[test]
+    fn narrowing_only_takes_away() {
+        let now = 1_000_000_000;
+        let current = ["messages:read", "messages:send"];
+        let narrow = |scopes: Option<&[&str]>, expires_in, expiry| {
+            let scopes: Option<Vec<String>> =
+                scopes.map(|s| s.iter().map(|s| s.to_string()).collect());
+            Narrowing::parse(None, scopes.as_deref(), expires_in, &current, expiry, now)
+        };
+        let kept = narrow(Some(&["messages:read"]), None, None).unwrap();
+        assert_eq!(kept.scopes, Some(vec![MessageScope::Read]));
+        assert_eq!(
+            narrow(Some(&["messages:write"]), None, None)
+                .unwrap_err()
+                .field,
+            "scopes"
+        );
+        assert_eq!(narrow(Some(&[]), None, None).unwrap_err().field, "scopes");
+        let hour = narrow(None, Some("1h"), None).unwrap();
+        assert_eq!(hour.expires_at, Some(now + 3_600_000));
+        assert!(narrow(None, Some("1h"), Some(now + 7_200_000)).is_ok());
+        assert_eq!(
+            narrow(None, Some("90d"), Some(now + 7_200_000))
+                .unwrap_err()
+                .field,
+            "expires_in"
+        );
+        assert_eq!(
+            narrow(None, Some("1y"), None).unwrap_err().field,
+            "expires_in"
+        );
+        assert_eq!(narrow(None, None, None).unwrap_err().field, "body");
+        let renamed = Narrowing::parse(Some(" New "), None, None, &current, None, now).unwrap();
+        assert_eq!(renamed.name.unwrap().as_str(), "New");
     }
 
     #[test]

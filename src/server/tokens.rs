@@ -11,7 +11,7 @@ use crate::api::audit::AuditAction;
 use crate::api::error::AppError;
 use crate::api::tokens::{CreatedToken, DomainOption, TokenRow};
 use crate::api::{Cursor, Page};
-use crate::domain::message_token::NewMessageToken;
+use crate::domain::message_token::{Narrowing, NewMessageToken};
 use crate::domain::new_token::{CreateTokenForm, DomainConstraint, Field, FieldErrors, NewToken};
 use crate::domain::scope::{join_scopes, split_scopes};
 use crate::domain::status::{StatusFilter, TokenStatus};
@@ -254,6 +254,61 @@ pub async fn create_message_token(
         expires_at,
         created_at: now_ms,
     })
+}
+
+/// Applies a [`Narrowing`] to a live message token, with its audit event.
+pub async fn narrow_message_token(
+    pool: &Pool,
+    account_id: i64,
+    token_id: i64,
+    narrowing: &Narrowing,
+    actor: &str,
+    client: &ClientMeta,
+) -> Result<(), AppError> {
+    let now = now_ms();
+    let mut tx = pool.begin().await?;
+    let scopes = narrowing.scopes.as_ref().map(|scopes| {
+        scopes
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let updated: Option<(String, String)> = sqlx::query_as(
+        "update api_token
+            set name = coalesce($1, name), scopes = coalesce($2, scopes),
+                expires_at = coalesce($3, expires_at)
+          where api_token_id = $4 and account_id = $5 and kind = 'message'
+            and revoked_at is null and (expires_at is null or expires_at > $6)
+          returning name, visible_prefix",
+    )
+    .bind(narrowing.name.as_ref().map(|name| name.as_str()))
+    .bind(scopes)
+    .bind(narrowing.expires_at)
+    .bind(token_id)
+    .bind(account_id)
+    .bind(now)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let Some((name, prefix)) = updated else {
+        return Err(AppError::NotFound);
+    };
+    record(
+        &mut tx,
+        AuditEntry {
+            account_id,
+            action: AuditAction::MessageTokenNarrowed,
+            token_id,
+            token_name: &name,
+            token_prefix: &prefix,
+            actor,
+            client,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
 }
 
 #[derive(sqlx::FromRow)]

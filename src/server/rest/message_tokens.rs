@@ -6,7 +6,7 @@ use super::error::ApiError;
 use super::extract::{resource_id, ApiJson, QueryParams};
 use super::mail::find_mailbox;
 use super::{optional_timestamp, timestamp, ErrorReply};
-use crate::domain::message_token::NewMessageToken;
+use crate::domain::message_token::{Narrowing, NewMessageToken};
 use crate::domain::status::TokenStatus;
 use crate::server::context::ClientMeta;
 use crate::server::db::now_ms;
@@ -92,6 +92,20 @@ struct MessageTokenRecord {
     created_at: i64,
 }
 
+fn message_token_json(record: MessageTokenRecord, now: i64) -> Value {
+    json!({
+        "id": record.api_token_id,
+        "prefix": record.visible_prefix,
+        "name": record.name,
+        "scopes": record.scopes.split(' ').collect::<Vec<_>>(),
+        "status": TokenStatus::derive(record.revoked_at, record.expires_at, now).as_str(),
+        "expires_at": optional_timestamp(record.expires_at),
+        "revoked_at": optional_timestamp(record.revoked_at),
+        "last_used_at": optional_timestamp(record.last_used_at),
+        "created_at": timestamp(record.created_at),
+    })
+}
+
 /// The mailbox's message tokens, newest first (never their secrets).
 #[utoipa::path(get, path = "/api/v1/mailboxes/{id}/message-tokens", tag = "message tokens",
     params(
@@ -129,22 +143,86 @@ pub async fn list_message_tokens(
     let now = now_ms();
     let data: Vec<Value> = records
         .into_iter()
-        .map(|r| {
-            json!({
-                "id": r.api_token_id,
-                "prefix": r.visible_prefix,
-                "name": r.name,
-                "scopes": r.scopes.split(' ').collect::<Vec<_>>(),
-                "status": TokenStatus::derive(r.revoked_at, r.expires_at, now).as_str(),
-                "mailbox_id": mailbox.mailbox_id,
-                "expires_at": optional_timestamp(r.expires_at),
-                "revoked_at": optional_timestamp(r.revoked_at),
-                "last_used_at": optional_timestamp(r.last_used_at),
-                "created_at": timestamp(r.created_at),
-            })
-        })
+        .map(|record| message_token_json(record, now))
         .collect();
     Ok(Json(json!({ "data": data, "meta": page.meta(total) })))
+}
+
+#[derive(Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NarrowMessageToken {
+    /// A new name (at most 255 characters).
+    name: Option<String>,
+    /// The scopes to keep: a non-empty subset of the current ones.
+    scopes: Option<Vec<String>>,
+    /// `1h`, `2h`, `4h`, `8h`, `7d`, `30d` or `90d` from now; must be sooner than the current expiry.
+    expires_in: Option<String>,
+}
+
+/// Narrows a live message token: drops scopes, shortens its life, or renames it. Nothing here
+/// can widen a token; for more, mint a new one.
+#[utoipa::path(patch, path = "/api/v1/message-tokens/{id}", tag = "message tokens",
+    params(("id" = i64, Path, description = "Message token id")),
+    request_body = NarrowMessageToken,
+    responses((status = 200, description = "The token as it is now", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
+pub async fn narrow_message_token(
+    State(state): State<AppState>,
+    caller: Caller,
+    Extension(client): Extension<ClientMeta>,
+    Path(id): Path<String>,
+    ApiJson(request): ApiJson<NarrowMessageToken>,
+) -> Result<Json<Value>, ApiError> {
+    let id = resource_id(&id)?;
+    let now = now_ms();
+    let found: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "select m.domain_id, t.scopes, t.expires_at, t.revoked_at from api_token t
+           join mailbox m on m.mailbox_id = t.mailbox_id
+          where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
+    )
+    .bind(id)
+    .bind(caller.account_id)
+    .fetch_optional(&state.pool)
+    .await?;
+    let (scopes, expires_at) = match found {
+        Some((domain_id, scopes, expires_at, revoked_at)) if caller.can_see_domain(domain_id) => {
+            if TokenStatus::derive(revoked_at, expires_at, now) != TokenStatus::Active {
+                return Err(ApiError::new(
+                    StatusCode::CONFLICT,
+                    "token_not_active",
+                    "This message token is revoked or expired; there is nothing left to narrow.",
+                ));
+            }
+            (scopes, expires_at)
+        }
+        _ => return Err(ApiError::not_found()),
+    };
+    let current: Vec<&str> = scopes.split(' ').collect();
+    let narrowing = Narrowing::parse(
+        request.name.as_deref(),
+        request.scopes.as_deref(),
+        request.expires_in.as_deref(),
+        &current,
+        expires_at,
+        now,
+    )
+    .map_err(|problem| ApiError::validation(problem.field, problem.message))?;
+    tokens::narrow_message_token(
+        &state.pool,
+        caller.account_id,
+        id,
+        &narrowing,
+        &caller.actor(),
+        &client,
+    )
+    .await?;
+    let record: MessageTokenRecord = sqlx::query_as(
+        "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at
+           from api_token where api_token_id = $1",
+    )
+    .bind(id)
+    .fetch_one(&state.pool)
+    .await?;
+    Ok(Json(message_token_json(record, now)))
 }
 
 /// Revokes a message token: permanent, effective on its next request. Revoking a revoked token

@@ -82,7 +82,10 @@ fn api_routes() -> OpenApiRouter<AppState> {
             message_tokens::create_message_token,
             message_tokens::list_message_tokens
         ))
-        .routes(routes!(message_tokens::revoke_message_token))
+        .routes(routes!(
+            message_tokens::revoke_message_token,
+            message_tokens::narrow_message_token
+        ))
         .routes(routes!(messages::list_messages))
         .routes(routes!(messages::send_message))
 }
