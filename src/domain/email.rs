@@ -107,10 +107,15 @@ pub enum VerifyMode {
 
 impl VerifyMode {
     pub fn parse(value: &str) -> Option<VerifyMode> {
-        match value {
-            "quick" => Some(VerifyMode::Quick),
-            "deep" => Some(VerifyMode::Deep),
-            _ => None,
+        [VerifyMode::Quick, VerifyMode::Deep]
+            .into_iter()
+            .find(|mode| mode.as_str() == value)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VerifyMode::Quick => "quick",
+            VerifyMode::Deep => "deep",
         }
     }
 

@@ -170,11 +170,7 @@ pub async fn verify_email(
             "plan_limit_reached",
             format!(
                 "A {} check needs {cost} credit(s) and the account has fewer left.",
-                if mode == VerifyMode::Deep {
-                    "deep"
-                } else {
-                    "quick"
-                }
+                mode.as_str()
             ),
         ));
     };
