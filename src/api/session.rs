@@ -29,6 +29,20 @@ pub async fn current_viewer() -> Result<Viewer, AppError> {
     Ok(signed_in_user().await?.viewer())
 }
 
+/// Remembers on the server that the signed-in user finished or dismissed the guided tour, so the
+/// invitation stays away in every browser. Calling it again keeps the first time.
+#[server]
+pub async fn finish_tour() -> Result<(), AppError> {
+    use crate::server::auth::mark_tour_done;
+    use crate::server::context::{internal, signed_in_user, state};
+
+    let state = state();
+    let user = signed_in_user().await?;
+    mark_tour_done(&state.pool, user.user_id)
+        .await
+        .map_err(internal)
+}
+
 /// Checks the credentials, starts a session and goes to the Tokens page. Works as a plain HTML
 /// form too (before hydration or without JavaScript).
 #[server]

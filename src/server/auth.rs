@@ -118,6 +118,16 @@ pub async fn delete_session(pool: &Pool, session_id: &str) -> Result<(), sqlx::E
     Ok(())
 }
 
+/// Records that the user finished or dismissed the guided tour; the first time is kept.
+pub async fn mark_tour_done(pool: &Pool, user_id: i64) -> Result<(), sqlx::Error> {
+    sqlx::query("update app_user set tour_done_at = coalesce(tour_done_at, $1) where user_id = $2")
+        .bind(now_ms())
+        .bind(user_id)
+        .execute(pool)
+        .await?;
+    Ok(())
+}
+
 #[derive(sqlx::FromRow)]
 struct SessionRow {
     user_id: i64,
