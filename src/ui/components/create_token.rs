@@ -117,7 +117,7 @@ fn CreateForm(
                 </p>
             </div>
             <div class="space-y-6 overflow-y-auto px-6 py-5">
-                <div>
+                <div data-tour="token-name">
                     <label for="token-name" class="block text-sm font-semibold">"Name"</label>
                     <input
                         id="token-name"
@@ -135,7 +135,7 @@ fn CreateForm(
                     <FieldError id="token-name-error" message=error_for(Field::Name) />
                 </div>
 
-                <fieldset aria-describedby="expiration-help expiration-error">
+                <fieldset aria-describedby="expiration-help expiration-error" data-tour="token-expiration">
                     <legend class="text-sm font-semibold">"Expiration"</legend>
                     <p id="expiration-help" class="mt-1 text-sm text-slate-600">
                         "Tokens that expire limit the damage of a leak. We recommend 30 or 90 days."
@@ -166,7 +166,7 @@ fn CreateForm(
 
                 <ScopePicker access selected=scopes error=error_for(Field::Scopes) />
 
-                <fieldset aria-describedby="domains-help domains-error">
+                <fieldset aria-describedby="domains-help domains-error" data-tour="token-domains">
                     <legend class="text-sm font-semibold">"Domain constraint"</legend>
                     <p id="domains-help" class="mt-1 text-sm text-slate-600">
                         "A constrained token only sees the chosen domains; the API answers 404 for everything else."

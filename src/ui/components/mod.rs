@@ -12,3 +12,5 @@ pub mod modal;
 pub mod revoke;
 /// The scope checkboxes of the create form.
 pub mod scope_picker;
+/// The guided tour: Guide button, first-time invitation, spotlight and popover.
+pub mod tour;

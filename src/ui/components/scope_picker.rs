@@ -31,7 +31,7 @@ pub fn ScopePicker(
     };
 
     view! {
-        <fieldset aria-describedby="scopes-help scopes-error">
+        <fieldset aria-describedby="scopes-help scopes-error" data-tour="token-scopes">
             <legend class="text-sm font-semibold text-slate-900">"Scopes"</legend>
             <p id="scopes-help" class="mt-1 text-sm text-slate-600">
                 {access.summary()}

@@ -3,6 +3,7 @@
 use crate::api::error::AppError;
 use crate::api::session::{current_viewer, Role, SignOut, Viewer};
 use crate::ui::components::common::{LoadError, BUTTON_SECONDARY};
+use crate::ui::components::tour::{provide_tour, GuideButton, TourInvitation, TourOverlay};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
@@ -31,29 +32,36 @@ pub fn AgentsLayout() -> impl IntoView {
 #[component]
 fn Frame(viewer: Viewer) -> impl IntoView {
     let is_owner = viewer.role == Role::Owner;
+    // The tour explains the tokens, which only the owner sees.
+    if is_owner {
+        provide_tour(viewer.access, viewer.tour_done);
+    }
     view! {
         <Header viewer=viewer.clone() />
         <main id="main" class="mx-auto max-w-7xl px-4 pb-16 pt-6 sm:px-6 lg:px-8">
             <div class="flex flex-wrap items-end justify-between gap-4">
-                <div>
+                <div data-tour="intro">
                     <p class="text-sm font-medium text-indigo-600">{viewer.account_name.clone()}</p>
                     <h1 class="text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">"AI Agents & API"</h1>
                     <p class="mt-1 max-w-2xl text-sm text-slate-600">
                         "API tokens let scripts, CI jobs and AI agents call the TrekMail API on behalf of your account."
                     </p>
                 </div>
+                {is_owner.then(|| view! { <GuideButton /> })}
             </div>
             {if is_owner {
                 view! {
+                    <TourInvitation />
                     <nav aria-label="AI Agents & API sections" class="mt-6 border-b border-slate-200">
                         <ul class="-mb-px flex gap-6">
                             <li><A href="/agents/tokens" attr:class=TAB>"Tokens"</A></li>
-                            <li><A href="/agents/audit-log" attr:class=TAB>"Audit Log"</A></li>
+                            <li><A href="/agents/audit-log" attr:class=TAB attr:data-tour="audit-log-tab">"Audit Log"</A></li>
                         </ul>
                     </nav>
                     <div class="pt-6">
                         <Outlet />
                     </div>
+                    <TourOverlay />
                 }
                     .into_any()
             } else {

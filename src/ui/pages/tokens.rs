@@ -10,6 +10,7 @@ use crate::ui::components::common::{
 };
 use crate::ui::components::create_token::CreateTokenDialog;
 use crate::ui::components::revoke::RevokeDialog;
+use crate::ui::components::tour::register_create_dialog;
 use crate::ui::pages::agents_layout::ViewerResource;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -46,6 +47,7 @@ pub fn TokensPage() -> impl IntoView {
     );
     let domains = Resource::new(|| (), |_| account_domains());
     let create_open = RwSignal::new(false);
+    register_create_dialog(create_open);
     let revoke_target = RwSignal::new(None::<TokenRow>);
     let announcement = RwSignal::new(String::new());
 
@@ -71,10 +73,10 @@ pub fn TokensPage() -> impl IntoView {
                     <h2 id="tokens-title" class="text-lg font-semibold">"API tokens"</h2>
                     <p class="text-sm text-slate-600">"Ops tokens (tm_live_…) and the message tokens (tm_msg_…) they mint."</p>
                 </div>
-                <button type="button" class=BUTTON_PRIMARY on:click=open_create>"Create token"</button>
+                <button type="button" class=BUTTON_PRIMARY on:click=open_create data-tour="create-token">"Create token"</button>
             </div>
 
-            <StatusFilterNav filter />
+            <StatusFilterNav filter attr:data-tour="status-filter" />
             <p role="status" class="sr-only">{move || announcement.get()}</p>
 
             <Transition fallback=|| view! { <p class="py-8 text-sm text-slate-500">"Loading tokens…"</p> }>
@@ -128,7 +130,7 @@ fn StatusFilterNav(filter: Memo<StatusFilter>) -> impl IntoView {
 #[component]
 fn EmptyState(unfiltered: bool, on_create: Callback<()>) -> impl IntoView {
     view! {
-        <div class="mt-6 rounded-2xl border-2 border-dashed border-slate-300 bg-white px-6 py-12 text-center">
+        <div class="mt-6 rounded-2xl border-2 border-dashed border-slate-300 bg-white px-6 py-12 text-center" data-tour="token-list-empty">
             {if unfiltered {
                 view! {
                     <h3 class="text-base font-semibold">"No API tokens yet"</h3>
@@ -161,7 +163,7 @@ fn TokenTable(
 ) -> impl IntoView {
     view! {
         <div class="mt-4 overflow-x-auto rounded-2xl bg-white shadow-sm ring-1 ring-slate-900/5">
-            <table class="min-w-full divide-y divide-slate-200 text-left text-sm">
+            <table class="min-w-full divide-y divide-slate-200 text-left text-sm" data-tour="token-list">
                 <caption class="sr-only">"API tokens, newest first"</caption>
                 <thead class="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
                     <tr>
@@ -253,6 +255,7 @@ fn TokenRowView(
                         type="button"
                         class=format!("{BUTTON_SMALL} text-rose-700")
                         aria-label=revoke_label
+                        data-tour="revoke"
                         on:click=move |_| revoke_target.set(Some(target.clone()))
                     >
                         "Revoke"
