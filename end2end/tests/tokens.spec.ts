@@ -239,6 +239,23 @@ test.describe('the audit log', () => {
   });
 });
 
+test.describe('on a phone', () => {
+  // A real phone browser (isMobile) widens its layout viewport to fit anything that overflows,
+  // which pushed the dialogs' buttons off screen once; nothing may overflow the page.
+  test.use({ viewport: { width: 393, height: 851 }, isMobile: true, hasTouch: true, deviceScaleFactor: 2.75 });
+
+  test('the pages fit the screen and a token can be created, copied and closed', async ({ page }) => {
+    const pageWidth = () => page.evaluate(() => document.documentElement.scrollWidth);
+    await signIn(page, 'owner@agency.test');
+    await createToken(page, uniqueName('Phone'));
+    await closeReveal(page);
+    expect(await pageWidth()).toBeLessThanOrEqual(393);
+    await page.getByRole('link', { name: 'Audit Log' }).click();
+    await expect(page.getByRole('table')).toBeVisible();
+    expect(await pageWidth()).toBeLessThanOrEqual(393);
+  });
+});
+
 test.describe('without JavaScript', () => {
   test.use({ javaScriptEnabled: false });
 

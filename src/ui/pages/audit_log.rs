@@ -69,7 +69,9 @@ fn ActionFilter(action: Memo<Option<AuditAction>>) -> impl IntoView {
 #[component]
 fn AuditTable(rows: Vec<AuditRow>) -> impl IntoView {
     view! {
-        <div class="mt-4 overflow-x-auto rounded-2xl bg-white shadow-sm ring-1 ring-slate-900/5">
+        // `relative` keeps the table's visually hidden labels inside the scroll box; without it they
+        // widen the whole page on phones.
+        <div class="relative mt-4 overflow-x-auto rounded-2xl bg-white shadow-sm ring-1 ring-slate-900/5">
             <table class="min-w-full divide-y divide-slate-200 text-left text-sm">
                 <caption class="sr-only">"Audit events, newest first"</caption>
                 <thead class="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
