@@ -1535,6 +1535,33 @@ async fn account_reports_plan_limits_and_usage() {
 }
 
 #[tokio::test]
+async fn searches_are_case_insensitive_and_take_wildcards_literally() {
+    let app = TestApp::new().await;
+    let token = ops_token(&app, PRO, &["domains:read", "mailboxes:read"], None).await;
+    let total = |path: &'static str| {
+        let app = &app;
+        let token = token.clone();
+        async move {
+            let body: Value = app.api("GET", path, Some(&token), None).await.json();
+            body["meta"]["total"].as_i64().unwrap()
+        }
+    };
+    assert_eq!(total("/api/v1/domains?search=ACME").await, 3);
+    assert_eq!(total("/api/v1/domains?search=acme-shop").await, 1);
+    assert_eq!(
+        total("/api/v1/domains?search=%25").await,
+        0,
+        "% is not a wildcard"
+    );
+    assert_eq!(
+        total("/api/v1/domains?search=acme_shop").await,
+        0,
+        "_ is not a wildcard"
+    );
+    assert_eq!(total("/api/v1/mailboxes?search=hello%40acme").await, 1);
+}
+
+#[tokio::test]
 async fn the_openapi_document_lists_every_route_with_its_scope() {
     let app = TestApp::new().await;
     let response = app.api("GET", "/api/v1/openapi.json", None, None).await;

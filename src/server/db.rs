@@ -31,6 +31,20 @@ pub async fn connect(database_url: &str) -> Result<Pool, sqlx::Error> {
     Ok(pool)
 }
 
+/// Adds "and `expression` contains `term`" (case-insensitive, `%` and `_` in the term taken
+/// literally) to a query: the search filter of the API's lists.
+pub fn push_contains(query: &mut sqlx::QueryBuilder<Db>, expression: &str, term: &str) {
+    let escaped = term
+        .to_lowercase()
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    query
+        .push(format!(" and lower({expression}) like "))
+        .push_bind(format!("%{escaped}%"))
+        .push(" escape '\\'");
+}
+
 /// Now, in Unix milliseconds: the unit of every timestamp column.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()

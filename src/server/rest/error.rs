@@ -74,6 +74,17 @@ impl ApiError {
         .with("field", field)
     }
 
+    pub fn payload_too_large() -> ApiError {
+        ApiError::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload_too_large",
+            format!(
+                "The request body is larger than {} bytes.",
+                super::MAX_BODY_BYTES
+            ),
+        )
+    }
+
     pub fn internal() -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -175,14 +186,7 @@ pub async fn envelope(mut request: Request, next: Next) -> Response {
     } else if response.status().is_client_error() || response.status().is_server_error() {
         // Something below answered with a bare status (an axum rejection we did not map).
         let error = match response.status() {
-            StatusCode::PAYLOAD_TOO_LARGE => ApiError::new(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "payload_too_large",
-                format!(
-                    "The request body is larger than {} bytes.",
-                    super::MAX_BODY_BYTES
-                ),
-            ),
+            StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
             // Includes 405: TrekMail's adapter expects a JSON 404 for endpoints we do not serve.
             StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => unknown_endpoint_error(),
             status if status.is_client_error() => ApiError::new(

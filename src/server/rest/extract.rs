@@ -34,14 +34,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for ApiJson<T> {
             .await
             .map_err(|rejection| {
                 if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                    ApiError::new(
-                        StatusCode::PAYLOAD_TOO_LARGE,
-                        "payload_too_large",
-                        format!(
-                            "The request body is larger than {} bytes.",
-                            super::MAX_BODY_BYTES
-                        ),
-                    )
+                    ApiError::payload_too_large()
                 } else {
                     ApiError::new(
                         StatusCode::BAD_REQUEST,

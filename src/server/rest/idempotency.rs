@@ -60,17 +60,9 @@ async fn run(
         .ok_or_else(|| ApiError::internal().into_response())?;
 
     let (parts, body) = request.into_parts();
-    let body = to_bytes(body, super::MAX_BODY_BYTES).await.map_err(|_| {
-        ApiError::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload_too_large",
-            format!(
-                "The request body is larger than {} bytes.",
-                super::MAX_BODY_BYTES
-            ),
-        )
-        .into_response()
-    })?;
+    let body = to_bytes(body, super::MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::payload_too_large().into_response())?;
     let mut fingerprint = format!("{} {}\n", parts.method, parts.uri).into_bytes();
     fingerprint.extend_from_slice(&body);
     let request_hash = sha256_hex(&String::from_utf8_lossy(&fingerprint));

@@ -7,7 +7,7 @@ use super::error::ApiError;
 use super::extract::{resource_id, ApiJson, QueryParams};
 use super::{timestamp, ErrorReply};
 use crate::domain::email::Address;
-use crate::server::db::{now_ms, Db, Pool};
+use crate::server::db::{now_ms, push_contains, Db, Pool};
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -31,16 +31,6 @@ fn push_constraint(query: &mut QueryBuilder<Db>, caller: &Caller, column: &str) 
         }
         query.push(")");
     }
-}
-
-/// `%term%` for LIKE, with the wildcards of the term escaped.
-fn like_pattern(term: &str) -> String {
-    let escaped = term
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    format!("%{escaped}%")
 }
 
 #[derive(sqlx::FromRow)]
@@ -94,10 +84,7 @@ pub async fn list_domains(
         query.push_bind(caller.account_id);
         push_constraint(query, &caller, "d.domain_id");
         if let Some(search) = &search {
-            query
-                .push(" and lower(d.name) like ")
-                .push_bind(like_pattern(search))
-                .push(" escape '\\'");
+            push_contains(query, "d.name", search);
         }
         // Every domain here has passed its DNS checks, so only `active` can match.
         if status.as_deref().is_some_and(|status| status != "active") {
@@ -235,10 +222,7 @@ pub async fn list_mailboxes(
             query.push(" and d.domain_id = ").push_bind(domain_id);
         }
         if let Some(search) = &search {
-            query
-                .push(" and lower(m.local_part || '@' || d.name) like ")
-                .push_bind(like_pattern(search))
-                .push(" escape '\\'");
+            push_contains(query, "m.local_part || '@' || d.name", search);
         }
     };
     let mut count = QueryBuilder::<Db>::new(

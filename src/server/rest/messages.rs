@@ -6,7 +6,7 @@ use super::error::{ApiError, RequestId};
 use super::extract::{ApiJson, QueryParams};
 use super::{timestamp, ErrorReply};
 use crate::domain::email::Address;
-use crate::server::db::{now_ms, Db};
+use crate::server::db::{now_ms, push_contains, Db};
 use crate::server::state::AppState;
 use axum::extract::State;
 use axum::{Extension, Json};
@@ -128,16 +128,7 @@ pub async fn list_messages(
         rows.push(" and created_at >= ").push_bind(since);
     }
     if let Some(search) = &search {
-        rows.push(" and lower(subject) like ")
-            .push_bind(format!(
-                "%{}%",
-                search
-                    .to_lowercase()
-                    .replace('\\', "\\\\")
-                    .replace('%', "\\%")
-                    .replace('_', "\\_")
-            ))
-            .push(" escape '\\'");
+        push_contains(&mut rows, "subject", search);
     }
     rows.push(" order by message_id desc limit ")
         .push_bind(limit + 1);
