@@ -711,3 +711,35 @@ async fn signing_out_ends_the_session_on_the_server() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Concurrent writers must queue, not fail: SQLite answers "database is locked" at once when a
+/// deferred transaction that has read tries to write after another connection committed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_creations_and_revocations_all_succeed() {
+    let app = std::sync::Arc::new(TestApp::new().await);
+    let owner = app.sign_in("owner@pro.test").await;
+    let mut tasks = tokio::task::JoinSet::new();
+    for n in 0..24 {
+        let (app, owner) = (app.clone(), owner.clone());
+        tasks.spawn(async move {
+            let response = app
+                .call_json::<CreateToken>(form(&format!("parallel {n}")), Some(&owner))
+                .await;
+            assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+            let created: CreatedToken = response.json();
+            let revoked = app
+                .call_form::<RevokeToken>(&format!("id={}", created.row.id), Some(&owner))
+                .await;
+            assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+        });
+    }
+    while let Some(result) = tasks.join_next().await {
+        result.unwrap();
+    }
+    assert_eq!(
+        app.count("select count(*) from api_token where revoked_at is not null")
+            .await,
+        24
+    );
+    assert_eq!(app.count("select count(*) from audit_event").await, 48);
+}

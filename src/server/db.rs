@@ -31,6 +31,15 @@ pub async fn connect(database_url: &str) -> Result<Pool, sqlx::Error> {
     Ok(pool)
 }
 
+/// Starts a transaction that will write. SQLite's default (deferred) transaction takes its write
+/// lock only at the first write, and if another connection committed since this one's first read
+/// it fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) instead of waiting;
+/// `BEGIN IMMEDIATE` takes the write lock up front, so concurrent writers queue on the busy
+/// timeout instead.
+pub async fn begin_write(pool: &Pool) -> Result<Transaction<'static>, sqlx::Error> {
+    pool.begin_with("BEGIN IMMEDIATE").await
+}
+
 /// Adds "and `expression` contains `term`" (case-insensitive, `%` and `_` in the term taken
 /// literally) to a query: the search filter of the API's lists.
 pub fn push_contains(query: &mut sqlx::QueryBuilder<Db>, expression: &str, term: &str) {

@@ -154,7 +154,7 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
     }
     let password_hash = hash_password(DEMO_PASSWORD.to_string()).await;
     let now = now_ms();
-    let mut tx = pool.begin().await?;
+    let mut tx = super::db::begin_write(pool).await?;
     for account in ACCOUNTS {
         let (account_id,): (i64,) = sqlx::query_as(
             "insert into account (name, plan, drive_addon, created_at) values ($1, $2, $3, $4) returning account_id",

@@ -4,7 +4,7 @@
 use super::audit::{record, AuditEntry};
 use super::auth::SessionUser;
 use super::context::ClientMeta;
-use super::db::{now_ms, Pool};
+use super::db::{begin_write, now_ms, Pool};
 use super::keyset::{self, Direction};
 use super::secrets::{new_token, sha256_hex};
 use crate::api::audit::AuditAction;
@@ -51,7 +51,7 @@ pub async fn create_ops_token(
     let secret = new_token(TokenKind::Ops);
     let now_ms = now.timestamp_millis();
 
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let (duplicates,): (i64,) = sqlx::query_as(
         "select count(*) from api_token
           where account_id = $1 and kind = 'ops' and name = $2
@@ -136,7 +136,7 @@ pub async fn revoke(
     client: &ClientMeta,
 ) -> Result<(), AppError> {
     let now = now_ms();
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let revoked: Option<(String, String, String)> = sqlx::query_as(
         "update api_token set revoked_at = $1
           where api_token_id = $2 and account_id = $3 and revoked_at is null
@@ -207,7 +207,7 @@ pub async fn create_message_token(
         .expiration
         .expires_at(now)
         .map(|at| at.timestamp_millis());
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     // The token's one domain is its mailbox's, so the dashboard's Domains column reads true.
     let (token_id,): (i64,) = sqlx::query_as(
         "insert into api_token
@@ -266,7 +266,7 @@ pub async fn narrow_message_token(
     client: &ClientMeta,
 ) -> Result<(), AppError> {
     let now = now_ms();
-    let mut tx = pool.begin().await?;
+    let mut tx = begin_write(pool).await?;
     let scopes = narrowing.scopes.as_ref().map(|scopes| {
         scopes
             .iter()
