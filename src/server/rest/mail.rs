@@ -4,7 +4,7 @@
 
 use super::access::Caller;
 use super::error::ApiError;
-use super::extract::{resource_id, ApiJson, QueryParams};
+use super::extract::{resource_id, ApiJson, PageRequest, QueryParams};
 use super::{timestamp, ErrorReply};
 use crate::domain::email::Address;
 use crate::server::db::{now_ms, push_contains, Db, Pool};
@@ -31,6 +31,30 @@ fn push_constraint(query: &mut QueryBuilder<Db>, caller: &Caller, column: &str) 
         }
         query.push(")");
     }
+}
+
+/// One page of a filtered list and the list's total. `queries` are the count and the row query,
+/// both ending in `account_id = ` for `filter` to continue.
+async fn fetch_page<T>(
+    pool: &Pool,
+    queries: (&str, &str),
+    filter: impl Fn(&mut QueryBuilder<Db>),
+    order_by: &str,
+    page: PageRequest,
+) -> Result<(Vec<T>, i64), sqlx::Error>
+where
+    T: Send + Unpin + for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row>,
+{
+    let mut count = QueryBuilder::<Db>::new(queries.0);
+    filter(&mut count);
+    let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
+    let mut rows = QueryBuilder::<Db>::new(queries.1);
+    filter(&mut rows);
+    rows.push(format!(" order by {order_by} limit "))
+        .push_bind(page.per_page)
+        .push(" offset ")
+        .push_bind(page.offset());
+    Ok((rows.build_query_as().fetch_all(pool).await?, total))
 }
 
 #[derive(sqlx::FromRow)]
@@ -91,15 +115,17 @@ pub async fn list_domains(
             query.push(" and 1 = 0");
         }
     };
-    let mut count = QueryBuilder::<Db>::new("select count(*) from domain d where d.account_id = ");
-    filter(&mut count);
-    let (total,): (i64,) = count.build_query_as().fetch_one(&state.pool).await?;
-    let mut rows = QueryBuilder::<Db>::new(SELECT_DOMAINS);
-    filter(&mut rows);
-    rows.push(" order by d.name limit ")
-        .push_bind(page.per_page);
-    rows.push(" offset ").push_bind(page.offset());
-    let records: Vec<DomainRecord> = rows.build_query_as().fetch_all(&state.pool).await?;
+    let (records, total): (Vec<DomainRecord>, i64) = fetch_page(
+        &state.pool,
+        (
+            "select count(*) from domain d where d.account_id = ",
+            SELECT_DOMAINS,
+        ),
+        filter,
+        "d.name",
+        page,
+    )
+    .await?;
     Ok(Json(json!({
         "data": records.into_iter().map(domain_json).collect::<Vec<_>>(),
         "meta": page.meta(total),
@@ -225,17 +251,17 @@ pub async fn list_mailboxes(
             push_contains(query, "m.local_part || '@' || d.name", search);
         }
     };
-    let mut count = QueryBuilder::<Db>::new(
-        "select count(*) from mailbox m join domain d on d.domain_id = m.domain_id where d.account_id = ",
-    );
-    filter(&mut count);
-    let (total,): (i64,) = count.build_query_as().fetch_one(&state.pool).await?;
-    let mut rows = QueryBuilder::<Db>::new(SELECT_MAILBOXES);
-    filter(&mut rows);
-    rows.push(" order by d.name, m.local_part limit ")
-        .push_bind(page.per_page);
-    rows.push(" offset ").push_bind(page.offset());
-    let records: Vec<MailboxRecord> = rows.build_query_as().fetch_all(&state.pool).await?;
+    let (records, total): (Vec<MailboxRecord>, i64) = fetch_page(
+        &state.pool,
+        (
+            "select count(*) from mailbox m join domain d on d.domain_id = m.domain_id where d.account_id = ",
+            SELECT_MAILBOXES,
+        ),
+        filter,
+        "d.name, m.local_part",
+        page,
+    )
+    .await?;
     Ok(Json(json!({
         "data": records.iter().map(mailbox_json).collect::<Vec<_>>(),
         "meta": page.meta(total),

@@ -92,11 +92,6 @@ fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document: the routes above, plus each operation's token kind and scope taken
 /// from the access table, so the document states exactly what the server enforces.
-pub fn openapi() -> OpenApi {
-    let (_, api) = api_routes().split_for_parts();
-    document(api)
-}
-
 fn document(mut api: OpenApi) -> OpenApi {
     api.info.title = "TrekMail API".into();
     api.info.version = "1".into();
