@@ -72,8 +72,9 @@ clippy:
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
 
+# A hung test fails the run after 15 minutes instead of holding CI until its limit.
 rust-test:
-	cargo test --features ssr
+	timeout 15m cargo test --features ssr
 
 # The OpenAPI document the API tests saved, checked against the OpenAPI 3.1 schema.
 OPENAPI_VALIDATOR := target/venv/bin/openapi-spec-validator
