@@ -8,8 +8,8 @@
 //!
 //! The layer is a native `<dialog>` opened with `showModal()`: it sits in the browser's top layer
 //! (above the create dialog, which it raises itself over when it opens it), keeps focus inside,
-//! makes the page behind inert, and turns Escape into a `cancel` event that closes the tour
-//! rather than the create dialog underneath.
+//! and makes the page behind inert. Its keys are read on the whole window, so Escape closes the
+//! tour (and the create dialog it opened) even in the moment that dialog is still on top.
 //!
 //! [`steps`] holds what each stop says, [`placement`] where the popover goes; this module runs the
 //! tour in the browser.
@@ -353,6 +353,40 @@ impl Tour {
         });
     }
 
+    /// The tour's keys: →/Enter next, ← back, Escape closes. Listened for on the whole window,
+    /// because for a frame or two after the tour opens the create dialog, that dialog sits above
+    /// the tour and has focus; a key pressed then still belongs to the tour, never to the form.
+    fn on_key(self, event: &web_sys::KeyboardEvent) {
+        if event.repeat() {
+            return;
+        }
+        let target = event
+            .target()
+            .and_then(|target| target.dyn_into::<web_sys::Element>().ok());
+        let in_tour = target.as_ref().is_some_and(|target| {
+            self.dialog
+                .get_untracked()
+                .is_some_and(|dialog| dialog.contains(Some(target)))
+        });
+        if !in_tour {
+            // The page behind the tour is inert; keep it that way while the tour raises itself.
+            event.prevent_default();
+            event.stop_propagation();
+        }
+        // In the popover, Enter on a button presses that button (Back, Next, close) instead.
+        let on_button = in_tour
+            && target.is_some_and(|element| element.closest("button").ok().flatten().is_some());
+        match event.key().as_str() {
+            "ArrowRight" => self.next(),
+            "ArrowLeft" => self.back(),
+            "Enter" if !on_button => self.next(),
+            // Ends the tour, and closes the create dialog it opened, not just the dialog on top.
+            "Escape" => self.end(),
+            _ => return,
+        }
+        event.prevent_default();
+    }
+
     /// Closes the tour from any step and puts the page back as it was: dialog closed, the tab
     /// and filter it started on, the same scroll position, focus on the Guide button.
     fn end(self) {
@@ -501,31 +535,6 @@ pub fn TourOverlay() -> impl IntoView {
         tour.steps
             .with_value(|steps| steps.get(index()).is_some_and(|step| step.example_reveal))
     };
-    let on_keydown = move |event: web_sys::KeyboardEvent| {
-        if event.repeat() {
-            return;
-        }
-        let on_button = event
-            .target()
-            .and_then(|target| target.dyn_into::<web_sys::Element>().ok())
-            .is_some_and(|element| element.closest("button").ok().flatten().is_some());
-        match event.key().as_str() {
-            "ArrowRight" => {
-                event.prevent_default();
-                tour.next();
-            }
-            "ArrowLeft" => {
-                event.prevent_default();
-                tour.back();
-            }
-            // On a button, Enter presses that button (Back, Next, close) instead.
-            "Enter" if !on_button => {
-                event.prevent_default();
-                tour.next();
-            }
-            _ => {}
-        }
-    };
     view! {
         <dialog
             node_ref=tour.dialog
@@ -536,7 +545,6 @@ pub fn TourOverlay() -> impl IntoView {
                 event.prevent_default();
                 tour.end();
             }
-            on:keydown=on_keydown
         >
             <Show when=move || tour.step.get().is_some()>
                 <Spotlight layout=tour.layout />
@@ -672,9 +680,11 @@ thread_local! {
 }
 
 /// Keeps the spotlight and popover on their target while anything scrolls (the page or the
-/// create dialog's body), the window resizes, or the target or popover changes size.
+/// create dialog's body), the window resizes, or the target or popover changes size; and hands
+/// every key pressed while the tour runs to [`Tour::on_key`].
 struct PageWatch {
     on_change: Closure<dyn FnMut()>,
+    on_key: Closure<dyn FnMut(web_sys::KeyboardEvent)>,
     observer: web_sys::ResizeObserver,
 }
 
@@ -706,8 +716,20 @@ impl PageWatch {
             .add_event_listener_with_callback("resize", callback)
             .ok()?;
         let observer = web_sys::ResizeObserver::new(callback).ok()?;
+        // Capturing, so the tour sees a key before whatever element has focus acts on it.
+        let on_key = Closure::<dyn FnMut(web_sys::KeyboardEvent)>::new(
+            move |event: web_sys::KeyboardEvent| tour.on_key(&event),
+        );
+        window
+            .add_event_listener_with_callback_and_bool(
+                "keydown",
+                on_key.as_ref().unchecked_ref(),
+                true,
+            )
+            .ok()?;
         Some(PageWatch {
             on_change,
+            on_key,
             observer,
         })
     }
@@ -738,6 +760,11 @@ impl Drop for PageWatch {
             let callback = self.on_change.as_ref().unchecked_ref();
             let _ = window.remove_event_listener_with_callback_and_bool("scroll", callback, true);
             let _ = window.remove_event_listener_with_callback("resize", callback);
+            let _ = window.remove_event_listener_with_callback_and_bool(
+                "keydown",
+                self.on_key.as_ref().unchecked_ref(),
+                true,
+            );
         }
     }
 }
