@@ -15,7 +15,6 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"
 
 SITE_ADDR ?= 127.0.0.1:3000
 E2E_ADDR ?= 127.0.0.1:3210
-E2E_DB := target/e2e/e2e.db
 
 .PHONY: help run test tools chromium fmt-check clippy rust-test openapi-check e2e release-build bench-size bench-list bench-api
 
@@ -88,12 +87,11 @@ $(OPENAPI_VALIDATOR):
 	target/venv/bin/pip install --quiet openapi-spec-validator==0.9.0
 
 # Against the release build (what `make run` serves), so a release-only build failure fails the tests.
-# The server runs on its own port with a throw-away database seeded with the demo accounts.
-e2e: tools chromium
+# Playwright starts the server (end2end/playwright.config.ts) on its own port with a throw-away
+# database seeded with the demo accounts, and ends with a summary naming any failed or flaky test.
+e2e: release-build chromium
 	rm -rf target/e2e && mkdir -p target/e2e
-	LEPTOS_SITE_ADDR=$(E2E_ADDR) E2E_BASE_URL=http://$(E2E_ADDR) \
-	DATABASE_URL=sqlite://$(E2E_DB) TREKMAIL_DEMO=1 RUST_LOG=warn \
-	cargo leptos end-to-end --release
+	cd end2end && E2E_ADDR=$(E2E_ADDR) npx playwright test
 
 ## ---- figures ----------------------------------------------------------------------------
 
