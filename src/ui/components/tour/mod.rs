@@ -357,9 +357,6 @@ impl Tour {
     /// because for a frame or two after the tour opens the create dialog, that dialog sits above
     /// the tour and has focus; a key pressed then still belongs to the tour, never to the form.
     fn on_key(self, event: &web_sys::KeyboardEvent) {
-        if event.repeat() {
-            return;
-        }
         let target = event
             .target()
             .and_then(|target| target.dyn_into::<web_sys::Element>().ok());
@@ -372,6 +369,9 @@ impl Tour {
             // The page behind the tour is inert; keep it that way while the tour raises itself.
             event.prevent_default();
             event.stop_propagation();
+        }
+        if event.repeat() {
+            return;
         }
         // In the popover, Enter on a button presses that button (Back, Next, close) instead.
         let on_button = in_tour
