@@ -47,42 +47,55 @@ pub async fn finish_tour() -> Result<(), AppError> {
 /// form too (before hydration or without JavaScript).
 #[server]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
-    use crate::server::auth::{authenticate, create_session, session_cookie};
+    use crate::server::auth::{
+        authenticate, create_session, session_cookie, AuthError, CookiePolicy,
+    };
     use crate::server::context::{client_meta, fail, internal, state};
 
     let state = state();
     let ip = client_meta().ip;
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    if let Err(wait) = state.login_throttle.check(&email, &ip) {
-        let minutes = wait.as_secs().div_ceil(60).max(1);
-        let error = AppError::Refused(format!(
-            "Too many failed sign-in attempts. Try again in {minutes} minute{}.",
-            if minutes == 1 { "" } else { "s" }
-        ));
-        response.set_status(http::StatusCode::TOO_MANY_REQUESTS);
+    let wait_for = |wait: std::time::Duration, message: String| {
         response.insert_header(
             http::header::RETRY_AFTER,
             http::HeaderValue::from(wait.as_secs().max(1)),
         );
-        return Err(error);
-    }
-    let user_id = authenticate(&state.pool, &email, &password)
-        .await
-        .map_err(internal)?;
+        fail(AppError::Throttled(message))
+    };
+    // Counted before the password is checked, so simultaneous guesses cannot all slip through.
+    let attempt = state.login_throttle.admit(&email, &ip).map_err(|wait| {
+        wait_for(
+            wait,
+            format!(
+                "Too many failed sign-in attempts. Try again in {}.",
+                crate::domain::time::wait_phrase(wait.as_secs())
+            ),
+        )
+    })?;
+    let user_id = match authenticate(&state.pool, &email, &password).await {
+        Ok(user_id) => user_id,
+        Err(AuthError::Busy(_)) => {
+            return Err(wait_for(
+                std::time::Duration::from_secs(1),
+                "The server is busy. Try again in a moment.".into(),
+            ))
+        }
+        Err(AuthError::Db(error)) => return Err(internal(error)),
+    };
     let Some(user_id) = user_id else {
-        state.login_throttle.record_failure(&email, &ip);
         return Err(fail(AppError::Refused(
             "Incorrect email or password.".into(),
         )));
     };
-    state.login_throttle.record_success(&email);
+    state.login_throttle.succeeded(attempt);
     let session_id = create_session(&state.pool, user_id, state.config.session_days)
         .await
         .map_err(internal)?;
+    let parts = expect_context::<http::request::Parts>();
     let cookie = session_cookie(
         &session_id,
         state.config.session_days,
-        state.config.secure_cookies,
+        CookiePolicy::for_request(&state.config, &parts.headers),
     );
     response.append_header(
         http::header::SET_COOKIE,
@@ -95,21 +108,26 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 /// Ends the session on the server and in the browser.
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
-    use crate::server::auth::{clear_session_cookie, delete_session, session_id_from_headers};
+    use crate::server::auth::{
+        clear_session_cookie, delete_session, session_id_from_headers, CookiePolicy,
+    };
     use crate::server::context::{internal, state};
 
     let state = state();
     let parts = expect_context::<http::request::Parts>();
     let response = expect_context::<leptos_axum::ResponseOptions>();
-    if let Some(session_id) = session_id_from_headers(&parts.headers) {
+    if let Some(session_id) = session_id_from_headers(&parts.headers, state.config.secure_cookies) {
         delete_session(&state.pool, &session_id)
             .await
             .map_err(internal)?;
     }
     response.append_header(
         http::header::SET_COOKIE,
-        http::HeaderValue::from_str(&clear_session_cookie(state.config.secure_cookies))
-            .map_err(internal)?,
+        http::HeaderValue::from_str(&clear_session_cookie(CookiePolicy::for_request(
+            &state.config,
+            &parts.headers,
+        )))
+        .map_err(internal)?,
     );
     leptos_axum::redirect("/sign-in");
     Ok(())

@@ -45,9 +45,33 @@ pub fn relative(ms: i64, now: i64) -> String {
     }
 }
 
+/// "1 second", "40 seconds", "3 minutes": how long to wait, rounded up to whole minutes past one.
+pub fn wait_phrase(seconds: u64) -> String {
+    let (amount, unit) = if seconds < 60 {
+        (seconds.max(1), "second")
+    } else {
+        (seconds.div_ceil(60), "minute")
+    };
+    format!("{amount} {unit}{}", if amount == 1 { "" } else { "s" })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn wait_phrases() {
+        for (seconds, phrase) in [
+            (0, "1 second"),
+            (1, "1 second"),
+            (40, "40 seconds"),
+            (60, "1 minute"),
+            (61, "2 minutes"),
+            (900, "15 minutes"),
+        ] {
+            assert_eq!(wait_phrase(seconds), phrase);
+        }
+    }
 
     #[test]
     fn relative_phrases() {

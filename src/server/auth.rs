@@ -9,8 +9,42 @@ use argon2::password_hash::{
 };
 use argon2::Argon2;
 
-/// Name of the session cookie.
+/// Name of the session cookie over plain HTTP.
 pub const SESSION_COOKIE: &str = "tm_session";
+/// Name of the session cookie when the site is served over HTTPS (`TREKMAIL_SECURE_COOKIES`):
+/// browsers accept a `__Host-` cookie only with `Secure`, `Path=/` and no `Domain`, so neither a
+/// sibling subdomain nor a plain-HTTP page can plant or overwrite it.
+pub const SECURE_SESSION_COOKIE: &str = "__Host-tm_session";
+
+/// How the session cookie is written for one response.
+#[derive(Clone, Copy, Debug)]
+pub struct CookiePolicy {
+    /// Named [`SECURE_SESSION_COOKIE`] (HTTPS configured).
+    pub host_prefixed: bool,
+    /// Marked `Secure`: HTTPS configured, or a trusted proxy says this request came over HTTPS.
+    pub secure: bool,
+}
+
+impl CookiePolicy {
+    pub fn for_request(config: &super::config::Config, headers: &http::HeaderMap) -> Self {
+        CookiePolicy {
+            host_prefixed: config.secure_cookies,
+            secure: super::security::site_scheme(headers, config) == "https",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        cookie_name(self.host_prefixed)
+    }
+}
+
+fn cookie_name(host_prefixed: bool) -> &'static str {
+    if host_prefixed {
+        SECURE_SESSION_COOKIE
+    } else {
+        SESSION_COOKIE
+    }
+}
 
 /// A signed-in user, as the server knows it.
 #[derive(Clone, Debug)]
@@ -36,21 +70,84 @@ impl SessionUser {
     }
 }
 
-/// Hashing is deliberately slow, so it runs on a blocking thread.
-pub async fn hash_password(password: String) -> String {
-    tokio::task::spawn_blocking(move || {
-        let salt = SaltString::generate(&mut OsRng);
-        Argon2::default()
-            .hash_password(password.as_bytes(), &salt)
-            .expect("argon2 hashing with default parameters cannot fail")
-            .to_string()
-    })
-    .await
-    .expect("hashing thread")
+/// Argon2 is deliberately slow and takes 19 MiB per hash, so hashing runs on a fixed set of
+/// threads, one per core: at most that many hashes run at once (memory stays flat under a flood
+/// of sign-ins, and the async workers stay free), and a request that cannot get a thread within
+/// [`HASH_QUEUE_WAIT`] is told the server is busy instead of queueing without bound.
+pub const HASH_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(5);
+
+/// The server is too busy checking passwords to take another one right now.
+#[derive(Debug, thiserror::Error)]
+#[error("the server is busy checking other sign-ins")]
+pub struct Busy;
+
+struct Hashers {
+    permits: tokio::sync::Semaphore,
+    jobs: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
 }
 
-pub async fn verify_password(password: String, hash: String) -> bool {
-    tokio::task::spawn_blocking(move || {
+static HASHERS: std::sync::LazyLock<Hashers> = std::sync::LazyLock::new(|| {
+    let threads = std::thread::available_parallelism().map_or(2, |n| n.get());
+    let (jobs, queue) = std::sync::mpsc::channel::<Box<dyn FnOnce() + Send>>();
+    let queue = std::sync::Arc::new(std::sync::Mutex::new(queue));
+    for index in 0..threads {
+        let queue = queue.clone();
+        std::thread::Builder::new()
+            .name(format!("argon2-{index}"))
+            .spawn(move || loop {
+                let job = queue.lock().expect("hash queue").recv();
+                match job {
+                    Ok(job) => job(),
+                    Err(_) => break,
+                }
+            })
+            .expect("starting a hashing thread");
+    }
+    Hashers {
+        permits: tokio::sync::Semaphore::new(threads),
+        jobs: std::sync::Mutex::new(jobs),
+    }
+});
+
+/// Runs `work` on a hashing thread once one is free (waiting at most [`HASH_QUEUE_WAIT`]).
+async fn on_hashing_thread<T: Send + 'static>(
+    work: impl FnOnce() -> T + Send + 'static,
+) -> Result<T, Busy> {
+    let hashers = &*HASHERS;
+    let _permit = tokio::time::timeout(HASH_QUEUE_WAIT, hashers.permits.acquire())
+        .await
+        .map_err(|_| Busy)?
+        .expect("the hashing semaphore is never closed");
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Box<dyn FnOnce() + Send> = Box::new(move || {
+        let _ = done.send(work());
+    });
+    hashers
+        .jobs
+        .lock()
+        .expect("hash queue")
+        .send(job)
+        .expect("hashing threads run as long as the process");
+    // The permit is held until the hash is done, so the threads never have a backlog.
+    Ok(result.await.expect("a hashing job always answers"))
+}
+
+pub async fn hash_password(password: String) -> Result<String, Busy> {
+    on_hashing_thread(move || hash_now(&password)).await
+}
+
+/// Hashes on the calling thread: for start-up work (demo seeding), which has nobody to answer
+/// "busy" to.
+pub fn hash_now(password: &str) -> String {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .expect("argon2 hashing with default parameters cannot fail")
+        .to_string()
+}
+
+pub async fn verify_password(password: String, hash: String) -> Result<bool, Busy> {
+    on_hashing_thread(move || {
         PasswordHash::new(&hash)
             .map(|parsed| {
                 Argon2::default()
@@ -60,19 +157,27 @@ pub async fn verify_password(password: String, hash: String) -> bool {
             .unwrap_or(false)
     })
     .await
-    .unwrap_or(false)
 }
 
 /// A hash of nothing in particular, verified against when the email is unknown, so that a wrong
 /// email and a wrong password take the same time.
-static DUMMY_HASH: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+static DUMMY_HASH: tokio::sync::OnceCell<String> = tokio::sync::OnceCell::const_new();
+
+/// Why a sign-in could not be checked.
+#[derive(Debug, thiserror::Error)]
+pub enum AuthError {
+    #[error(transparent)]
+    Busy(#[from] Busy),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
 
 /// Checks an email and password; `None` for any mismatch, without saying which part was wrong.
 pub async fn authenticate(
     pool: &Pool,
     email: &str,
     password: &str,
-) -> Result<Option<i64>, sqlx::Error> {
+) -> Result<Option<i64>, AuthError> {
     let row: Option<(i64, String)> =
         sqlx::query_as("select user_id, password_hash from app_user where email = $1")
             .bind(email.trim().to_lowercase())
@@ -80,17 +185,13 @@ pub async fn authenticate(
             .await?;
     match row {
         Some((user_id, hash)) => Ok(verify_password(password.to_string(), hash)
-            .await
+            .await?
             .then_some(user_id)),
         None => {
-            let dummy = match DUMMY_HASH.get() {
-                Some(hash) => hash.clone(),
-                None => {
-                    let hash = hash_password("not a password".into()).await;
-                    DUMMY_HASH.get_or_init(|| hash).clone()
-                }
-            };
-            verify_password(password.to_string(), dummy).await;
+            let dummy = DUMMY_HASH
+                .get_or_try_init(|| hash_password("not a password".into()))
+                .await?;
+            verify_password(password.to_string(), dummy.clone()).await?;
             Ok(None)
         }
     }
@@ -175,8 +276,9 @@ pub async fn user_for_session(
 }
 
 /// The `Set-Cookie` value that stores a session in the browser.
-pub fn session_cookie(session_id: &str, days: i64, secure: bool) -> String {
-    cookie::Cookie::build((SESSION_COOKIE, session_id.to_string()))
+pub fn session_cookie(session_id: &str, days: i64, policy: CookiePolicy) -> String {
+    let secure = policy.secure || policy.host_prefixed;
+    cookie::Cookie::build((policy.name(), session_id.to_string()))
         .path("/")
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
@@ -187,8 +289,9 @@ pub fn session_cookie(session_id: &str, days: i64, secure: bool) -> String {
 }
 
 /// The `Set-Cookie` value that removes the session cookie.
-pub fn clear_session_cookie(secure: bool) -> String {
-    cookie::Cookie::build((SESSION_COOKIE, ""))
+pub fn clear_session_cookie(policy: CookiePolicy) -> String {
+    let secure = policy.secure || policy.host_prefixed;
+    cookie::Cookie::build((policy.name(), ""))
         .path("/")
         .http_only(true)
         .same_site(cookie::SameSite::Lax)
@@ -198,14 +301,16 @@ pub fn clear_session_cookie(secure: bool) -> String {
         .to_string()
 }
 
-/// The session id from a request's `Cookie` headers.
-pub fn session_id_from_headers(headers: &http::HeaderMap) -> Option<String> {
+/// The session id from a request's `Cookie` headers (only the configured cookie name counts:
+/// with HTTPS configured, a plain `tm_session` planted by someone else is ignored).
+pub fn session_id_from_headers(headers: &http::HeaderMap, host_prefixed: bool) -> Option<String> {
+    let name = cookie_name(host_prefixed);
     headers
         .get_all(http::header::COOKIE)
         .iter()
         .filter_map(|value| value.to_str().ok())
         .flat_map(cookie::Cookie::split_parse)
         .filter_map(Result::ok)
-        .find(|cookie| cookie.name() == SESSION_COOKIE)
+        .find(|cookie| cookie.name() == name)
         .map(|cookie| cookie.value().to_string())
 }
