@@ -36,6 +36,9 @@ impl Address {
                 let reason = reason.trim_end_matches('.');
                 format!("\"{text}\" is not a valid email address ({reason}).")
             })?;
+        if let Err(problem) = check_local_part(parsed.local_part()) {
+            return Err(format!("\"{text}\" is not accepted ({problem})."));
+        }
         let domain = parsed.domain().to_ascii_lowercase();
         if let Err(problem) = check_host_name(&domain) {
             return Err(format!(
@@ -68,6 +71,37 @@ impl fmt::Display for Address {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
     }
+}
+
+/// Only plain ("dot-atom") local parts: quoted strings and comments are valid RFC 5322 but no
+/// mail provider a customer uses needs them, and they may hold spaces, `@` and quotes that make
+/// an address look like several (`"x victim@localhost y"@example.com`). Non-ASCII letters
+/// (RFC 6531) are fine.
+fn check_local_part(local: &str) -> Result<(), &'static str> {
+    let plain =
+        |c: char| !c.is_ascii() || c.is_ascii_alphanumeric() || "!#$%&'*+-/=?^_`{|}~.".contains(c);
+    if local.starts_with('"') || local.contains(['(', ')']) {
+        return Err("quoted or commented local parts are not supported; use the plain address");
+    }
+    if !local
+        .chars()
+        .all(|c| plain(c) && !c.is_whitespace() && !c.is_control())
+    {
+        return Err("the part before @ may hold only letters, digits and !#$%&'*+-/=?^_`{|}~.");
+    }
+    Ok(())
+}
+
+/// Address lists as stored in the database: a JSON array of strings, which no address can be
+/// mistaken for a separator in.
+pub fn store_list<S: AsRef<str>>(addresses: &[S]) -> String {
+    let list: Vec<&str> = addresses.iter().map(AsRef::as_ref).collect();
+    serde_json::to_string(&list).expect("a list of strings always serialises")
+}
+
+/// Reads a stored list back. A value that is not a JSON array of strings reads as empty.
+pub fn read_list(stored: &str) -> Vec<String> {
+    serde_json::from_str(stored).unwrap_or_default()
 }
 
 fn check_host_name(domain: &str) -> Result<(), &'static str> {
@@ -348,6 +382,32 @@ mod tests {
         );
         assert!(Address::parse("first.last+tag@sub.mail.example.co.uk").is_ok());
         assert!(Address::parse("x@xn--bcher-kva.example").is_ok());
+    }
+
+    #[test]
+    fn refuses_quoted_and_commented_local_parts() {
+        for raw in [
+            "\"x victim@localhost alerts@acme-mail.test y\"@example.com",
+            "\"john\"@example.com",
+            "john(comment)@example.com",
+            "a b@example.com",
+        ] {
+            let problem = Address::parse(raw).expect_err(raw);
+            assert!(
+                problem.contains(raw.trim()) || problem.contains("not a valid"),
+                "{raw}: {problem}"
+            );
+        }
+        assert!(Address::parse("o'brien+tag@example.com").is_ok());
+        assert!(Address::parse("jürgen@example.com").is_ok());
+    }
+
+    #[test]
+    fn lists_round_trip_whatever_they_hold() {
+        let list = ["a@x.test", "b c@y.test", "\"q\"@z.test"];
+        assert_eq!(read_list(&store_list(&list)), list);
+        assert!(read_list("a@x.test b@y.test").is_empty());
+        assert!(read_list("[]").is_empty());
     }
 
     #[test]

@@ -5,6 +5,8 @@
 pub mod email;
 /// When a token stops working.
 pub mod expiration;
+/// A mailbox's forwarding targets.
+pub mod forwarding;
 /// Message tokens (`tm_msg_`): their scopes and a creation request.
 pub mod message_token;
 /// A "Create token" submission and its validation.

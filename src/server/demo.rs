@@ -1,7 +1,7 @@
 //! Demo accounts for `make run` (`TREKMAIL_DEMO=1`). Seeded only into a database with no
 //! accounts, so a restart never duplicates or overwrites anything.
 
-use super::auth::hash_password;
+use super::auth::hash_now;
 use super::db::{now_ms, Pool};
 
 /// Every demo user's password.
@@ -133,7 +133,7 @@ async fn seed_inbox(
         .bind(mailbox_id)
         .bind(format!("demo-{mailbox_id}-{index}@trekmail.test"))
         .bind(from)
-        .bind(address)
+        .bind(crate::domain::email::store_list(&[address]))
         .bind(subject)
         .bind(text)
         .bind(i64::from(*unread))
@@ -152,7 +152,9 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
     if accounts > 0 {
         return Ok(false);
     }
-    let password_hash = hash_password(DEMO_PASSWORD.to_string()).await;
+    let password_hash = tokio::task::spawn_blocking(|| hash_now(DEMO_PASSWORD))
+        .await
+        .expect("hashing the demo password");
     let now = now_ms();
     let mut tx = super::db::begin_write(pool).await?;
     for account in ACCOUNTS {

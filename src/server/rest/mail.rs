@@ -6,7 +6,8 @@ use super::access::Caller;
 use super::error::ApiError;
 use super::extract::{resource_id, ApiJson, PageRequest, QueryParams};
 use super::{timestamp, ErrorReply};
-use crate::domain::email::Address;
+use crate::domain::email::{read_list, store_list};
+use crate::domain::forwarding::{ForwardingTargets, TargetsProblem};
 use crate::server::db::{now_ms, push_contains, Db, Pool};
 use crate::server::state::AppState;
 use axum::extract::{Path, State};
@@ -177,11 +178,7 @@ impl MailboxRecord {
     }
 
     fn targets(&self) -> Vec<String> {
-        self.forwarding_targets
-            .split(' ')
-            .filter(|target| !target.is_empty())
-            .map(str::to_string)
-            .collect()
+        read_list(&self.forwarding_targets)
     }
 }
 
@@ -331,49 +328,28 @@ pub async fn set_forwarding(
     ApiJson(request): ApiJson<ForwardingRequest>,
 ) -> Result<Json<Value>, ApiError> {
     let record = find_mailbox(&state.pool, &caller, resource_id(&id)?).await?;
-    let own_address = record.address().to_lowercase();
-    let targets = match request.targets {
-        None => record.targets(),
-        Some(raw) => {
-            let mut targets: Vec<String> = Vec::with_capacity(raw.len());
-            for (index, target) in raw.iter().enumerate() {
-                let field = format!("targets[{index}]");
-                let address = Address::parse(target)
-                    .map_err(|problem| ApiError::validation(&field, problem))?;
-                if address.as_str().to_lowercase() == own_address {
-                    return Err(ApiError::validation(
-                        &field,
-                        "A mailbox cannot forward to itself.",
-                    ));
-                }
-                if targets
-                    .iter()
-                    .any(|t| t.eq_ignore_ascii_case(address.as_str()))
-                {
-                    return Err(ApiError::validation(
-                        &field,
-                        format!("{address} is listed twice."),
-                    ));
-                }
-                targets.push(address.as_str().to_string());
-            }
-            targets
-        }
-    };
     let cap = caller.access.forwarding_target_cap();
-    if targets.len() > cap {
-        return Err(ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "limit_exceeded",
-            format!(
-                "The {} plan allows {cap} forwarding targets per mailbox; {} were given.",
-                caller.access.plan,
-                targets.len()
-            ),
-        )
-        .with("field", "targets")
-        .with("limit", cap));
-    }
+    let targets: Vec<String> = match &request.targets {
+        None => record.targets(),
+        Some(raw) => ForwardingTargets::parse(raw, &record.address(), cap)
+            .map_err(|problem| match problem {
+                TargetsProblem::OverCap { cap, given } => ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "limit_exceeded",
+                    format!(
+                        "The {} plan allows {cap} forwarding targets per mailbox; {given} were given.",
+                        caller.access.plan
+                    ),
+                )
+                .with("field", "targets")
+                .with("limit", cap),
+                TargetsProblem::Invalid { field, message } => ApiError::validation(&field, message),
+            })?
+            .addresses()
+            .iter()
+            .map(|address| address.as_str().to_string())
+            .collect(),
+    };
     if request.enabled && targets.is_empty() {
         return Err(ApiError::validation(
             "targets",
@@ -386,7 +362,7 @@ pub async fn set_forwarding(
     )
     .bind(i64::from(request.enabled))
     .bind(i64::from(request.keep_copy.unwrap_or(true)))
-    .bind(targets.join(" "))
+    .bind(store_list(&targets))
     .bind(record.mailbox_id)
     .execute(&state.pool)
     .await?;

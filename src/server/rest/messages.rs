@@ -5,7 +5,7 @@ use super::access::Caller;
 use super::error::{ApiError, RequestId};
 use super::extract::{ApiJson, QueryParams};
 use super::{timestamp, ErrorReply};
-use crate::domain::email::Address;
+use crate::domain::email::{read_list, store_list, Address};
 use crate::server::db::{now_ms, push_contains, Db};
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -33,8 +33,8 @@ struct MessageRecord {
     created_at: i64,
 }
 
-fn addresses(joined: &str) -> Vec<&str> {
-    joined.split(' ').filter(|a| !a.is_empty()).collect()
+fn addresses(stored: &str) -> Vec<String> {
+    read_list(stored)
 }
 
 fn message_json(record: &MessageRecord) -> Value {
@@ -211,6 +211,7 @@ const MAX_SUBJECT_CHARS: usize = 998;
 const MAX_TEXT_CHARS: usize = 204_800;
 const MAX_HTML_CHARS: usize = 512_000;
 const MAX_ATTACHMENTS: usize = 5;
+const MAX_HEADERS: usize = 20;
 
 fn parse_recipients(field: &str, raw: &[String]) -> Result<Vec<Address>, ApiError> {
     raw.iter()
@@ -246,15 +247,20 @@ fn validate(request: &SendRequest) -> Result<[Vec<Address>; 3], ApiError> {
             "Give at least one recipient in to.",
         ));
     }
-    let to = parse_recipients("to", &request.to)?;
-    let cc = parse_recipients("cc", request.cc.as_deref().unwrap_or_default())?;
-    let bcc = parse_recipients("bcc", request.bcc.as_deref().unwrap_or_default())?;
-    if to.len() + cc.len() + bcc.len() > MAX_RECIPIENTS {
+    let (cc, bcc) = (
+        request.cc.as_deref().unwrap_or_default(),
+        request.bcc.as_deref().unwrap_or_default(),
+    );
+    // Counted before any address is read, so a huge list costs nothing.
+    if request.to.len() + cc.len() + bcc.len() > MAX_RECIPIENTS {
         return Err(ApiError::validation(
             "to",
             format!("To, Cc and Bcc together can hold at most {MAX_RECIPIENTS} addresses."),
         ));
     }
+    let to = parse_recipients("to", &request.to)?;
+    let cc = parse_recipients("cc", cc)?;
+    let bcc = parse_recipients("bcc", bcc)?;
     if request.subject.trim().is_empty() {
         return Err(ApiError::validation(
             "subject",
@@ -334,6 +340,16 @@ fn validate(request: &SendRequest) -> Result<[Vec<Address>; 3], ApiError> {
     if let Some(reply_to) = &request.reply_to_message_id {
         one_line("reply_to_message_id", reply_to, 500)?;
     }
+    if request
+        .headers
+        .as_ref()
+        .is_some_and(|h| h.len() > MAX_HEADERS)
+    {
+        return Err(ApiError::validation(
+            "headers",
+            format!("At most {MAX_HEADERS} custom headers."),
+        ));
+    }
     for (name, value) in request.headers.iter().flatten() {
         let field = format!("headers.{name}");
         let lower = name.to_ascii_lowercase();
@@ -385,12 +401,7 @@ pub async fn send_message(
     .await?;
     let domain = from.rsplit('@').next().unwrap_or("localhost").to_string();
     let message_ref = format!("{}@{domain}", uuid::Uuid::new_v4());
-    let join = |list: &[Address]| {
-        list.iter()
-            .map(Address::as_str)
-            .collect::<Vec<_>>()
-            .join(" ")
-    };
+    let join = |list: &[Address]| store_list(&list.iter().map(Address::as_str).collect::<Vec<_>>());
     let now = now_ms();
     let (uid,): (i64,) = sqlx::query_as(
         "insert into message
