@@ -34,6 +34,8 @@ pub struct TokenRow {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub last_used_ip: Option<String>,
+    /// Live message tokens this ops token minted ("name (prefix…)"): revoking it revokes them.
+    pub minted: Vec<String>,
 }
 
 /// The answer to a successful creation: the plaintext, this once, and the new row.
@@ -87,7 +89,7 @@ pub async fn create_token(form: CreateTokenForm) -> Result<CreatedToken, AppErro
     let owner = require_owner().await?;
     crate::server::tokens::create_ops_token(&pool, &owner, &form, &client)
         .await
-        .map_err(fail)
+        .map_err(|error| fail(error.into()))
 }
 
 /// Revokes a token of the caller's account. Permanent; revoking again changes nothing.
@@ -98,5 +100,5 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     let owner = require_owner().await?;
     crate::server::tokens::revoke(&pool, owner.account_id, id, &owner.email, &client)
         .await
-        .map_err(fail)
+        .map_err(|error| fail(error.into()))
 }

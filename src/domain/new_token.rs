@@ -40,6 +40,19 @@ pub enum Field {
     Domains,
 }
 
+impl Field {
+    /// The field's name in a JSON request.
+    pub fn api_name(self) -> &'static str {
+        match self {
+            Field::Name => "name",
+            Field::Expiration => "expiration",
+            Field::ExpirationDate => "expiration_date",
+            Field::Scopes => "scopes",
+            Field::Domains => "domains",
+        }
+    }
+}
+
 /// Messages keyed by field; the form shows each one next to its field.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldErrors(pub Vec<(Field, String)>);

@@ -16,6 +16,8 @@ pub mod db;
 pub mod demo;
 /// Keyset pagination.
 pub mod keyset;
+/// Pruning of expired sessions, idempotency records and throttle counters.
+pub mod maintenance;
 /// Redirects and status codes decided before a page renders.
 pub mod page_guard;
 /// The REST API under `/api/v1`.
@@ -32,6 +34,25 @@ pub mod throttle;
 pub mod tokens;
 
 use crate::api::error::AppError;
+
+/// The token service's refusals as the dashboard shows them.
+impl From<tokens::Error> for AppError {
+    fn from(error: tokens::Error) -> Self {
+        match error {
+            tokens::Error::Invalid(errors) => AppError::Invalid(errors),
+            tokens::Error::Field { field, message } => {
+                AppError::BadRequest(format!("{field}: {message}"))
+            }
+            tokens::Error::NotFound => AppError::NotFound,
+            tokens::Error::ActorInactive => AppError::Unauthenticated,
+            tokens::Error::NotActive => {
+                AppError::Conflict("This token is revoked or expired.".into())
+            }
+            tokens::Error::LimitReached(message) => AppError::Conflict(message),
+            tokens::Error::Db(error) => error.into(),
+        }
+    }
+}
 
 /// Database failures are the server's fault: logged in full, reported as a bare 500.
 impl From<sqlx::Error> for AppError {

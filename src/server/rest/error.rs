@@ -113,14 +113,32 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-/// The token service speaks the dashboard's error type; the API maps it onto its envelope.
-impl From<crate::api::error::AppError> for ApiError {
-    fn from(error: crate::api::error::AppError) -> Self {
-        use crate::api::error::AppError;
+/// The token service's refusals on the API's envelope, each with the field it concerns.
+impl From<crate::server::tokens::Error> for ApiError {
+    fn from(error: crate::server::tokens::Error) -> Self {
+        use crate::server::tokens::Error;
         match error {
-            AppError::NotFound => ApiError::not_found(),
-            AppError::Invalid(errors) => ApiError::validation("body", errors.to_string()),
-            _ => ApiError::internal(),
+            Error::NotFound => ApiError::not_found(),
+            Error::Invalid(errors) => {
+                let field = errors
+                    .0
+                    .first()
+                    .map_or("body", |(field, _)| field.api_name());
+                ApiError::validation(field, errors.to_string())
+            }
+            Error::Field { field, message } => ApiError::validation(field, message),
+            Error::ActorInactive => {
+                ApiError::invalid_token("This token was revoked or expired while the request ran.")
+            }
+            Error::NotActive => ApiError::new(
+                StatusCode::CONFLICT,
+                "token_not_active",
+                "This token is revoked or expired; there is nothing left to change.",
+            ),
+            Error::LimitReached(message) => {
+                ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "limit_exceeded", message)
+            }
+            Error::Db(error) => error.into(),
         }
     }
 }

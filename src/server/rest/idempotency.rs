@@ -4,6 +4,12 @@
 //! refused with 422 `idempotency_key_reused`. Only 2xx replies are kept, so a client can fix a
 //! refused request and retry with its key. A plaintext token is never stored: a replayed token
 //! creation answers with the token's details but without `token`.
+//!
+//! A claimed key always settles: the request runs in its own task from the claim on, so a client
+//! that hangs up while the request waits for the database does not cancel it half-way; the task
+//! still stores the reply (or releases the key on a refusal), and the retry gets the replay. A claim left by a
+//! process that died mid-request expires after [`CLAIM_TTL`], and the next retry runs afresh.
+//! Old records are pruned by `server::maintenance`.
 
 use super::access::Caller;
 use super::error::ApiError;
@@ -15,9 +21,12 @@ use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::{header, HeaderValue, Method, StatusCode};
+use tracing::Instrument;
 
 pub const REPLAY_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 const MAX_KEY_LEN: usize = 255;
+/// How long an unsettled claim is honoured: well past the longest a request may run.
+pub const CLAIM_TTL_MS: i64 = 60 * 1000;
 
 pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mutating = matches!(
@@ -28,9 +37,17 @@ pub async fn idempotency(State(state): State<AppState>, request: Request, next: 
     let (Some(key), true) = (key, mutating) else {
         return next.run(request).await;
     };
-    match run(&state, key, request, next).await {
-        Ok(response) | Err(response) => response,
-    }
+    // In its own task, from the claim to its settlement: if the client hangs up while the request
+    // waits for the database, dropping this future must not leave a claim behind unsettled, with
+    // the change itself perhaps committed.
+    let run = async move {
+        match run(&state, key, request, next).await {
+            Ok(response) | Err(response) => response,
+        }
+    };
+    tokio::spawn(run.instrument(tracing::Span::current()))
+        .await
+        .unwrap_or_else(|_| ApiError::internal().into_response())
 }
 
 async fn run(
@@ -70,19 +87,23 @@ async fn run(
     let pool = &state.pool;
     let now = now_ms();
     let db_error = |error: sqlx::Error| ApiError::from(error).into_response();
-    sqlx::query("delete from idempotency_record where created_at < $1")
-        .bind(now - REPLAY_WINDOW_MS)
-        .execute(pool)
-        .await
-        .map_err(db_error)?;
     let claimed = sqlx::query(
         "insert into idempotency_record (api_token_id, idempotency_key, request_hash, created_at)
-         values ($1, $2, $3, $4) on conflict do nothing",
+         values ($1, $2, $3, $4)
+         on conflict (api_token_id, idempotency_key) do update
+            set request_hash = excluded.request_hash, created_at = excluded.created_at,
+                status = null, response_body = null
+          where idempotency_record.created_at < $5
+            and (idempotency_record.status is null or idempotency_record.created_at < $6)",
     )
     .bind(token_id)
     .bind(&key)
     .bind(&request_hash)
     .bind(now)
+    // An unsettled claim older than this was abandoned by a process that died.
+    .bind(now - CLAIM_TTL_MS)
+    // A settled reply older than this has left the replay window.
+    .bind(now - REPLAY_WINDOW_MS)
     .execute(pool)
     .await
     .map_err(db_error)?

@@ -6,12 +6,12 @@ use super::error::ApiError;
 use super::extract::{resource_id, ApiJson, QueryParams};
 use super::mail::find_mailbox;
 use super::{optional_timestamp, timestamp, ErrorReply};
-use crate::domain::message_token::{Narrowing, NewMessageToken};
+use crate::domain::message_token::NewMessageToken;
 use crate::domain::status::TokenStatus;
 use crate::server::context::ClientMeta;
 use crate::server::db::now_ms;
 use crate::server::state::AppState;
-use crate::server::tokens;
+use crate::server::tokens::{self, Actor, NarrowRequest};
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use http::StatusCode;
@@ -59,7 +59,10 @@ pub async fn create_message_token(
         caller.account_id,
         (mailbox.mailbox_id, mailbox.domain_id),
         &new,
-        (caller.token_id, &caller.actor()),
+        Actor {
+            token_id: caller.token_id,
+            name: &caller.actor(),
+        },
         &client,
     )
     .await?;
@@ -173,48 +176,24 @@ pub async fn narrow_message_token(
     ApiJson(request): ApiJson<NarrowMessageToken>,
 ) -> Result<Json<Value>, ApiError> {
     let id = resource_id(&id)?;
-    let now = now_ms();
-    let found: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
-        "select m.domain_id, t.scopes, t.expires_at, t.revoked_at from api_token t
-           join mailbox m on m.mailbox_id = t.mailbox_id
-          where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
-    )
-    .bind(id)
-    .bind(caller.account_id)
-    .fetch_optional(&state.pool)
-    .await?;
-    let (scopes, expires_at) = match found {
-        Some((domain_id, scopes, expires_at, revoked_at)) if caller.can_see_domain(domain_id) => {
-            if TokenStatus::derive(revoked_at, expires_at, now) != TokenStatus::Active {
-                return Err(ApiError::new(
-                    StatusCode::CONFLICT,
-                    "token_not_active",
-                    "This message token is revoked or expired; there is nothing left to narrow.",
-                ));
-            }
-            (scopes, expires_at)
-        }
-        _ => return Err(ApiError::not_found()),
-    };
-    let current: Vec<&str> = scopes.split(' ').collect();
-    let narrowing = Narrowing::parse(
-        request.name.as_deref(),
-        request.scopes.as_deref(),
-        request.expires_in.as_deref(),
-        &current,
-        expires_at,
-        now,
-    )
-    .map_err(|problem| ApiError::validation(problem.field, problem.message))?;
     tokens::narrow_message_token(
         &state.pool,
         caller.account_id,
         id,
-        &narrowing,
-        &caller.actor(),
+        NarrowRequest {
+            name: request.name.as_deref(),
+            scopes: request.scopes.as_deref(),
+            expires_in: request.expires_in.as_deref(),
+        },
+        |domain_id| caller.can_see_domain(domain_id),
+        Actor {
+            token_id: caller.token_id,
+            name: &caller.actor(),
+        },
         &client,
     )
     .await?;
+    let now = now_ms();
     let record: MessageTokenRecord = sqlx::query_as(
         "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at
            from api_token where api_token_id = $1",

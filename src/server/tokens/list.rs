@@ -1,0 +1,197 @@
+//! The account's tokens as the dashboard lists them: keyset pages, newest first.
+
+use crate::api::tokens::TokenRow;
+use crate::api::{Cursor, Page};
+use crate::domain::message_token::MessageScope;
+use crate::domain::scope::split_scopes;
+use crate::domain::status::{StatusFilter, TokenStatus};
+use crate::domain::token::TokenKind;
+use crate::server::db::{now_ms, Db, Pool};
+use crate::server::keyset::{self, Direction};
+use sqlx::QueryBuilder;
+
+#[derive(sqlx::FromRow)]
+struct TokenRecord {
+    api_token_id: i64,
+    kind: String,
+    name: String,
+    visible_prefix: String,
+    scopes: String,
+    all_domains: i64,
+    mailbox: Option<String>,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+    created_at: i64,
+    last_used_at: Option<i64>,
+    last_used_ip: Option<String>,
+}
+
+const SELECT_TOKENS: &str = "select t.api_token_id, t.kind, t.name, t.visible_prefix, t.scopes,
+        t.all_domains, m.local_part || '@' || md.name as mailbox, t.expires_at, t.revoked_at,
+        t.created_at, t.last_used_at, t.last_used_ip
+   from api_token t
+   left join mailbox m on m.mailbox_id = t.mailbox_id
+   left join domain md on md.domain_id = m.domain_id
+  where t.account_id = ";
+
+/// One page of the account's tokens, newest first.
+pub async fn list(
+    pool: &Pool,
+    account_id: i64,
+    filter: StatusFilter,
+    cursor: Cursor,
+) -> Result<Page<TokenRow>, sqlx::Error> {
+    let now = now_ms();
+    let fetch = |direction: Direction, limit: i64| async move {
+        let mut query = QueryBuilder::<Db>::new(SELECT_TOKENS);
+        query.push_bind(account_id);
+        match filter {
+            StatusFilter::All => {}
+            StatusFilter::Only(TokenStatus::Revoked) => {
+                query.push(" and t.revoked_at is not null");
+            }
+            StatusFilter::Only(TokenStatus::Active) => {
+                query
+                    .push(" and t.revoked_at is null and (t.expires_at is null or t.expires_at > ");
+                query.push_bind(now).push(")");
+            }
+            StatusFilter::Only(TokenStatus::Expired) => {
+                query
+                    .push(" and t.revoked_at is null and t.expires_at <= ")
+                    .push_bind(now);
+            }
+        }
+        let (condition, bound, order) = direction.sql("t.api_token_id");
+        if let Some(bound) = bound {
+            query.push(" and ").push(condition).push_bind(bound);
+        }
+        query
+            .push(format!(" order by t.api_token_id {order} limit "))
+            .push_bind(limit);
+        query.build_query_as::<TokenRecord>().fetch_all(pool).await
+    };
+    let (records, older, newer) =
+        keyset::page(cursor, |r: &TokenRecord| r.api_token_id, fetch).await?;
+    let rows = into_rows(pool, records, now).await?;
+    Ok(Page {
+        rows,
+        older,
+        newer,
+        now,
+    })
+}
+
+/// One token of the account, as the list shows it.
+pub async fn find(
+    pool: &Pool,
+    account_id: i64,
+    token_id: i64,
+) -> Result<Option<TokenRow>, sqlx::Error> {
+    let mut query = QueryBuilder::<Db>::new(SELECT_TOKENS);
+    query
+        .push_bind(account_id)
+        .push(" and t.api_token_id = ")
+        .push_bind(token_id);
+    let records = query
+        .build_query_as::<TokenRecord>()
+        .fetch_all(pool)
+        .await?;
+    Ok(into_rows(pool, records, now_ms()).await?.into_iter().next())
+}
+
+/// Attaches the domain names of constrained tokens (one query for the whole page).
+async fn into_rows(
+    pool: &Pool,
+    records: Vec<TokenRecord>,
+    now: i64,
+) -> Result<Vec<TokenRow>, sqlx::Error> {
+    let constrained: Vec<i64> = records
+        .iter()
+        .filter(|r| r.all_domains == 0)
+        .map(|r| r.api_token_id)
+        .collect();
+    let mut domain_names: Vec<(i64, String)> = Vec::new();
+    if !constrained.is_empty() {
+        let mut query = QueryBuilder::<Db>::new(
+            "select td.api_token_id, d.name from api_token_domain td
+               join domain d on d.domain_id = td.domain_id
+              where td.api_token_id in (",
+        );
+        let mut ids = query.separated(", ");
+        for id in &constrained {
+            ids.push_bind(*id);
+        }
+        query.push(") order by d.name");
+        domain_names = query.build_query_as().fetch_all(pool).await?;
+    }
+    let minted = live_minted(pool, &records, now).await?;
+    Ok(records
+        .into_iter()
+        .map(|r| TokenRow {
+            id: r.api_token_id,
+            kind: TokenKind::parse(&r.kind).unwrap_or(TokenKind::Ops),
+            status: TokenStatus::derive(r.revoked_at, r.expires_at, now),
+            domains: (r.all_domains == 0).then(|| {
+                domain_names
+                    .iter()
+                    .filter(|(id, _)| *id == r.api_token_id)
+                    .map(|(_, name)| name.clone())
+                    .collect()
+            }),
+            scopes: stored_scopes(&r.kind, &r.scopes),
+            minted: minted
+                .iter()
+                .filter(|(parent, ..)| *parent == r.api_token_id)
+                .map(|(_, name, prefix)| format!("{name} ({prefix}…)"))
+                .collect(),
+            name: r.name,
+            visible_prefix: r.visible_prefix,
+            mailbox: r.mailbox,
+            expires_at: r.expires_at,
+            created_at: r.created_at,
+            last_used_at: r.last_used_at,
+            last_used_ip: r.last_used_ip,
+        })
+        .collect())
+}
+
+/// The scopes a row shows: ops scopes from the catalog, message scopes for message tokens
+/// (names no longer known are dropped either way, so they can never grant anything).
+fn stored_scopes(kind: &str, stored: &str) -> Vec<String> {
+    match TokenKind::parse(kind) {
+        Some(TokenKind::Message) => stored
+            .split_whitespace()
+            .filter_map(MessageScope::parse)
+            .map(|scope| scope.name().to_string())
+            .collect(),
+        _ => split_scopes(stored).into_iter().map(String::from).collect(),
+    }
+}
+
+/// The live message tokens each ops token on the page minted: revoking it revokes them, and
+/// the confirmation names them. One query for the whole page.
+async fn live_minted(
+    pool: &Pool,
+    records: &[TokenRecord],
+    now: i64,
+) -> Result<Vec<(i64, String, String)>, sqlx::Error> {
+    let ops: Vec<i64> = records
+        .iter()
+        .filter(|r| r.kind == "ops" && r.revoked_at.is_none())
+        .map(|r| r.api_token_id)
+        .collect();
+    if ops.is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut query = QueryBuilder::<Db>::new(
+        "select created_by_token_id, name, visible_prefix from api_token
+          where kind = 'message' and revoked_at is null and (expires_at is null or expires_at > ",
+    );
+    query.push_bind(now).push(") and created_by_token_id in (");
+    let mut ids = query.separated(", ");
+    for id in &ops {
+        ids.push_bind(*id);
+    }
+    query.push(") order by api_token_id");
+    query.build_query_as().fetch_all(pool).await
+}

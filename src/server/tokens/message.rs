@@ -1,0 +1,205 @@
+//! Message tokens minted and narrowed by ops tokens through the REST API. The acting token is
+//! checked again inside the write transaction: a revocation that commits first wins, and the
+//! mint or narrowing is refused, so no message token outlives the token that made it.
+
+use super::{check_cap, Error, Result, MAX_ACTIVE_MESSAGE_TOKENS};
+use crate::api::audit::AuditAction;
+use crate::domain::message_token::{FieldProblem, Narrowing, NewMessageToken};
+use crate::domain::status::TokenStatus;
+use crate::domain::token::{TokenKind, TokenSecret};
+use crate::server::audit::{record, AuditEntry};
+use crate::server::context::ClientMeta;
+use crate::server::db::{begin_write, Pool, Transaction};
+use crate::server::secrets::{new_token, sha256_hex};
+
+/// A message token just minted by an ops token: its id and the only copy of its plaintext.
+pub struct MintedMessageToken {
+    pub id: i64,
+    pub secret: TokenSecret,
+    pub expires_at: Option<i64>,
+    pub created_at: i64,
+}
+
+/// The ops token acting through the API, as named in the audit trail.
+pub struct Actor<'a> {
+    pub token_id: i64,
+    pub name: &'a str,
+}
+
+/// Refuses the change if the acting token was revoked or expired since its request was
+/// authenticated (checked under the write lock, so it holds until commit).
+async fn require_live_actor(tx: &mut Transaction<'_>, actor_token_id: i64, now: i64) -> Result<()> {
+    let live: Option<(i64,)> = sqlx::query_as(
+        "select api_token_id from api_token
+          where api_token_id = $1 and revoked_at is null and (expires_at is null or expires_at > $2)",
+    )
+    .bind(actor_token_id)
+    .bind(now)
+    .fetch_optional(&mut **tx)
+    .await?;
+    live.map(|_| ()).ok_or(Error::ActorInactive)
+}
+
+/// Mints a message token for one mailbox, with its audit event (the ops token as the actor).
+/// The caller has already checked that the mailbox is the account's and within its reach.
+pub async fn create_message_token(
+    pool: &Pool,
+    account_id: i64,
+    mailbox: (i64, i64),
+    new: &NewMessageToken,
+    actor: Actor<'_>,
+    client: &ClientMeta,
+) -> Result<MintedMessageToken> {
+    let (mailbox_id, domain_id) = mailbox;
+    let secret = new_token(TokenKind::Message);
+    let mut tx = begin_write(pool).await?;
+    let now = chrono::Utc::now();
+    let now_ms = now.timestamp_millis();
+    require_live_actor(&mut tx, actor.token_id, now_ms).await?;
+    check_cap(
+        &mut tx,
+        account_id,
+        TokenKind::Message,
+        MAX_ACTIVE_MESSAGE_TOKENS,
+        now_ms,
+    )
+    .await?;
+    let expires_at = new
+        .expiration
+        .expires_at(now)
+        .map(|at| at.timestamp_millis());
+    // The token's one domain is its mailbox's, so the dashboard's Domains column reads true.
+    let (token_id,): (i64,) = sqlx::query_as(
+        "insert into api_token
+            (account_id, kind, mailbox_id, name, token_hash, visible_prefix, scopes, all_domains,
+             expires_at, created_by_token_id, created_at)
+         values ($1, 'message', $2, $3, $4, $5, $6, 0, $7, $8, $9)
+         returning api_token_id",
+    )
+    .bind(account_id)
+    .bind(mailbox_id)
+    .bind(new.name.as_str())
+    .bind(sha256_hex(secret.expose()))
+    .bind(secret.visible_prefix())
+    .bind(new.scope_names().join(" "))
+    .bind(expires_at)
+    .bind(actor.token_id)
+    .bind(now_ms)
+    .fetch_one(&mut *tx)
+    .await?;
+    sqlx::query("insert into api_token_domain (api_token_id, domain_id) values ($1, $2)")
+        .bind(token_id)
+        .bind(domain_id)
+        .execute(&mut *tx)
+        .await?;
+    record(
+        &mut tx,
+        AuditEntry {
+            account_id,
+            action: AuditAction::MessageTokenCreated,
+            token_id,
+            token_name: new.name.as_str(),
+            token_prefix: &secret.visible_prefix(),
+            actor: actor.name,
+            client,
+            at: now_ms,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(token_id, prefix = %secret.visible_prefix(), "message token created");
+    Ok(MintedMessageToken {
+        id: token_id,
+        secret,
+        expires_at,
+        created_at: now_ms,
+    })
+}
+
+/// What a client asked to narrow, unparsed: it is checked against the token as it is inside
+/// the write transaction, so two concurrent narrowings can never end wider than either asked.
+pub struct NarrowRequest<'a> {
+    pub name: Option<&'a str>,
+    pub scopes: Option<&'a [String]>,
+    pub expires_in: Option<&'a str>,
+}
+
+/// Narrows a live message token of the account that `visible` lets the caller see (by the
+/// mailbox's domain), with its audit event.
+pub async fn narrow_message_token(
+    pool: &Pool,
+    account_id: i64,
+    token_id: i64,
+    request: NarrowRequest<'_>,
+    visible: impl Fn(i64) -> bool,
+    actor: Actor<'_>,
+    client: &ClientMeta,
+) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    let now = crate::server::db::now_ms();
+    let found: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+        "select m.domain_id, t.scopes, t.expires_at, t.revoked_at from api_token t
+           join mailbox m on m.mailbox_id = t.mailbox_id
+          where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
+    )
+    .bind(token_id)
+    .bind(account_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    let (scopes, expires_at) = match found {
+        Some((domain_id, scopes, expires_at, revoked_at)) if visible(domain_id) => {
+            if TokenStatus::derive(revoked_at, expires_at, now) != TokenStatus::Active {
+                return Err(Error::NotActive);
+            }
+            (scopes, expires_at)
+        }
+        _ => return Err(Error::NotFound),
+    };
+    require_live_actor(&mut tx, actor.token_id, now).await?;
+    let current: Vec<&str> = scopes.split_whitespace().collect();
+    let narrowing = Narrowing::parse(
+        request.name,
+        request.scopes,
+        request.expires_in,
+        &current,
+        expires_at,
+        now,
+    )
+    .map_err(|FieldProblem { field, message }| Error::Field { field, message })?;
+    let scopes = narrowing.scopes.as_ref().map(|scopes| {
+        scopes
+            .iter()
+            .map(|s| s.name())
+            .collect::<Vec<_>>()
+            .join(" ")
+    });
+    let (name, prefix): (String, String) = sqlx::query_as(
+        "update api_token
+            set name = coalesce($1, name), scopes = coalesce($2, scopes),
+                expires_at = coalesce($3, expires_at)
+          where api_token_id = $4
+          returning name, visible_prefix",
+    )
+    .bind(narrowing.name.as_ref().map(|name| name.as_str()))
+    .bind(scopes)
+    .bind(narrowing.expires_at)
+    .bind(token_id)
+    .fetch_one(&mut *tx)
+    .await?;
+    record(
+        &mut tx,
+        AuditEntry {
+            account_id,
+            action: AuditAction::MessageTokenNarrowed,
+            token_id,
+            token_name: &name,
+            token_prefix: &prefix,
+            actor: actor.name,
+            client,
+            at: now,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    Ok(())
+}

@@ -1,0 +1,273 @@
+//! The token service: creating, listing and revoking tokens, with the audit event of each change
+//! written in the same transaction. Both the dashboard and the REST API call these functions.
+//!
+//! Every check that a concurrent request could invalidate (name uniqueness, the token cap, the
+//! acting token still being live, the row a narrowing starts from) is made inside the write
+//! transaction, and event times are taken there too, so the audit trail follows commit order.
+
+/// Listing and finding tokens as the dashboard shows them.
+mod list;
+/// Message tokens: minting and narrowing.
+mod message;
+
+pub use list::{find, list};
+pub use message::{
+    create_message_token, narrow_message_token, Actor, MintedMessageToken, NarrowRequest,
+};
+
+use super::audit::{record, AuditEntry};
+use super::auth::SessionUser;
+use super::context::ClientMeta;
+use super::db::{begin_write, now_ms, Pool, Transaction};
+use super::secrets::{new_token, sha256_hex};
+use crate::api::audit::AuditAction;
+use crate::api::tokens::{CreatedToken, DomainOption};
+use crate::domain::new_token::{CreateTokenForm, DomainConstraint, Field, FieldErrors, NewToken};
+use crate::domain::scope::join_scopes;
+use crate::domain::token::TokenKind;
+
+/// Active ops tokens one account may hold (GitHub allows 50 fine-grained tokens per app per
+/// user, Stripe 100s of restricted keys): plenty for every agent and script, and a bound on
+/// what a runaway script can create.
+pub const MAX_ACTIVE_OPS_TOKENS: i64 = 500;
+/// Active message tokens one account may hold over all its mailboxes.
+pub const MAX_ACTIVE_MESSAGE_TOKENS: i64 = 2_000;
+
+/// Why the token service refused or failed.
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Form input broke a rule (dashboard fields).
+    #[error("{0}")]
+    Invalid(FieldErrors),
+    /// An API field broke a rule: the field's name and why.
+    #[error("{field}: {message}")]
+    Field {
+        field: &'static str,
+        message: String,
+    },
+    /// Missing, another account's, or outside the caller's reach (all look the same).
+    #[error("not found")]
+    NotFound,
+    /// The ops token acting through the API was revoked or expired before the change committed.
+    #[error("the acting token is no longer valid")]
+    ActorInactive,
+    /// The token is revoked or expired: nothing left to change.
+    #[error("the token is revoked or expired")]
+    NotActive,
+    /// The account holds as many active tokens as it may.
+    #[error("{0}")]
+    LimitReached(String),
+    #[error(transparent)]
+    Db(#[from] sqlx::Error),
+}
+
+pub type Result<T> = std::result::Result<T, Error>;
+
+pub async fn account_domains(
+    pool: &Pool,
+    account_id: i64,
+) -> std::result::Result<Vec<DomainOption>, sqlx::Error> {
+    let rows: Vec<(i64, String)> =
+        sqlx::query_as("select domain_id, name from domain where account_id = $1 order by name")
+            .bind(account_id)
+            .fetch_all(pool)
+            .await?;
+    Ok(rows
+        .into_iter()
+        .map(|(id, name)| DomainOption { id, name })
+        .collect())
+}
+
+/// Refuses when the account already holds `max` active tokens of `kind`.
+async fn check_cap(
+    tx: &mut Transaction<'_>,
+    account_id: i64,
+    kind: TokenKind,
+    max: i64,
+    now: i64,
+) -> Result<()> {
+    let (active,): (i64,) = sqlx::query_as(
+        "select count(*) from api_token
+          where account_id = $1 and kind = $2
+            and revoked_at is null and (expires_at is null or expires_at > $3)",
+    )
+    .bind(account_id)
+    .bind(kind.as_str())
+    .bind(now)
+    .fetch_one(&mut **tx)
+    .await?;
+    if active >= max {
+        let what = match kind {
+            TokenKind::Ops => "API tokens",
+            TokenKind::Message => "message tokens",
+        };
+        return Err(Error::LimitReached(format!(
+            "This account already has {max} active {what}, the most it can hold. Revoke tokens you no longer use, then try again."
+        )));
+    }
+    Ok(())
+}
+
+/// Creates an ops token for the owner's account and returns its plaintext (the only copy).
+pub async fn create_ops_token(
+    pool: &Pool,
+    owner: &SessionUser,
+    form: &CreateTokenForm,
+    client: &ClientMeta,
+) -> Result<CreatedToken> {
+    let domain_ids: Vec<i64> = account_domains(pool, owner.account_id)
+        .await?
+        .into_iter()
+        .map(|domain| domain.id)
+        .collect();
+    let today = chrono::Utc::now().date_naive();
+    let new = NewToken::parse(form, owner.access, &domain_ids, today).map_err(Error::Invalid)?;
+    let secret = new_token(TokenKind::Ops);
+
+    let mut tx = begin_write(pool).await?;
+    let now = chrono::Utc::now();
+    let now_ms = now.timestamp_millis();
+    let (duplicates,): (i64,) = sqlx::query_as(
+        "select count(*) from api_token
+          where account_id = $1 and kind = 'ops' and name = $2
+            and revoked_at is null and (expires_at is null or expires_at > $3)",
+    )
+    .bind(owner.account_id)
+    .bind(new.name.as_str())
+    .bind(now_ms)
+    .fetch_one(&mut *tx)
+    .await?;
+    if duplicates > 0 {
+        return Err(Error::Invalid(FieldErrors::single(
+            Field::Name,
+            "An active token already has this name. Choose another name.",
+        )));
+    }
+    check_cap(
+        &mut tx,
+        owner.account_id,
+        TokenKind::Ops,
+        MAX_ACTIVE_OPS_TOKENS,
+        now_ms,
+    )
+    .await?;
+    let (token_id,): (i64,) = sqlx::query_as(
+        "insert into api_token
+            (account_id, kind, name, token_hash, visible_prefix, scopes, all_domains,
+             expires_at, created_by_user_id, created_at)
+         values ($1, 'ops', $2, $3, $4, $5, $6, $7, $8, $9)
+         returning api_token_id",
+    )
+    .bind(owner.account_id)
+    .bind(new.name.as_str())
+    .bind(sha256_hex(secret.expose()))
+    .bind(secret.visible_prefix())
+    .bind(join_scopes(&new.scopes))
+    .bind(i64::from(new.domains == DomainConstraint::AllDomains))
+    .bind(
+        new.expiration
+            .expires_at(now)
+            .map(|at| at.timestamp_millis()),
+    )
+    .bind(owner.user_id)
+    .bind(now_ms)
+    .fetch_one(&mut *tx)
+    .await?;
+    if let DomainConstraint::Only(ids) = &new.domains {
+        for domain_id in ids {
+            sqlx::query("insert into api_token_domain (api_token_id, domain_id) values ($1, $2)")
+                .bind(token_id)
+                .bind(domain_id)
+                .execute(&mut *tx)
+                .await?;
+        }
+    }
+    record(
+        &mut tx,
+        AuditEntry {
+            account_id: owner.account_id,
+            action: AuditAction::TokenCreated,
+            token_id,
+            token_name: new.name.as_str(),
+            token_prefix: &secret.visible_prefix(),
+            actor: &owner.email,
+            client,
+            at: now_ms,
+        },
+    )
+    .await?;
+    tx.commit().await?;
+    tracing::info!(token_id, prefix = %secret.visible_prefix(), "token created");
+
+    let row = find(pool, owner.account_id, token_id)
+        .await?
+        .ok_or(Error::NotFound)?;
+    Ok(CreatedToken {
+        token: secret.expose().to_string(),
+        row,
+    })
+}
+
+/// Revokes a token of the account, and with an ops token every live message token it minted
+/// (an owner revoking a leaked token expects what it created to die with it). Each revoked
+/// token gets its own audit event. A token of another account is "not found"; revoking an
+/// already revoked token succeeds without a second event.
+/// `actor` is the owner's email (dashboard) or the acting ops token (REST API).
+pub async fn revoke(
+    pool: &Pool,
+    account_id: i64,
+    token_id: i64,
+    actor: &str,
+    client: &ClientMeta,
+) -> Result<()> {
+    let mut tx = begin_write(pool).await?;
+    let now = now_ms();
+    let revoked: Vec<(i64, String, String, String)> = sqlx::query_as(
+        "update api_token set revoked_at = $1
+          where account_id = $2 and revoked_at is null
+            and (api_token_id = $3 or (created_by_token_id = $3 and kind = 'message'))
+          returning api_token_id, name, visible_prefix, kind",
+    )
+    .bind(now)
+    .bind(account_id)
+    .bind(token_id)
+    .fetch_all(&mut *tx)
+    .await?;
+    if !revoked.iter().any(|(id, ..)| *id == token_id) {
+        // Already revoked (its children went with it then), or not this account's.
+        let exists: Option<(i64,)> = sqlx::query_as(
+            "select api_token_id from api_token where api_token_id = $1 and account_id = $2",
+        )
+        .bind(token_id)
+        .bind(account_id)
+        .fetch_optional(&mut *tx)
+        .await?;
+        return exists.map(|_| ()).ok_or(Error::NotFound);
+    }
+    // The token itself first, then what it minted, oldest first.
+    let mut revoked = revoked;
+    revoked.sort_by_key(|(id, ..)| (*id != token_id, *id));
+    for (id, name, prefix, kind) in &revoked {
+        let action = match TokenKind::parse(kind) {
+            Some(TokenKind::Message) => AuditAction::MessageTokenRevoked,
+            _ => AuditAction::TokenRevoked,
+        };
+        record(
+            &mut tx,
+            AuditEntry {
+                account_id,
+                action,
+                token_id: *id,
+                token_name: name,
+                token_prefix: prefix,
+                actor,
+                client,
+                at: now,
+            },
+        )
+        .await?;
+    }
+    tx.commit().await?;
+    tracing::info!(token_id, revoked = revoked.len(), "token revoked");
+    Ok(())
+}
