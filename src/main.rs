@@ -8,6 +8,8 @@ async fn main() {
     use std::net::SocketAddr;
     use trekmail_tokens::server::{app, config::Config};
 
+    // Settings first: a bad one stops the server (exit code 2) before anything is opened.
+    let config = Config::from_env();
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
@@ -19,7 +21,7 @@ async fn main() {
         .expect("BUG: the [package.metadata.leptos] settings or LEPTOS_* variables are invalid")
         .leptos_options;
     let addr = leptos_options.site_addr;
-    let state = match app::build_state(Config::from_env(), leptos_options).await {
+    let state = match app::build_state(config, leptos_options).await {
         Ok(state) => state,
         Err(error) => {
             eprintln!("cannot open the database: {error}");
@@ -33,6 +35,9 @@ async fn main() {
             std::process::exit(1);
         }
     };
+    tokio::spawn(trekmail_tokens::server::maintenance::run_forever(
+        state.clone(),
+    ));
     tracing::info!("listening on http://{addr}");
     axum::serve(
         listener,

@@ -31,3 +31,34 @@ pub struct Page<T> {
     /// The server's clock (Unix ms) when the page was read, for relative times.
     pub now: i64,
 }
+
+/// Each server function's path and the one content type it reads (its input encoding), so the
+/// server can refuse any other before the function runs. A new server function goes here too;
+/// a test checks that every registered one is listed.
+#[cfg(feature = "ssr")]
+pub fn server_fn_content_types() -> std::collections::HashMap<&'static str, &'static str> {
+    use leptos::server_fn::codec::Encoding;
+    use leptos::server_fn::{Http, ServerFn};
+
+    fn entry<F, I, O>() -> (&'static str, &'static str)
+    where
+        F: ServerFn<Protocol = Http<I, O>>,
+        I: Encoding,
+    {
+        (F::PATH, I::CONTENT_TYPE)
+    }
+
+    [
+        entry::<session::CurrentViewer, _, _>(),
+        entry::<session::FinishTour, _, _>(),
+        entry::<session::SignIn, _, _>(),
+        entry::<session::SignOut, _, _>(),
+        entry::<tokens::AccountDomains, _, _>(),
+        entry::<tokens::ListTokens, _, _>(),
+        entry::<tokens::CreateToken, _, _>(),
+        entry::<tokens::RevokeToken, _, _>(),
+        entry::<audit::ListAuditEvents, _, _>(),
+    ]
+    .into_iter()
+    .collect()
+}

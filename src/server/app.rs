@@ -5,7 +5,7 @@ use super::config::Config;
 use super::db;
 use super::page_guard::guard_pages;
 use super::rest::access::ApiRateLimiter;
-use super::security::{reject_cross_site, security_headers};
+use super::security::{reject_cross_site, require_declared_content_type, security_headers};
 use super::state::AppState;
 use super::throttle::LoginThrottle;
 use crate::app::{shell, App};
@@ -14,8 +14,8 @@ use axum::routing::get;
 use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
-use leptos_axum::{generate_route_list, LeptosRoutes};
-use std::sync::Arc;
+use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
+use std::sync::{Arc, OnceLock};
 
 /// Connects to the database (applying migrations) and seeds demo data when configured.
 pub async fn build_state(
@@ -32,11 +32,22 @@ pub async fn build_state(
         login_throttle: Arc::new(LoginThrottle::default()),
         api_rate_limiter: Arc::new(ApiRateLimiter::per_minute(config.api_rate_limit)),
         config: Arc::new(config),
+        server_fn_content_types: Arc::new(crate::api::server_fn_content_types()),
     })
 }
 
+/// The app's page routes, worked out once per process. Leptos works them out by rendering `App`
+/// while a process-wide "do not load resources" switch is on; a page rendered on another thread
+/// meanwhile gets resources that never resolve, and its response never ends (this hung the
+/// in-process test suite, where each test builds a router while others render). `get_or_init`
+/// makes every later caller wait until the one render is over.
+fn page_routes() -> Vec<AxumRouteListing> {
+    static ROUTES: OnceLock<Vec<AxumRouteListing>> = OnceLock::new();
+    ROUTES.get_or_init(|| generate_route_list(App)).clone()
+}
+
 pub fn router(state: AppState) -> Router {
-    let routes = generate_route_list(App);
+    let routes = page_routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     Router::new()
@@ -51,7 +62,17 @@ pub fn router(state: AppState) -> Router {
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(state.clone(), guard_pages))
-        .layer(middleware::from_fn(reject_cross_site))
-        .layer(middleware::from_fn(security_headers))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            require_declared_content_type,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            reject_cross_site,
+        ))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
         .with_state(state)
 }

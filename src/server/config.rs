@@ -1,47 +1,59 @@
-//! Settings read from the environment at start-up. Each is documented in README.md.
+//! Settings: each one a command-line flag and an environment variable (`--help` lists them with
+//! their defaults). A malformed value stops the server at start with exit code 2 and a message
+//! naming the setting and the value, instead of quietly falling back to a default. Each value's
+//! placeholder is its environment variable, so an error names both spellings:
+//! `invalid value 'abc' for '--session-days <TREKMAIL_SESSION_DAYS>'`.
 
-use std::env;
-
-#[derive(Clone, Debug)]
-pub struct Config {
-    /// `DATABASE_URL`: where the data lives. Default: a SQLite file under `data/`.
-    pub database_url: String,
-    /// `TREKMAIL_DEMO=1`: seed the demo accounts when the database has none.
-    pub demo: bool,
-    /// `TREKMAIL_SECURE_COOKIES=1`: mark the session cookie `Secure` (serve over HTTPS).
-    pub secure_cookies: bool,
-    /// `TREKMAIL_TRUST_PROXY=1`: take the client IP from the last `X-Forwarded-For` entry
-    /// (only behind a reverse proxy that sets it; otherwise clients could forge their IP).
-    pub trust_proxy: bool,
-    /// `TREKMAIL_SESSION_DAYS`: how long a sign-in lasts. Default 14.
-    pub session_days: i64,
-    /// `TREKMAIL_API_RATE_LIMIT`: REST API requests per minute per token. Default 240.
-    pub api_rate_limit: u32,
-}
+use clap::Parser;
 
 /// Requests per minute a token may make unless `TREKMAIL_API_RATE_LIMIT` says otherwise
 /// (Cloudflare allows 1200 per 5 minutes; an agent rarely needs more than 4 a second).
 pub const DEFAULT_API_RATE_LIMIT: u32 = 240;
 
+#[derive(Clone, Debug, Parser)]
+#[command(
+    name = "trekmail-tokens",
+    version,
+    about = "TrekMail Tokens: the AI Agents & API → Tokens dashboard and REST API."
+)]
+pub struct Config {
+    /// Where the data lives: `sqlite://path/to/file.db` (created if missing). Any other kind of
+    /// URL is refused at start.
+    #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", default_value = "sqlite://data/trekmail.db", value_parser = parse_database_url)]
+    pub database_url: String,
+    /// Seed the demo accounts when the database has none (1/0, true/false, yes/no, on/off).
+    #[arg(long, env = "TREKMAIL_DEMO", value_name = "TREKMAIL_DEMO", default_value = "0", value_parser = parse_flag, action = clap::ArgAction::Set)]
+    pub demo: bool,
+    /// Serve the session cookie as `__Host-tm_session` with `Secure`, and send HSTS: set it when
+    /// the site is served over HTTPS (directly or behind a TLS-terminating proxy).
+    #[arg(long, env = "TREKMAIL_SECURE_COOKIES", value_name = "TREKMAIL_SECURE_COOKIES", default_value = "0", value_parser = parse_flag, action = clap::ArgAction::Set)]
+    pub secure_cookies: bool,
+    /// Trust the reverse proxy: the client IP is the last `X-Forwarded-For` entry and the scheme
+    /// is `X-Forwarded-Proto` (only behind a proxy that sets both; otherwise clients could forge them).
+    #[arg(long, env = "TREKMAIL_TRUST_PROXY", value_name = "TREKMAIL_TRUST_PROXY", default_value = "0", value_parser = parse_flag, action = clap::ArgAction::Set)]
+    pub trust_proxy: bool,
+    /// How long a sign-in lasts, in days (1 to 365).
+    #[arg(long, env = "TREKMAIL_SESSION_DAYS", value_name = "TREKMAIL_SESSION_DAYS", default_value_t = 14, value_parser = clap::value_parser!(i64).range(1..=365))]
+    pub session_days: i64,
+    /// REST API requests per minute per token (1 to 100000).
+    #[arg(long, env = "TREKMAIL_API_RATE_LIMIT", value_name = "TREKMAIL_API_RATE_LIMIT", default_value_t = DEFAULT_API_RATE_LIMIT, value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    pub api_rate_limit: u32,
+}
+
 impl Config {
+    /// Reads the command line and the environment; prints the problem and exits with code 2 on a
+    /// bad value (clap's usage-error code).
     pub fn from_env() -> Config {
-        Config {
-            database_url: env::var("DATABASE_URL")
-                .unwrap_or_else(|_| "sqlite://data/trekmail.db".to_string()),
-            demo: flag("TREKMAIL_DEMO"),
-            secure_cookies: flag("TREKMAIL_SECURE_COOKIES"),
-            trust_proxy: flag("TREKMAIL_TRUST_PROXY"),
-            session_days: env::var("TREKMAIL_SESSION_DAYS")
-                .ok()
-                .and_then(|days| days.parse().ok())
-                .filter(|days| *days > 0)
-                .unwrap_or(14),
-            api_rate_limit: env::var("TREKMAIL_API_RATE_LIMIT")
-                .ok()
-                .and_then(|limit| limit.parse().ok())
-                .filter(|limit| *limit > 0)
-                .unwrap_or(DEFAULT_API_RATE_LIMIT),
-        }
+        Config::parse()
+    }
+
+    /// The same from explicit arguments and the current environment (for tests).
+    pub fn try_from_args<I, T>(args: I) -> Result<Config, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        Config::try_parse_from(args)
     }
 
     /// Settings for tests: a given database, no demo data.
@@ -57,9 +69,95 @@ impl Config {
     }
 }
 
-fn flag(name: &str) -> bool {
-    matches!(
-        env::var(name).as_deref(),
-        Ok("1") | Ok("true") | Ok("yes") | Ok("on")
-    )
+/// `1/true/yes/on` or `0/false/no/off` (any case); anything else is a mistake worth stopping for.
+fn parse_flag(value: &str) -> Result<bool, String> {
+    match value.trim().to_ascii_lowercase().as_str() {
+        "1" | "true" | "yes" | "on" => Ok(true),
+        "0" | "false" | "no" | "off" | "" => Ok(false),
+        _ => Err(format!(
+            "\"{value}\" is not a yes/no value; use 1 or 0 (true/false, yes/no, on/off)"
+        )),
+    }
+}
+
+/// Only SQLite URLs are served. A URL for another engine (or a typo) must not silently become a
+/// SQLite file in a folder named after it.
+fn parse_database_url(value: &str) -> Result<String, String> {
+    let rest = value
+        .strip_prefix("sqlite://")
+        .or_else(|| value.strip_prefix("sqlite:"));
+    match rest {
+        Some(path) if !path.trim().is_empty() => Ok(value.to_string()),
+        Some(_) => Err("the SQLite URL names no file (e.g. sqlite://data/trekmail.db)".into()),
+        None => {
+            let scheme = value.split_once(':').map_or(value, |(scheme, _)| scheme);
+            Err(format!(
+                "\"{scheme}\" databases are not supported by this server; use a SQLite URL such as sqlite://data/trekmail.db"
+            ))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(args: &[&str]) -> Result<Config, String> {
+        Config::try_from_args(std::iter::once("trekmail-tokens").chain(args.iter().copied()))
+            .map_err(|error| error.to_string())
+    }
+
+    #[test]
+    fn defaults_hold_without_settings() {
+        let config = parse(&[]).unwrap();
+        assert_eq!(config.session_days, 14);
+        assert_eq!(config.api_rate_limit, DEFAULT_API_RATE_LIMIT);
+        assert!(!config.demo);
+    }
+
+    #[test]
+    fn bad_values_are_refused_naming_the_setting_and_the_value() {
+        let cases: &[(&[&str], &str)] = &[
+            (&["--session-days", "abc"], "abc"),
+            (&["--session-days", "0"], "0"),
+            (&["--api-rate-limit=-5"], "-5"),
+            (&["--api-rate-limit", "lots"], "lots"),
+            (&["--demo", "maybe"], "maybe"),
+            (
+                &["--database-url", "postgres://user@host:5432/db"],
+                "postgres",
+            ),
+            (&["--database-url", "mysql://x"], "mysql"),
+            (&["--database-url", "sqlite://"], "names no file"),
+            (&["--database-url", "data/file.db"], "not supported"),
+        ];
+        for (args, needle) in cases {
+            let error = parse(args).expect_err(&format!("{args:?} must be refused"));
+            assert!(error.contains(needle), "{args:?}: {error}");
+            let flag = args[0].split('=').next().unwrap();
+            assert!(
+                error.contains(&flag[2..]),
+                "{args:?} names the setting: {error}"
+            );
+        }
+    }
+
+    #[test]
+    fn good_values_are_read() {
+        let config = parse(&[
+            "--session-days",
+            "30",
+            "--api-rate-limit",
+            "600",
+            "--demo",
+            "yes",
+            "--database-url",
+            "sqlite:data/x.db",
+        ])
+        .unwrap();
+        assert_eq!(
+            (config.session_days, config.api_rate_limit, config.demo),
+            (30, 600, true)
+        );
+    }
 }

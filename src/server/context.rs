@@ -67,7 +67,8 @@ pub fn client_meta() -> ClientMeta {
 
 /// The signed-in user, or `Unauthenticated`.
 pub async fn signed_in_user() -> Result<SessionUser, AppError> {
-    let Some(session_id) = session_id_from_headers(&parts().headers) else {
+    let Some(session_id) = session_id_from_headers(&parts().headers, state().config.secure_cookies)
+    else {
         return Err(fail(AppError::Unauthenticated));
     };
     match user_for_session(&state().pool, &session_id).await {

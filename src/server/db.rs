@@ -25,6 +25,12 @@ pub async fn connect(database_url: &str) -> Result<Pool, sqlx::Error> {
     }
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        .after_connect(|connection, _| {
+            Box::pin(async move {
+                let mut handle = connection.lock_handle().await?;
+                unicode_lower::register(handle.as_raw_handle().as_ptr())
+            })
+        })
         .connect_with(options)
         .await?;
     sqlx::migrate!().run(&pool).await?;
@@ -38,6 +44,74 @@ pub async fn connect(database_url: &str) -> Result<Pool, sqlx::Error> {
 /// timeout instead.
 pub async fn begin_write(pool: &Pool) -> Result<Transaction<'static>, sqlx::Error> {
     pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+/// SQLite's built-in `lower()` folds only ASCII (`MÜLLER` stays `MüLLER`), while PostgreSQL's
+/// folds all of Unicode. Each SQLite connection replaces it with Rust's `str::to_lowercase`, so
+/// the same portable SQL searches case-insensitively on both engines.
+mod unicode_lower {
+    use libsqlite3_sys as ffi;
+    use std::ffi::{c_char, c_int};
+
+    pub fn register(db: *mut ffi::sqlite3) -> Result<(), sqlx::Error> {
+        // SAFETY: `db` is the live handle of the connection being set up, locked by the caller;
+        // the function has no user data and no destructor.
+        let code = unsafe {
+            ffi::sqlite3_create_function_v2(
+                db,
+                c"lower".as_ptr(),
+                1,
+                ffi::SQLITE_UTF8 | ffi::SQLITE_DETERMINISTIC,
+                std::ptr::null_mut(),
+                Some(lower),
+                None,
+                None,
+                None,
+            )
+        };
+        if code == ffi::SQLITE_OK {
+            Ok(())
+        } else {
+            Err(sqlx::Error::Protocol(format!(
+                "cannot register lower() on SQLite (code {code})"
+            )))
+        }
+    }
+
+    unsafe extern "C" fn lower(
+        context: *mut ffi::sqlite3_context,
+        argc: c_int,
+        argv: *mut *mut ffi::sqlite3_value,
+    ) {
+        // SAFETY: SQLite calls this with `argc` valid values in `argv` (1, as registered); the
+        // text pointer is valid for `sqlite3_value_bytes` bytes until the next call on the value,
+        // and SQLITE_TRANSIENT makes SQLite copy the result before `lowered` is dropped.
+        unsafe {
+            if argc != 1 {
+                ffi::sqlite3_result_null(context);
+                return;
+            }
+            let value = *argv;
+            if ffi::sqlite3_value_type(value) == ffi::SQLITE_NULL {
+                ffi::sqlite3_result_null(context);
+                return;
+            }
+            let text = ffi::sqlite3_value_text(value);
+            let length = ffi::sqlite3_value_bytes(value);
+            let bytes = if text.is_null() {
+                &[][..]
+            } else {
+                std::slice::from_raw_parts(text, length as usize)
+            };
+            let lowered = String::from_utf8_lossy(bytes).to_lowercase();
+            ffi::sqlite3_result_text(
+                context,
+                lowered.as_ptr() as *const c_char,
+                lowered.len() as c_int,
+                ffi::SQLITE_TRANSIENT(),
+            );
+        }
+    }
 }
 
 /// Adds "and `expression` contains `term`" (case-insensitive, `%` and `_` in the term taken

@@ -1,6 +1,7 @@
 //! Decides, before a page renders, whether the visitor may see it: signed-out visitors of the
 //! AI Agents & API pages go to sign-in (also without JavaScript), signed-in visitors of the
 //! sign-in page go to their tokens, and a member's view of the owner-only pages answers 403.
+//! Every method is guarded (HEAD and POST too), not only GET.
 
 use super::auth::{session_id_from_headers, user_for_session};
 use super::state::AppState;
@@ -14,21 +15,27 @@ pub async fn guard_pages(State(state): State<AppState>, request: Request, next: 
     let path = request.uri().path();
     let protected = path == "/agents" || path.starts_with("/agents/");
     let sign_in = path == "/sign-in";
-    if request.method() != Method::GET || !(protected || sign_in) {
+    if !(protected || sign_in) {
         return next.run(request).await;
     }
-    let user = match session_id_from_headers(request.headers()) {
-        Some(session_id) => user_for_session(&state.pool, &session_id)
-            .await
-            .unwrap_or_else(|error| {
+    let user = match session_id_from_headers(request.headers(), state.config.secure_cookies) {
+        Some(session_id) => match user_for_session(&state.pool, &session_id).await {
+            Ok(user) => user,
+            Err(error) => {
                 tracing::error!(%error, "session lookup failed");
-                None
-            }),
+                return (
+                    StatusCode::SERVICE_UNAVAILABLE,
+                    "The dashboard is briefly unavailable. Please try again in a moment.",
+                )
+                    .into_response();
+            }
+        },
         None => None,
     };
+    let reads = matches!(*request.method(), Method::GET | Method::HEAD);
     match user {
         None if protected => Redirect::to("/sign-in").into_response(),
-        Some(_) if sign_in => Redirect::to("/agents/tokens").into_response(),
+        Some(_) if sign_in && reads => Redirect::to("/agents/tokens").into_response(),
         Some(user) if protected && user.role == Role::Member => {
             let mut response = next.run(request).await;
             *response.status_mut() = StatusCode::FORBIDDEN;

@@ -6,6 +6,7 @@ use super::rest::access::ApiRateLimiter;
 use super::throttle::LoginThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
+use std::collections::HashMap;
 use std::sync::Arc;
 
 #[derive(Clone)]
@@ -15,6 +16,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub login_throttle: Arc<LoginThrottle>,
     pub api_rate_limiter: Arc<ApiRateLimiter>,
+    /// Each server function's path and the content type it reads.
+    pub server_fn_content_types: Arc<HashMap<&'static str, &'static str>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {

@@ -1,0 +1,80 @@
+//! Housekeeping that keeps the database from growing without bound: expired sessions and
+//! idempotency records past their replay window are deleted in small batches (each a short
+//! transaction, so requests are never held up for long), and the sign-in throttle forgets
+//! expired counters. `main.rs` runs it every [`INTERVAL`]; tests call [`prune`] directly.
+
+use super::db::{now_ms, Pool};
+use super::rest::idempotency::REPLAY_WINDOW_MS;
+use super::state::AppState;
+use std::time::Duration;
+
+/// How often the housekeeping runs.
+pub const INTERVAL: Duration = Duration::from_secs(10 * 60);
+/// Rows deleted per statement.
+pub const BATCH: i64 = 1_000;
+
+/// What one pass removed.
+#[derive(Debug, Default, PartialEq, Eq)]
+pub struct Pruned {
+    pub sessions: u64,
+    pub idempotency_records: u64,
+}
+
+/// One pass over everything that expires.
+pub async fn prune(state: &AppState) -> Result<Pruned, sqlx::Error> {
+    let now = now_ms();
+    state.login_throttle.prune_now();
+    Ok(Pruned {
+        sessions: delete_in_batches(
+            &state.pool,
+            "delete from session where session_hash in
+               (select session_hash from session where expires_at <= $1 limit $2)",
+            now,
+        )
+        .await?,
+        idempotency_records: delete_in_batches(
+            &state.pool,
+            "delete from idempotency_record where (api_token_id, idempotency_key) in
+               (select api_token_id, idempotency_key from idempotency_record
+                 where created_at < $1 limit $2)",
+            now - REPLAY_WINDOW_MS,
+        )
+        .await?,
+    })
+}
+
+async fn delete_in_batches(
+    pool: &Pool,
+    sql: &'static str,
+    before: i64,
+) -> Result<u64, sqlx::Error> {
+    let mut total = 0;
+    loop {
+        let deleted = sqlx::query(sql)
+            .bind(before)
+            .bind(BATCH)
+            .execute(pool)
+            .await?
+            .rows_affected();
+        total += deleted;
+        if deleted < BATCH as u64 {
+            return Ok(total);
+        }
+        // Let waiting writers in between batches.
+        tokio::task::yield_now().await;
+    }
+}
+
+/// Runs [`prune`] every [`INTERVAL`] for as long as the server runs; a failed pass is logged
+/// and retried at the next interval.
+pub async fn run_forever(state: AppState) {
+    let mut ticks = tokio::time::interval(INTERVAL);
+    loop {
+        ticks.tick().await;
+        match prune(&state).await {
+            Ok(pruned) if pruned != Pruned::default() => tracing::info!(?pruned, "pruned"),
+            Ok(_) => {}
+            Err(error) => tracing::warn!(%error, "pruning failed; retrying later"),
+        }
+    }
+}
