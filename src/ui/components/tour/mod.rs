@@ -110,6 +110,15 @@ pub struct Tour {
     origin: StoredValue<Option<Origin>>,
     /// Bumped on every step change, so a slower preparation of an earlier step gives up.
     generation: StoredValue<u64>,
+    /// The popover is at rest beside the current target. Until then it ignores the pointer: a
+    /// press that starts on Next while the popover slides would end elsewhere and be lost (the
+    /// browser sends the click to a common ancestor), so the press must wait for it to settle.
+    settled: RwSignal<bool>,
+    /// When `reposition` last moved the popover or the spotlight (ms since the epoch).
+    moved_at: StoredValue<f64>,
+    /// The tour opened the create dialog above itself and must raise itself again; kept on the
+    /// tour, not in one `prepare` run, so a step skipped within a frame cannot lose it.
+    raise_pending: StoredValue<bool>,
     /// Visits a tab without a history entry and without scrolling: the tour leaves no trail
     /// behind the Back button.
     navigate: Callback<String>,
@@ -144,6 +153,9 @@ pub fn provide_tour(access: PlanAccess, tour_done: bool) -> Tour {
         finish: ServerAction::new(),
         origin: StoredValue::new(None),
         generation: StoredValue::new(0),
+        settled: RwSignal::new(false),
+        moved_at: StoredValue::new(0.0),
+        raise_pending: StoredValue::new(false),
         navigate,
     };
     provide_context(tour);
@@ -213,6 +225,7 @@ impl Tour {
         clear_highlight();
         self.step.set(Some(index));
         self.spot.set(Spot::Pending);
+        self.settled.set(false);
         spawn_local(self.prepare(index, generation));
     }
 
@@ -231,10 +244,11 @@ impl Tour {
             self.navigate.run(url);
         }
         let started = js_sys::Date::now();
-        let mut opened_create_dialog = false;
         let spot = loop {
             // Applied every frame: after a tab switch the Tokens page lends its dialog a moment later.
-            opened_create_dialog |= self.sync_create_dialog(step.create_dialog);
+            if self.sync_create_dialog(step.create_dialog) {
+                self.raise_pending.set_value(true);
+            }
             next_frame().await;
             if !self.is_current(generation) {
                 return;
@@ -249,6 +263,10 @@ impl Tour {
             }
         };
         // A dialog opened with showModal() after ours covers it: open ours again, on top.
+        let opened_create_dialog = self
+            .raise_pending
+            .try_update_value(std::mem::take)
+            .unwrap_or(false);
         if opened_create_dialog {
             if let Some(dialog) = self.dialog.get_untracked() {
                 dialog.close();
@@ -270,6 +288,36 @@ impl Tour {
         PageWatch::observe(&elements, popover.as_ref().map(|popover| popover.as_ref()));
         self.reposition();
         self.focus_popover(opened_create_dialog);
+        if self.wait_until_still(generation).await {
+            self.settled.set(true);
+        }
+    }
+
+    /// Waits until the popover has stopped sliding (its transition and any smooth scroll).
+    /// `false` when another step took over meanwhile.
+    async fn wait_until_still(self, generation: u64) -> bool {
+        // Longer than the popover's 200 ms slide.
+        const QUIET_MS: f64 = 250.0;
+        let started = js_sys::Date::now();
+        let (mut last, mut still_frames) = (None, 0);
+        loop {
+            next_frame().await;
+            if !self.is_current(generation) {
+                return false;
+            }
+            let Some(popover) = self.popover.get_untracked() else {
+                return false;
+            };
+            let rect = popover.get_bounding_client_rect();
+            let rect = Some((rect.left(), rect.top(), rect.width(), rect.height()));
+            still_frames = if rect == last { still_frames + 1 } else { 0 };
+            last = rect;
+            let now = js_sys::Date::now();
+            let quiet = now - self.moved_at.get_value() >= QUIET_MS;
+            if (still_frames >= 2 && quiet) || now - started > TARGET_TIMEOUT_MS {
+                return true;
+            }
+        }
     }
 
     /// The URL to visit for a step on `tab`, or `None` when the page is already there. Returns
@@ -347,10 +395,14 @@ impl Tour {
             (size.width(), size.height()),
             viewport,
         );
-        self.layout.set(Layout {
+        let layout = Layout {
             hole,
             popover: Some((left, top)),
-        });
+        };
+        if self.layout.get_untracked() != layout {
+            self.moved_at.set_value(js_sys::Date::now());
+            self.layout.set(layout);
+        }
     }
 
     /// The tour's keys: →/Enter next, ← back, Escape closes. Listened for on the whole window,
@@ -399,6 +451,8 @@ impl Tour {
         self.step.set(None);
         self.spot.set(Spot::Pending);
         self.layout.set(Layout::default());
+        self.settled.set(false);
+        self.raise_pending.set_value(false);
         if let Some(dialog) = self.dialog.get_untracked() {
             dialog.close();
         }
@@ -556,6 +610,7 @@ pub fn TourOverlay() -> impl IntoView {
                     data-tour-popover=""
                     class="fixed left-0 top-0 max-h-[calc(100dvh-1.5rem)] w-[min(24rem,calc(100vw-1.5rem))] overflow-y-auto rounded-2xl bg-white p-5 shadow-2xl ring-1 ring-slate-900/10 motion-safe:transition-[top,left,opacity] motion-safe:duration-200"
                     class:opacity-0=move || tour.layout.with(|layout| layout.popover.is_none())
+                    class:pointer-events-none=move || !tour.settled.get()
                     style:left=move || tour.layout.with(|l| l.popover.map(|(left, _)| format!("{left}px")))
                     style:top=move || tour.layout.with(|l| l.popover.map(|(_, top)| format!("{top}px")))
                 >
