@@ -2,13 +2,13 @@
 //! table, domain constraints, plan changes, message tokens, idempotency, last used, rate limits,
 //! bad input and the OpenAPI document.
 
-mod support;
-
+use crate::support::{
+    acme_hello, acme_shop_orders, code, error, error_without_id, id, message_token, ops_token,
+    TestApp, CLIENT_IP,
+};
 use http::StatusCode;
 use serde_json::{json, Value};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use support::{Response, TestApp, CLIENT_IP};
-use trekmail_tokens::api::tokens::{CreateToken, CreatedToken, RevokeToken};
+use trekmail_tokens::api::tokens::{CreateToken, RevokeToken};
 use trekmail_tokens::domain::token::TokenKind;
 use trekmail_tokens::server::rest::access::{Needs, ENDPOINTS};
 
@@ -24,77 +24,6 @@ const ALL_PRO_OPS_SCOPES: &[&str] = &[
     "verify:write",
     "drive:addon:read",
 ];
-
-static NAMES: AtomicUsize = AtomicUsize::new(0);
-
-/// Creates an ops token in the dashboard (as the owner would) and returns its plaintext.
-async fn ops_token(app: &TestApp, owner: &str, scopes: &[&str], domains: Option<&[i64]>) -> String {
-    let cookie = app.sign_in(owner).await;
-    let name = format!("token {}", NAMES.fetch_add(1, Ordering::SeqCst));
-    let body = json!({ "form": {
-        "name": name,
-        "expiration": "30d",
-        "expiration_date": "",
-        "scopes": scopes,
-        "domain_mode": if domains.is_some() { "selected" } else { "all" },
-        "domain_ids": domains.unwrap_or(&[]),
-    }});
-    let response = app.call_json::<CreateToken>(body, Some(&cookie)).await;
-    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
-    response.json::<CreatedToken>().token
-}
-
-async fn id(app: &TestApp, sql: &'static str) -> i64 {
-    app.count(sql).await
-}
-
-async fn acme_hello(app: &TestApp) -> i64 {
-    id(app, "select m.mailbox_id from mailbox m join domain d on d.domain_id = m.domain_id where d.name = 'acme.test' and m.local_part = 'hello'").await
-}
-
-async fn acme_shop_orders(app: &TestApp) -> i64 {
-    id(app, "select m.mailbox_id from mailbox m join domain d on d.domain_id = m.domain_id where d.name = 'acme-shop.test' and m.local_part = 'orders'").await
-}
-
-/// Mints a message token with an ops token; returns (id, plaintext).
-async fn message_token(
-    app: &TestApp,
-    ops: &str,
-    mailbox_id: i64,
-    scopes: &[&str],
-) -> (i64, String) {
-    let response = app
-        .api(
-            "POST",
-            &format!("/api/v1/mailboxes/{mailbox_id}/message-tokens"),
-            Some(ops),
-            Some(json!({ "name": "Support agent", "scopes": scopes, "expires_in": "30d" })),
-        )
-        .await;
-    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
-    let body: Value = response.json();
-    (
-        body["id"].as_i64().unwrap(),
-        body["token"].as_str().unwrap().to_string(),
-    )
-}
-
-fn error(response: &Response) -> Value {
-    let body: Value = response.json();
-    assert!(body["error"]["request_id"].is_string(), "{}", response.body);
-    body["error"].clone()
-}
-
-fn code(response: &Response) -> String {
-    error(response)["code"].as_str().unwrap().to_string()
-}
-
-/// The error object without its request id, to compare two replies.
-fn error_without_id(response: &Response) -> Value {
-    let mut error = error(response);
-    error.as_object_mut().unwrap().remove("request_id");
-    error
-}
 
 #[tokio::test]
 async fn every_kind_of_invalid_token_gets_401_with_the_bearer_challenge() {

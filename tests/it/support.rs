@@ -1,7 +1,7 @@
 //! Drives the real application in-process: the same router `main.rs` serves, on a fresh SQLite
 //! database per test, seeded with the demo accounts.
 
-#![allow(dead_code)] // each test file uses a different part of this
+#![allow(dead_code)] // not every helper is used by every area
 
 use axum::body::Body;
 use axum::extract::ConnectInfo;
@@ -11,12 +11,33 @@ use http::{header, Request, StatusCode};
 use http_body_util::BodyExt;
 use leptos::config::LeptosOptions;
 use leptos::server_fn::ServerFn;
+use serde_json::{json, Value};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
 use tower::ServiceExt;
 use trekmail_tokens::api::error::AppError;
+use trekmail_tokens::api::tokens::{CreateToken, CreatedToken};
 use trekmail_tokens::server::app::{build_state, router};
 use trekmail_tokens::server::config::Config;
 use trekmail_tokens::server::db::Pool;
+use trekmail_tokens::server::state::AppState;
+
+/// The longest one request (or building an app) may take before the test fails, naming it. Far
+/// above a slow machine's worst (SQLite's busy timeout is 5 s, Argon2 waits at most 5 s), and far
+/// below the whole run's limit, so a hang fails in seconds with the test's name.
+pub const REQUEST_LIMIT: Duration = Duration::from_secs(30);
+
+/// Awaits `future`, failing the test if it takes longer than `limit`.
+pub async fn within<T>(
+    limit: Duration,
+    what: impl std::fmt::Display,
+    future: impl std::future::Future<Output = T>,
+) -> T {
+    tokio::time::timeout(limit, future)
+        .await
+        .unwrap_or_else(|_| panic!("{what} did not finish within {limit:?}"))
+}
 
 /// The address every test request appears to come from.
 pub const CLIENT_IP: [u8; 4] = [203, 0, 113, 7];
@@ -25,6 +46,7 @@ pub const PASSWORD: &str = "trekmail-demo";
 pub struct TestApp {
     pub router: Router,
     pub pool: Pool,
+    pub state: AppState,
     _dir: tempfile::TempDir,
 }
 
@@ -52,6 +74,10 @@ impl TestApp {
 
     /// A test app whose settings `adjust` changes first (e.g. a low API rate limit).
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> TestApp {
+        within(REQUEST_LIMIT, "building the test app", Self::build(adjust)).await
+    }
+
+    async fn build(adjust: impl FnOnce(&mut Config)) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/test.db", dir.path().display());
         let mut config = Config::for_database(&url);
@@ -62,6 +88,7 @@ impl TestApp {
             .build();
         let state = build_state(config, options).await.unwrap();
         let pool = state.pool.clone();
+        let kept = state.clone();
         // What `into_make_service_with_connect_info` gives every request of the real server.
         let router = router(state).layer(Extension(ConnectInfo(SocketAddr::from((
             CLIENT_IP, 40_000,
@@ -69,11 +96,17 @@ impl TestApp {
         TestApp {
             router,
             pool,
+            state: kept,
             _dir: dir,
         }
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {
+        let what = format!("{} {}", request.method(), request.uri());
+        within(REQUEST_LIMIT, what, self.send_unbounded(request)).await
+    }
+
+    async fn send_unbounded(&self, request: Request<Body>) -> Response {
         let response = self.router.clone().oneshot(request).await.unwrap();
         let status = response.status();
         let headers = response.headers().clone();
@@ -121,14 +154,35 @@ impl TestApp {
         body: String,
         cookie: Option<&str>,
     ) -> Response {
-        let mut request = Request::post(path)
-            .header(header::HOST, "127.0.0.1:3000")
-            .header(header::ORIGIN, "http://127.0.0.1:3000")
+        self.post_with(path, content_type, body, cookie, &[]).await
+    }
+
+    /// The same with extra headers (added after the usual ones).
+    pub async fn post_with(
+        &self,
+        path: &str,
+        content_type: &str,
+        body: String,
+        cookie: Option<&str>,
+        headers: &[(&str, &str)],
+    ) -> Response {
+        let mut request = Request::post(path).header(header::HOST, "127.0.0.1:3000");
+        // The page's own origin, unless the test sends another.
+        if !headers
+            .iter()
+            .any(|(name, _)| name.eq_ignore_ascii_case("origin"))
+        {
+            request = request.header(header::ORIGIN, "http://127.0.0.1:3000");
+        }
+        request = request
             .header(header::CONTENT_TYPE, content_type)
             .header(header::ACCEPT, "application/json")
             .header(header::USER_AGENT, "integration-test/1.0");
         if let Some(cookie) = cookie {
             request = request.header(header::COOKIE, cookie);
+        }
+        for (name, value) in headers {
+            request = request.header(*name, *value);
         }
         self.send(request.body(Body::from(body)).unwrap()).await
     }
@@ -213,4 +267,82 @@ impl TestApp {
             self.count("select count(*) from audit_event").await,
         )
     }
+}
+
+// ---- The REST API: tokens and mailboxes of the demo accounts ------------------------------
+
+pub static NAMES: AtomicUsize = AtomicUsize::new(0);
+
+/// Creates an ops token in the dashboard (as the owner would) and returns its plaintext.
+pub async fn ops_token(
+    app: &TestApp,
+    owner: &str,
+    scopes: &[&str],
+    domains: Option<&[i64]>,
+) -> String {
+    let cookie = app.sign_in(owner).await;
+    let name = format!("token {}", NAMES.fetch_add(1, Ordering::SeqCst));
+    let body = json!({ "form": {
+        "name": name,
+        "expiration": "30d",
+        "expiration_date": "",
+        "scopes": scopes,
+        "domain_mode": if domains.is_some() { "selected" } else { "all" },
+        "domain_ids": domains.unwrap_or(&[]),
+    }});
+    let response = app.call_json::<CreateToken>(body, Some(&cookie)).await;
+    assert_eq!(response.status, StatusCode::OK, "{}", response.body);
+    response.json::<CreatedToken>().token
+}
+
+pub async fn id(app: &TestApp, sql: &'static str) -> i64 {
+    app.count(sql).await
+}
+
+pub async fn acme_hello(app: &TestApp) -> i64 {
+    id(app, "select m.mailbox_id from mailbox m join domain d on d.domain_id = m.domain_id where d.name = 'acme.test' and m.local_part = 'hello'").await
+}
+
+pub async fn acme_shop_orders(app: &TestApp) -> i64 {
+    id(app, "select m.mailbox_id from mailbox m join domain d on d.domain_id = m.domain_id where d.name = 'acme-shop.test' and m.local_part = 'orders'").await
+}
+
+/// Mints a message token with an ops token; returns (id, plaintext).
+pub async fn message_token(
+    app: &TestApp,
+    ops: &str,
+    mailbox_id: i64,
+    scopes: &[&str],
+) -> (i64, String) {
+    let response = app
+        .api(
+            "POST",
+            &format!("/api/v1/mailboxes/{mailbox_id}/message-tokens"),
+            Some(ops),
+            Some(json!({ "name": "Support agent", "scopes": scopes, "expires_in": "30d" })),
+        )
+        .await;
+    assert_eq!(response.status, StatusCode::CREATED, "{}", response.body);
+    let body: Value = response.json();
+    (
+        body["id"].as_i64().unwrap(),
+        body["token"].as_str().unwrap().to_string(),
+    )
+}
+
+pub fn error(response: &Response) -> Value {
+    let body: Value = response.json();
+    assert!(body["error"]["request_id"].is_string(), "{}", response.body);
+    body["error"].clone()
+}
+
+pub fn code(response: &Response) -> String {
+    error(response)["code"].as_str().unwrap().to_string()
+}
+
+/// The error object without its request id, to compare two replies.
+pub fn error_without_id(response: &Response) -> Value {
+    let mut error = error(response);
+    error.as_object_mut().unwrap().remove("request_id");
+    error
 }

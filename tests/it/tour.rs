@@ -1,10 +1,8 @@
 //! The guided tour's server side: `finish_tour` remembers, per user, that the tour was finished
 //! or dismissed, so the invitation stays away in every browser.
 
-mod support;
-
+use crate::support::TestApp;
 use http::StatusCode;
-use support::TestApp;
 use trekmail_tokens::api::error::AppError;
 use trekmail_tokens::api::session::{CurrentViewer, FinishTour, Viewer};
 

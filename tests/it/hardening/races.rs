@@ -1,0 +1,280 @@
+//! Requests that race each other or a hung-up client. Each test holds SQLite's write lock on a
+//! connection of its own to put the requests in a known order, then lets go.
+
+use crate::support::{acme_hello, message_token, ops_token, Response, TestApp};
+use http::StatusCode;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use trekmail_tokens::api::tokens::TokenRow;
+use trekmail_tokens::api::tokens::{ListTokens, RevokeToken};
+use trekmail_tokens::api::Page;
+
+const PRO: &str = "owner@pro.test";
+const MANAGE: &str = "mailboxes:message-tokens:manage";
+
+/// Holds SQLite's write lock until [`WriteLock::release`] (or `commit` after changes of its own).
+struct WriteLock(sqlx::pool::PoolConnection<sqlx::Sqlite>);
+
+impl WriteLock {
+    async fn take(app: &TestApp) -> WriteLock {
+        let mut connection = app.pool.acquire().await.unwrap();
+        sqlx::query("begin immediate")
+            .execute(&mut *connection)
+            .await
+            .unwrap();
+        WriteLock(connection)
+    }
+
+    async fn execute(&mut self, sql: &'static str, id: i64) {
+        sqlx::query(sql)
+            .bind(id)
+            .execute(&mut *self.0)
+            .await
+            .unwrap();
+    }
+
+    async fn release(mut self) {
+        sqlx::query("commit").execute(&mut *self.0).await.unwrap();
+    }
+}
+
+/// Lets the other requests reach the lock and wait on it.
+async fn pause() {
+    tokio::time::sleep(Duration::from_millis(300)).await;
+}
+
+async fn mint_with_key(app: &TestApp, ops: &str, mailbox: i64, key: &str) -> Response {
+    app.api_with(
+        "POST",
+        &format!("/api/v1/mailboxes/{mailbox}/message-tokens"),
+        Some(ops),
+        Some(json!({ "name": "Dropped", "scopes": ["messages:read"] }).to_string()),
+        &[("idempotency-key", key)],
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_client_that_hangs_up_leaves_no_key_stuck_in_use() {
+    let app = TestApp::new().await;
+    let ops = ops_token(&app, PRO, &[MANAGE], None).await;
+    let mailbox = acme_hello(&app).await;
+    // Recorded "last used" now, so the next requests write nothing before the handler.
+    app.api("GET", "/api/v1/me", Some(&ops), None).await;
+
+    let lock = WriteLock::take(&app).await;
+    let hung_up = tokio::time::timeout(
+        Duration::from_secs(2),
+        mint_with_key(&app, &ops, mailbox, "k1"),
+    )
+    .await;
+    assert!(
+        hung_up.is_err(),
+        "the request was still waiting for the database"
+    );
+    lock.release().await;
+    // The client retries after a short back-off.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+
+    // The retry gets the replay of the request that went on without its client (a 409 only
+    // while that is still running), and the token exists once. (Before, the abandoned claim
+    // stayed "in use" for 24 hours.)
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let replay = loop {
+        let retry = mint_with_key(&app, &ops, mailbox, "k1").await;
+        if retry.status != StatusCode::CONFLICT {
+            break retry;
+        }
+        assert!(Instant::now() < deadline, "still 409: {}", retry.body);
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    };
+    assert_eq!(replay.status, StatusCode::CREATED, "{}", replay.body);
+    assert_eq!(
+        replay
+            .headers
+            .get("idempotent-replayed")
+            .map(|v| v.to_str().unwrap()),
+        Some("true"),
+        "{}",
+        replay.body
+    );
+    assert_eq!(
+        app.count("select count(*) from api_token where name = 'Dropped'")
+            .await,
+        1
+    );
+}
+
+#[tokio::test]
+async fn a_claim_abandoned_by_a_dead_process_expires() {
+    let app = TestApp::new().await;
+    let ops = ops_token(&app, PRO, &[MANAGE], None).await;
+    let mailbox = acme_hello(&app).await;
+    let (ops_id,): (i64,) =
+        sqlx::query_as("select max(api_token_id) from api_token where kind = 'ops'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    // A claim two minutes old that nobody settled (the server was killed mid-request).
+    sqlx::query(
+        "insert into idempotency_record (api_token_id, idempotency_key, request_hash, created_at)
+         values ($1, 'k2', 'whatever', $2)",
+    )
+    .bind(ops_id)
+    .bind(chrono::Utc::now().timestamp_millis() - 120_000)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    let retry = mint_with_key(&app, &ops, mailbox, "k2").await;
+    assert_eq!(retry.status, StatusCode::CREATED, "{}", retry.body);
+    assert!(retry.headers.get("idempotent-replayed").is_none());
+}
+
+#[tokio::test]
+async fn a_revocation_that_commits_first_stops_a_waiting_mint() {
+    let app = TestApp::new().await;
+    let ops = ops_token(&app, PRO, &[MANAGE], None).await;
+    let mailbox = acme_hello(&app).await;
+    message_token(&app, &ops, mailbox, &["messages:read"]).await;
+    let (ops_id,): (i64,) =
+        sqlx::query_as("select created_by_token_id from api_token where kind = 'message'")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let before = app
+        .count("select count(*) from api_token where kind = 'message'")
+        .await;
+
+    let path = format!("/api/v1/mailboxes/{mailbox}/message-tokens");
+    let mut lock = WriteLock::take(&app).await;
+    let (mint, ()) = tokio::join!(
+        app.api(
+            "POST",
+            &path,
+            Some(&ops),
+            Some(json!({ "name": "Late", "scopes": ["messages:read"] })),
+        ),
+        async {
+            pause().await;
+            // The owner's revocation commits while the mint waits for the lock.
+            lock.execute(
+                "update api_token set revoked_at = 1 where api_token_id = $1",
+                ops_id,
+            )
+            .await;
+            lock.release().await;
+        }
+    );
+    assert_eq!(mint.status, StatusCode::UNAUTHORIZED, "{}", mint.body);
+    assert_eq!(
+        app.count("select count(*) from api_token where kind = 'message'")
+            .await,
+        before
+    );
+}
+
+#[tokio::test]
+async fn revoking_an_ops_token_revokes_what_it_minted_with_an_event_each() {
+    let app = TestApp::new().await;
+    let owner = app.sign_in(PRO).await;
+    let ops = ops_token(&app, PRO, &[MANAGE], None).await;
+    let mailbox = acme_hello(&app).await;
+    let (_, first) = message_token(&app, &ops, mailbox, &["messages:read"]).await;
+    let (_, second) = message_token(&app, &ops, mailbox, &["messages:send"]).await;
+
+    let page: Page<TokenRow> = app.call_form::<ListTokens>("", Some(&owner)).await.json();
+    let parent = page
+        .rows
+        .iter()
+        .find(|row| {
+            row.kind == trekmail_tokens::domain::token::TokenKind::Ops && !row.minted.is_empty()
+        })
+        .expect("the ops token lists what it minted");
+    assert_eq!(parent.minted.len(), 2, "{:?}", parent.minted);
+    // Message tokens show their scopes (they used to show none).
+    let children: Vec<&TokenRow> = page.rows.iter().filter(|r| r.mailbox.is_some()).collect();
+    assert!(children.iter().any(|r| r.scopes == ["messages:send"]));
+    assert!(children.iter().any(|r| r.scopes == ["messages:read"]));
+
+    let events_before = app.count("select count(*) from audit_event").await;
+    let revoked = app
+        .call_form::<RevokeToken>(&format!("id={}", parent.id), Some(&owner))
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    assert_eq!(
+        app.count("select count(*) from audit_event").await,
+        events_before + 3
+    );
+    for child in [&first, &second] {
+        let refused = app
+            .api("GET", "/api/v1/messages/_me", Some(child), None)
+            .await;
+        assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    }
+    // Revoking again changes nothing.
+    app.call_form::<RevokeToken>(&format!("id={}", parent.id), Some(&owner))
+        .await;
+    assert_eq!(
+        app.count("select count(*) from audit_event").await,
+        events_before + 3
+    );
+    // Event times follow commit order.
+    let times: Vec<(i64,)> =
+        sqlx::query_as("select created_at from audit_event order by audit_event_id")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
+    assert!(
+        times.windows(2).all(|pair| pair[0].0 <= pair[1].0),
+        "{times:?}"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_narrowings_never_leave_a_token_wider_than_either_asked() {
+    let app = TestApp::new().await;
+    let ops = ops_token(&app, PRO, &[MANAGE], None).await;
+    let mailbox = acme_hello(&app).await;
+    let (id, _) = message_token(&app, &ops, mailbox, &["messages:read", "messages:send"]).await;
+    let path = format!("/api/v1/message-tokens/{id}");
+
+    let lock = WriteLock::take(&app).await;
+    let (narrow, wide, ()) = tokio::join!(
+        app.api(
+            "PATCH",
+            &path,
+            Some(&ops),
+            Some(json!({ "scopes": ["messages:read"], "expires_in": "1h" }))
+        ),
+        app.api(
+            "PATCH",
+            &path,
+            Some(&ops),
+            Some(json!({ "scopes": ["messages:read", "messages:send"], "expires_in": "7d" }))
+        ),
+        async {
+            pause().await;
+            lock.release().await;
+        }
+    );
+    assert_eq!(narrow.status, StatusCode::OK, "{}", narrow.body);
+    assert!(
+        matches!(
+            wide.status,
+            StatusCode::OK | StatusCode::UNPROCESSABLE_ENTITY
+        ),
+        "{}",
+        wide.body
+    );
+    let (scopes, expires_at): (String, i64) =
+        sqlx::query_as("select scopes, expires_at from api_token where api_token_id = $1")
+            .bind(id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    assert_eq!(scopes, "messages:read");
+    let hour_from_now = chrono::Utc::now().timestamp_millis() + 3_600_000;
+    assert!(expires_at <= hour_from_now, "expiry moved back out");
+    let body: Value = narrow.json();
+    assert_eq!(body["scopes"], json!(["messages:read"]));
+}

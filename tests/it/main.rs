@@ -1,0 +1,16 @@
+//! The integration tests: one binary (it links once), a module per area, each driving the real
+//! application in-process on a fresh SQLite database per test (see `support`).
+
+/// Building the app, sending requests, signing in.
+mod support;
+
+/// The REST API.
+mod api;
+/// The dashboard's server functions and pages.
+mod dashboard;
+/// Floods, races and hostile input (the hardening review).
+mod hardening;
+/// Settings and start-up of the real binary.
+mod startup;
+/// The guided tour's server side.
+mod tour;
