@@ -16,7 +16,12 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"
 SITE_ADDR ?= 127.0.0.1:3000
 E2E_ADDR ?= 127.0.0.1:3210
 
-.PHONY: help run test tools chromium fmt-check clippy rust-test openapi-check e2e release-build bench-size bench-list bench-api
+.PHONY: help run test stress tools chromium fmt-check clippy rust-test openapi-check e2e floods release-build bench-size bench-list bench-api times-reset
+
+# Each step of `make test` appends its wall time here; the run ends by printing the list.
+STEP_TIMES := target/step-times.txt
+STEP_START = @mkdir -p target && date +%s > target/.step-start-$@
+STEP_END = @echo "$$(( $$(date +%s) - $$(cat target/.step-start-$@) )) s  $@" >> $(STEP_TIMES)
 
 help:
 	@echo "make run   - build and serve the app with demo data at http://$(SITE_ADDR)"
@@ -29,6 +34,7 @@ help:
 # info, and side by side: about 6 minutes on a fresh 2-core machine instead of about 21 in release.
 TOOL_PROFILE := CARGO_PROFILE_DEV_DEBUG=0 CARGO_PROFILE_DEV_INCREMENTAL=false
 tools: node_modules/.installed end2end/node_modules/.installed
+	$(STEP_START)
 	@rustup target list --installed | grep -qx wasm32-unknown-unknown || rustup target add wasm32-unknown-unknown
 	@pids=(); \
 	if ! cargo leptos --version 2>/dev/null | grep -q "$(CARGO_LEPTOS_VERSION)"; then \
@@ -41,7 +47,13 @@ tools: node_modules/.installed end2end/node_modules/.installed
 	  $(TOOL_PROFILE) cargo install wasm-bindgen-cli --version $(WASM_BINDGEN_VERSION) --force --debug \
 	    --target-dir target/tools/wasm-bindgen & pids+=($$!); \
 	fi; \
+	if ! cargo nextest --version >/dev/null 2>&1; then \
+	  echo "installing cargo-nextest"; \
+	  $(TOOL_PROFILE) cargo install cargo-nextest --locked --debug \
+	    --target-dir target/tools/nextest & pids+=($$!); \
+	fi; \
 	for pid in "$${pids[@]}"; do wait "$$pid"; done
+	$(STEP_END)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund
@@ -60,7 +72,9 @@ chromium:
 ## ---- run --------------------------------------------------------------------------------
 
 release-build: tools
+	$(STEP_START)
 	cargo leptos build --release
+	$(STEP_END)
 
 run: release-build
 	@echo "Serving TrekMail Tokens at http://$(SITE_ADDR)  (demo password: trekmail-demo)"
@@ -69,18 +83,28 @@ run: release-build
 
 ## ---- test -------------------------------------------------------------------------------
 
-test: tools chromium fmt-check clippy rust-test openapi-check e2e
+test: times-reset tools chromium fmt-check clippy rust-test openapi-check e2e floods
+	@echo "---- make test: wall time of each step ----"
+	@cat $(STEP_TIMES)
+
+times-reset:
+	@mkdir -p target && rm -f $(STEP_TIMES)
 
 fmt-check:
 	cargo fmt --check
 
 clippy:
+	$(STEP_START)
 	cargo clippy --features ssr --all-targets -- -D warnings
 	cargo clippy --features hydrate --lib --target wasm32-unknown-unknown -- -D warnings
+	$(STEP_END)
 
-# A hung test fails the run after 15 minutes instead of holding CI until its limit.
+# cargo-nextest runs every test in its own process and names any test that overruns its limit
+# (.config/nextest.toml: slow at 30 s, killed at 90 s); `timeout` bounds the whole run besides.
 rust-test:
-	timeout 15m cargo test --features ssr
+	$(STEP_START)
+	timeout 15m cargo nextest run --features ssr --no-fail-fast
+	$(STEP_END)
 
 # The OpenAPI document the API tests saved, checked against the OpenAPI 3.1 schema.
 OPENAPI_VALIDATOR := target/venv/bin/openapi-spec-validator
@@ -97,8 +121,23 @@ $(OPENAPI_VALIDATOR):
 # Playwright starts the server (end2end/playwright.config.ts) on its own port with a throw-away
 # database seeded with the demo accounts, and ends with a summary naming any failed or flaky test.
 e2e: release-build chromium
+	$(STEP_START)
 	rm -rf target/e2e && mkdir -p target/e2e
 	cd end2end && E2E_ADDR=$(E2E_ADDR) npx playwright test
+	$(STEP_END)
+
+# The floods of the hardening review against the release server: a sign-in flood (attempts
+# counted before the password check, memory flat), two 2 MiB forwarding bodies (refused at once,
+# /healthz stays fast) and a stranger's failures that must not lock the owner out. Bounded, local.
+floods: release-build
+	$(STEP_START)
+	timeout 3m python3 scripts/floods.py target/release/trekmail-tokens
+	$(STEP_END)
+
+# The in-process integration suite run 200 times in one process each, under CPU load (the setting
+# where a test once hung); prints how many runs passed, failed or hung.
+stress:
+	bash scripts/stress-tests.sh 200
 
 ## ---- figures ----------------------------------------------------------------------------
 

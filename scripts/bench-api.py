@@ -5,24 +5,13 @@ the database, and requests per second from 8 concurrent clients. Every request d
 (SHA-256 lookup, plan, scopes) with no cache.
 Usage: scripts/bench-api.py [path-to-server-binary] (default: the release build)."""
 
-import concurrent.futures, hashlib, os, secrets, sqlite3, statistics, string, subprocess, sys, tempfile, time, urllib.error, urllib.request, zlib
+import concurrent.futures, hashlib, os, secrets, sqlite3, statistics, subprocess, sys, tempfile, time, urllib.error, urllib.request
+from testlib import make_token
 
 BINARY = sys.argv[1] if len(sys.argv) > 1 else "target/release/trekmail-tokens"
 PORT = 3218
 BASE = f"http://127.0.0.1:{PORT}"
 OTHER_TOKENS, RUNS, CONCURRENT_REQUESTS, CLIENTS = 100_000, 200, 4000, 8
-BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
-
-
-def make_token(prefix):
-    """A well-formed token: prefix, 32 random base62 characters, 6-character base62 CRC32."""
-    text = prefix + "".join(secrets.choice(BASE62) for _ in range(32))
-    value, digits = zlib.crc32(text.encode()), []
-    for _ in range(6):
-        digits.append(BASE62[value % 62])
-        value //= 62
-    return text + "".join(reversed(digits))
-
 
 def get(path, token):
     request = urllib.request.Request(BASE + path, headers={"Authorization": f"Bearer {token}"})

@@ -391,3 +391,24 @@ async fn check(
     }
     Ok(caller)
 }
+
+/// SQL condition: the token bound at `$token` is still live at the time bound at `$now`, as a
+/// string literal for `concat!`. A change made for a token carries it in the same statement, so a
+/// revocation that commits first wins and a revoked token cannot finish its work.
+macro_rules! token_still_live {
+    ($token:literal, $now:literal) => {
+        concat!(
+            "exists (select 1 from api_token where api_token_id = ",
+            $token,
+            " and revoked_at is null and (expires_at is null or expires_at > ",
+            $now,
+            "))"
+        )
+    };
+}
+pub(crate) use token_still_live;
+
+/// The reply when the token was revoked or expired while its request ran.
+pub fn token_gone() -> ApiError {
+    ApiError::invalid_token("This token was revoked or expired while the request ran.")
+}

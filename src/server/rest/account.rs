@@ -1,6 +1,6 @@
 //! The account, its Drive Storage Add-on, and the Email Verifier (so Nano tokens have work).
 
-use super::access::Caller;
+use super::access::{token_still_live, Caller};
 use super::error::ApiError;
 use super::extract::ApiJson;
 use super::{optional_timestamp, ErrorReply};
@@ -156,15 +156,29 @@ pub async fn verify_email(
         ));
     }
     let cost = mode.credits();
-    let remaining: Option<(i64,)> = sqlx::query_as(
+    let now = crate::server::db::now_ms();
+    let remaining: Option<(i64,)> = sqlx::query_as(concat!(
         "update account set verify_credits = verify_credits - $1
-          where account_id = $2 and verify_credits >= $1 returning verify_credits",
-    )
+          where account_id = $2 and verify_credits >= $1 and ",
+        token_still_live!("$3", "$4"),
+        " returning verify_credits"
+    ))
     .bind(cost)
     .bind(caller.account_id)
+    .bind(caller.token_id)
+    .bind(now)
     .fetch_optional(&state.pool)
     .await?;
     let Some((credits_remaining,)) = remaining else {
+        let live: Option<(i64,)> =
+            sqlx::query_as(concat!("select 1 where ", token_still_live!("$1", "$2")))
+                .bind(caller.token_id)
+                .bind(now)
+                .fetch_optional(&state.pool)
+                .await?;
+        if live.is_none() {
+            return Err(super::access::token_gone());
+        }
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "plan_limit_reached",

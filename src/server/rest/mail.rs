@@ -2,7 +2,7 @@
 //! holds only the allowed domains, and anything under another domain is a 404 exactly like a
 //! missing id.
 
-use super::access::Caller;
+use super::access::{token_gone, token_still_live, Caller};
 use super::error::ApiError;
 use super::extract::{resource_id, ApiJson, PageRequest, QueryParams};
 use super::{timestamp, ErrorReply};
@@ -356,16 +356,22 @@ pub async fn set_forwarding(
             "Give at least one target to turn forwarding on.",
         ));
     }
-    sqlx::query(
+    let updated = sqlx::query(concat!(
         "update mailbox set forwarding_enabled = $1, forwarding_keep_copy = $2, forwarding_targets = $3
-          where mailbox_id = $4",
-    )
+          where mailbox_id = $4 and ",
+        token_still_live!("$5", "$6")
+    ))
     .bind(i64::from(request.enabled))
     .bind(i64::from(request.keep_copy.unwrap_or(true)))
     .bind(store_list(&targets))
     .bind(record.mailbox_id)
+    .bind(caller.token_id)
+    .bind(now_ms())
     .execute(&state.pool)
     .await?;
+    if updated.rows_affected() == 0 {
+        return Err(token_gone());
+    }
     tracing::info!(
         mailbox_id = record.mailbox_id,
         token_id = caller.token_id,

@@ -1,7 +1,7 @@
 //! A message token's mailbox: listing its messages and accepting mail to send. Nothing leaves
 //! the server: an accepted message is stored in the mailbox's Sent folder as `queued`.
 
-use super::access::Caller;
+use super::access::{token_gone, token_still_live, Caller};
 use super::error::{ApiError, RequestId};
 use super::extract::{ApiJson, QueryParams};
 use super::{timestamp, ErrorReply};
@@ -403,13 +403,15 @@ pub async fn send_message(
     let message_ref = format!("{}@{domain}", uuid::Uuid::new_v4());
     let join = |list: &[Address]| store_list(&list.iter().map(Address::as_str).collect::<Vec<_>>());
     let now = now_ms();
-    let (uid,): (i64,) = sqlx::query_as(
+    let inserted: Option<(i64,)> = sqlx::query_as(concat!(
         "insert into message
             (mailbox_id, folder, message_ref, from_address, to_addresses, cc_addresses, bcc_addresses,
              subject, body_text, body_html, unread, status, sent_by_token_id, created_at)
-         values ($1, 'Sent', $2, $3, $4, $5, $6, $7, $8, $9, 0, 'queued', $10, $11)
-         returning message_id",
-    )
+         select $1, 'Sent', $2, $3, $4, $5, $6, $7, $8, $9, 0, 'queued', $10, $11
+          where ",
+        token_still_live!("$10", "$11"),
+        " returning message_id"
+    ))
     .bind(mailbox_id)
     .bind(&message_ref)
     .bind(&from)
@@ -421,8 +423,11 @@ pub async fn send_message(
     .bind(request.body.html.as_deref())
     .bind(caller.token_id)
     .bind(now)
-    .fetch_one(&state.pool)
+    .fetch_optional(&state.pool)
     .await?;
+    let Some((uid,)) = inserted else {
+        return Err(token_gone());
+    };
     tracing::info!(uid, token_id = caller.token_id, "message queued");
     Ok((
         StatusCode::ACCEPTED,

@@ -35,6 +35,7 @@ pub fn RevokeDialog(
                                 token.visible_prefix,
                             )}
                         </p>
+                        <MintedTokens minted=token.minted.clone() />
                         <p class="mt-2 text-sm font-medium text-slate-900">"This cannot be undone."</p>
                         <p role="alert" class="mt-2 text-sm text-rose-700">{error}</p>
                         <div class="mt-5 flex justify-end gap-3">
@@ -57,4 +58,31 @@ pub fn RevokeDialog(
             })}
         </Modal>
     }
+}
+
+/// How many message tokens listed in full before "and N more".
+const MINTED_SHOWN: usize = 5;
+
+/// The live message tokens this ops token minted: revoking it revokes them too.
+#[component]
+fn MintedTokens(minted: Vec<String>) -> impl IntoView {
+    if minted.is_empty() {
+        return None;
+    }
+    let count = minted.len();
+    let more = count.saturating_sub(MINTED_SHOWN);
+    Some(view! {
+        <div class="mt-3 rounded-lg bg-amber-50 p-3 text-sm text-amber-900 ring-1 ring-amber-200">
+            <p class="font-medium">
+                {format!(
+                    "The {count} message token{} it created will be revoked too:",
+                    if count == 1 { "" } else { "s" },
+                )}
+            </p>
+            <ul class="mt-1 list-disc pl-5">
+                {minted.into_iter().take(MINTED_SHOWN).map(|name| view! { <li>{name}</li> }).collect_view()}
+            </ul>
+            {(more > 0).then(|| view! { <p class="mt-1">{format!("…and {more} more.")}</p> })}
+        </div>
+    })
 }

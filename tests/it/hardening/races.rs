@@ -278,3 +278,58 @@ async fn concurrent_narrowings_never_leave_a_token_wider_than_either_asked() {
     let body: Value = narrow.json();
     assert_eq!(body["scopes"], json!(["messages:read"]));
 }
+
+/// The same for the other changes a token makes: a send and a forwarding change waiting for the
+/// lock when their token is revoked change nothing.
+#[tokio::test]
+async fn a_revocation_that_commits_first_stops_a_waiting_send_and_forwarding_change() {
+    let app = TestApp::new().await;
+    let ops = ops_token(&app, PRO, &[MANAGE, "mailboxes:forwarding:write"], None).await;
+    let mailbox = acme_hello(&app).await;
+    let (sender_id, sender) = message_token(&app, &ops, mailbox, &["messages:send"]).await;
+    app.api("GET", "/api/v1/messages/_me", Some(&sender), None)
+        .await;
+    let (ops_id,): (i64,) =
+        sqlx::query_as("select created_by_token_id from api_token where api_token_id = $1")
+            .bind(sender_id)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+    let messages = app.count("select count(*) from message").await;
+    let forwarding_path = format!("/api/v1/mailboxes/{mailbox}/forwarding");
+
+    let mut lock = WriteLock::take(&app).await;
+    let (send, forward, ()) = tokio::join!(
+        app.api(
+            "POST",
+            "/api/v1/messages/send",
+            Some(&sender),
+            Some(json!({ "to": ["a@example.org"], "subject": "Late", "body": { "text": "x" } })),
+        ),
+        app.api(
+            "PUT",
+            &forwarding_path,
+            Some(&ops),
+            Some(json!({ "enabled": true, "targets": ["late@example.org"] })),
+        ),
+        async {
+            pause().await;
+            for id in [sender_id, ops_id] {
+                lock.execute(
+                    "update api_token set revoked_at = 1 where api_token_id = $1",
+                    id,
+                )
+                .await;
+            }
+            lock.release().await;
+        }
+    );
+    assert_eq!(send.status, StatusCode::UNAUTHORIZED, "{}", send.body);
+    assert_eq!(forward.status, StatusCode::UNAUTHORIZED, "{}", forward.body);
+    assert_eq!(app.count("select count(*) from message").await, messages);
+    assert_eq!(
+        app.count("select count(*) from mailbox where forwarding_targets like '%late@%'")
+            .await,
+        0
+    );
+}

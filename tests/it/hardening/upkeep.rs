@@ -107,18 +107,24 @@ async fn an_account_holds_a_bounded_number_of_active_tokens() {
     assert_eq!(app.snapshot().await, before);
 }
 
+/// The owner signs in from an `https://` page, with `headers` besides.
+async fn sign_in_over_https(app: &TestApp, headers: &[(&str, &str)]) -> crate::support::Response {
+    let mut headers = headers.to_vec();
+    headers.push(("origin", "https://127.0.0.1:3000"));
+    app.post_with(
+        <SignIn as leptos::server_fn::ServerFn>::PATH,
+        "application/x-www-form-urlencoded",
+        "email=owner%40pro.test&password=trekmail-demo".into(),
+        None,
+        &headers,
+    )
+    .await
+}
+
 #[tokio::test]
 async fn over_https_the_cookie_is_host_prefixed_and_secure_with_hsts() {
     let app = TestApp::with_config(|config| config.secure_cookies = true).await;
-    let response = app
-        .post_with(
-            <SignIn as leptos::server_fn::ServerFn>::PATH,
-            "application/x-www-form-urlencoded",
-            "email=owner%40pro.test&password=trekmail-demo".into(),
-            None,
-            &[("origin", "https://127.0.0.1:3000")],
-        )
-        .await;
+    let response = sign_in_over_https(&app, &[]).await;
     let cookie = response.headers[header::SET_COOKIE].to_str().unwrap();
     assert!(cookie.starts_with("__Host-tm_session="), "{cookie}");
     assert!(
@@ -146,18 +152,7 @@ async fn over_https_the_cookie_is_host_prefixed_and_secure_with_hsts() {
 #[tokio::test]
 async fn behind_a_trusted_https_proxy_the_cookie_is_secure() {
     let app = TestApp::with_config(|config| config.trust_proxy = true).await;
-    let response = app
-        .post_with(
-            <SignIn as leptos::server_fn::ServerFn>::PATH,
-            "application/x-www-form-urlencoded",
-            "email=owner%40pro.test&password=trekmail-demo".into(),
-            None,
-            &[
-                ("x-forwarded-proto", "https"),
-                ("origin", "https://127.0.0.1:3000"),
-            ],
-        )
-        .await;
+    let response = sign_in_over_https(&app, &[("x-forwarded-proto", "https")]).await;
     let cookie = response.headers[header::SET_COOKIE].to_str().unwrap();
     assert!(
         cookie.starts_with("tm_session=") && cookie.contains("Secure"),
