@@ -44,12 +44,19 @@ test('a token created in the dashboard calls the API until it is revoked', async
   const messageRow = tokenRow(page, `${name} inbox`);
   await expect(messageRow.getByText('Message token for inbox@agency-clients.test')).toBeVisible();
   await expect(messageRow.getByText('Active')).toBeVisible();
+  await expect(messageRow.getByText('messages:read')).toBeVisible();
   await expect(page.getByRole('button', { name: `Revoke ${name} inbox` })).toBeVisible();
 
-  // Revoked in the browser: the very next API call is refused.
+  // Revoked in the browser: the very next API call is refused, for the message token it minted too.
   await page.getByRole('button', { name: `Revoke ${name}`, exact: true }).click();
-  await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
+  const confirm = page.getByRole('dialog');
+  await expect(confirm.getByText('The 1 message token it created will be revoked too:')).toBeVisible();
+  await expect(confirm.getByText(`${name} inbox (tm_msg_`)).toBeVisible();
+  await confirm.getByRole('button', { name: 'Revoke token' }).click();
   await expect(row.getByText('Revoked')).toBeVisible();
+  await expect(messageRow.getByText('Revoked')).toBeVisible();
+  const refusedMessage = await request.get('/api/v1/messages?limit=2', { headers: auth(messageToken) });
+  expect(refusedMessage.status()).toBe(401);
   const refused = await request.get('/api/v1/me', { headers: auth(token) });
   expect(refused.status()).toBe(401);
   expect(refused.headers()['www-authenticate']).toContain('error="invalid_token"');
