@@ -216,7 +216,9 @@ mod tests {
             ..plain.clone()
         };
         let host = ("host", "127.0.0.1:3000");
-        let cases: &[(&Config, &[(&str, &str)], bool)] = &[
+        // (settings, request headers, refused?)
+        type Case<'a> = (&'a Config, &'a [(&'a str, &'a str)], bool);
+        let cases: &[Case] = &[
             (&plain, &[host, ("origin", "http://127.0.0.1:3000")], false),
             (&plain, &[host, ("origin", "http://evil.test")], true),
             (&plain, &[host, ("origin", "null")], true),
