@@ -32,3 +32,7 @@ create index session_expires_idx on session (expires_at);
 
 -- Revoking an ops token revokes the message tokens it minted (server::tokens::revoke).
 create index api_token_created_by_token_idx on api_token (created_by_token_id);
+
+-- Which request holds an Idempotency-Key: settling or releasing it touches the row only while it
+-- is still that request's claim (a claim abandoned by a dead process can be taken over).
+alter table idempotency_record add column claim_id text;

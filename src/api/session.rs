@@ -43,6 +43,11 @@ pub async fn finish_tour() -> Result<(), AppError> {
         .map_err(internal)
 }
 
+/// Longest email an account can have (RFC 5321's path limit).
+pub const MAX_EMAIL_BYTES: usize = 254;
+/// Longest password worth hashing; longer ones cannot be an account's.
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+
 /// Checks the credentials, starts a session and goes to the Tokens page. Works as a plain HTML
 /// form too (before hydration or without JavaScript).
 #[server]
@@ -62,6 +67,13 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         );
         fail(AppError::Throttled(message))
     };
+    // No account has an email or password this long: refused before anything is remembered or
+    // hashed, so oversized values cannot fill the throttle's memory or the hashing threads.
+    if email.len() > MAX_EMAIL_BYTES || password.len() > MAX_PASSWORD_BYTES {
+        return Err(fail(AppError::Refused(
+            "Incorrect email or password.".into(),
+        )));
+    }
     // Counted before the password is checked, so simultaneous guesses cannot all slip through.
     let attempt = state.login_throttle.admit(&email, &ip).map_err(|wait| {
         wait_for(
@@ -74,13 +86,18 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     })?;
     let user_id = match authenticate(&state.pool, &email, &password).await {
         Ok(user_id) => user_id,
+        // The password was never checked: the attempt is not held against anyone.
         Err(AuthError::Busy(_)) => {
+            state.login_throttle.give_back(attempt);
             return Err(wait_for(
                 std::time::Duration::from_secs(1),
                 "The server is busy. Try again in a moment.".into(),
-            ))
+            ));
         }
-        Err(AuthError::Db(error)) => return Err(internal(error)),
+        Err(AuthError::Db(error)) => {
+            state.login_throttle.give_back(attempt);
+            return Err(internal(error));
+        }
     };
     let Some(user_id) = user_id else {
         return Err(fail(AppError::Refused(

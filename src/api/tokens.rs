@@ -98,7 +98,14 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     use crate::server::context::{client_meta, fail, require_owner, state};
     let (pool, client) = (state().pool, client_meta());
     let owner = require_owner().await?;
-    crate::server::tokens::revoke(&pool, owner.account_id, id, &owner.email, &client)
-        .await
-        .map_err(|error| fail(error.into()))
+    use crate::server::tokens::RevokedBy;
+    crate::server::tokens::revoke(
+        &pool,
+        owner.account_id,
+        id,
+        RevokedBy::Owner(&owner.email),
+        &client,
+    )
+    .await
+    .map_err(|error| fail(error.into()))
 }

@@ -42,7 +42,12 @@ impl TokenName {
                 u32::from(hidden)
             ));
         }
-        let normalised: String = raw.nfc().collect();
+        // Variation selectors only pick a glyph's look (text or emoji ❤️); they are dropped, so
+        // `Prod\u{FE0F}` is the name `Prod`.
+        let normalised: String = raw.nfc().filter(|c| !is_variation_selector(*c)).collect();
+        if stacked_marks(&normalised) > MAX_STACKED_MARKS {
+            return Err("The name has too many accents on one letter.".into());
+        }
         let name = normalised.split_whitespace().collect::<Vec<_>>().join(" ");
         if name.is_empty() {
             return Err("Enter a name for the token.".into());
@@ -59,7 +64,32 @@ impl TokenName {
 }
 
 /// Characters that draw nothing or change how the text around them is drawn.
-/// (Hangul fillers and the combining grapheme joiner are letters and marks that draw nothing.)
+/// Combining marks one letter may carry (Vietnamese needs two; "Zalgo" text piles up dozens that
+/// spill over the rows above and below).
+const MAX_STACKED_MARKS: usize = 4;
+
+/// The longest run of combining marks in `text`.
+fn stacked_marks(text: &str) -> usize {
+    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
+    let (mut longest, mut run) = (0, 0);
+    for c in text.chars() {
+        run = if c.general_category_group() == GeneralCategoryGroup::Mark {
+            run + 1
+        } else {
+            0
+        };
+        longest = longest.max(run);
+    }
+    longest
+}
+
+/// Variation selectors: standard, ideographic and Mongolian.
+fn is_variation_selector(c: char) -> bool {
+    matches!(c, '\u{FE00}'..='\u{FE0F}' | '\u{E0100}'..='\u{E01EF}' | '\u{180B}'..='\u{180D}' | '\u{180F}')
+}
+
+/// (Hangul fillers, the combining grapheme joiner, the Khmer inherent vowels and the blank
+/// Braille pattern are letters and marks that draw nothing.)
 fn is_hidden(c: char) -> bool {
     use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
     matches!(
@@ -70,7 +100,14 @@ fn is_hidden(c: char) -> bool {
             | GeneralCategory::Unassigned
     ) || matches!(
         c,
-        '\u{115F}' | '\u{1160}' | '\u{3164}' | '\u{FFA0}' | '\u{034F}'
+        '\u{115F}'
+            | '\u{1160}'
+            | '\u{3164}'
+            | '\u{FFA0}'
+            | '\u{034F}'
+            | '\u{17B4}'
+            | '\u{17B5}'
+            | '\u{2800}'
     )
 }
 
@@ -106,6 +143,12 @@ mod tests {
             // Composed and decomposed é are the same name.
             ("Cafe\u{301}", Some("Caf\u{e9}")),
             ("emoji 🚀 ok", Some("emoji 🚀 ok")),
+            ("Prod\u{fe0f}", Some("Prod")),
+            ("love \u{2764}\u{fe0f}", Some("love \u{2764}")),
+            ("\u{2800}", None),
+            ("Vi\u{1ec7}t", Some("Vi\u{1ec7}t")),
+            ("Z\u{301}\u{302}\u{303}\u{304}\u{305}\u{306}algo", None),
+            ("a\u{17b4}b", None),
         ];
         for (raw, expected) in cases {
             assert_eq!(

@@ -82,7 +82,7 @@ pub const HASH_QUEUE_WAIT: std::time::Duration = std::time::Duration::from_secs(
 pub struct Busy;
 
 struct Hashers {
-    permits: tokio::sync::Semaphore,
+    permits: std::sync::Arc<tokio::sync::Semaphore>,
     jobs: std::sync::Mutex<std::sync::mpsc::Sender<Box<dyn FnOnce() + Send>>>,
 }
 
@@ -104,7 +104,7 @@ static HASHERS: std::sync::LazyLock<Hashers> = std::sync::LazyLock::new(|| {
             .expect("starting a hashing thread");
     }
     Hashers {
-        permits: tokio::sync::Semaphore::new(threads),
+        permits: std::sync::Arc::new(tokio::sync::Semaphore::new(threads)),
         jobs: std::sync::Mutex::new(jobs),
     }
 });
@@ -114,13 +114,16 @@ async fn on_hashing_thread<T: Send + 'static>(
     work: impl FnOnce() -> T + Send + 'static,
 ) -> Result<T, Busy> {
     let hashers = &*HASHERS;
-    let _permit = tokio::time::timeout(HASH_QUEUE_WAIT, hashers.permits.acquire())
+    let permit = tokio::time::timeout(HASH_QUEUE_WAIT, hashers.permits.clone().acquire_owned())
         .await
         .map_err(|_| Busy)?
         .expect("the hashing semaphore is never closed");
     let (done, result) = tokio::sync::oneshot::channel();
+    // The job owns the permit: a client that hangs up drops this future, but its hash still
+    // holds a thread until it is done, so hung-up requests cannot pile up work behind the limit.
     let job: Box<dyn FnOnce() + Send> = Box::new(move || {
         let _ = done.send(work());
+        drop(permit);
     });
     hashers
         .jobs
@@ -128,7 +131,6 @@ async fn on_hashing_thread<T: Send + 'static>(
         .expect("hash queue")
         .send(job)
         .expect("hashing threads run as long as the process");
-    // The permit is held until the hash is done, so the threads never have a backlog.
     Ok(result.await.expect("a hashing job always answers"))
 }
 

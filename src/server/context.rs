@@ -37,13 +37,15 @@ impl ClientMeta {
         extensions: &http::Extensions,
         trust_proxy: bool,
     ) -> ClientMeta {
+        // The proxy appends the address it saw to whatever the client sent, as a last entry or a
+        // last header line; anything before that is the client's to forge.
         let forwarded = trust_proxy
-            .then(|| headers.get("x-forwarded-for"))
+            .then(|| headers.get_all("x-forwarded-for").iter().next_back())
             .flatten()
             .and_then(|value| value.to_str().ok())
             .and_then(|value| value.rsplit(',').next())
-            .map(|ip| ip.trim().to_string())
-            .filter(|ip| ip.parse::<std::net::IpAddr>().is_ok());
+            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+            .map(|ip| ip.to_string());
         let socket = extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip().to_string());

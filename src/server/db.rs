@@ -97,12 +97,13 @@ mod unicode_lower {
                 return;
             }
             let text = ffi::sqlite3_value_text(value);
+            if text.is_null() {
+                // Not NULL (checked above), so SQLite ran out of memory converting it.
+                ffi::sqlite3_result_error_nomem(context);
+                return;
+            }
             let length = ffi::sqlite3_value_bytes(value);
-            let bytes = if text.is_null() {
-                &[][..]
-            } else {
-                std::slice::from_raw_parts(text, length as usize)
-            };
+            let bytes = std::slice::from_raw_parts(text, length as usize);
             let lowered = String::from_utf8_lossy(bytes).to_lowercase();
             ffi::sqlite3_result_text(
                 context,

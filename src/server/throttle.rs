@@ -91,7 +91,7 @@ impl LoginThrottle {
 
     fn admit_at(&self, email: &str, ip: &str, now: Instant) -> Result<Attempt, Duration> {
         let email = email.trim().to_lowercase();
-        let ip = ip.to_string();
+        let ip = address_key(ip);
         let mut state = self.state.lock().expect("throttle lock");
         state.prune(now);
         let trusted = state
@@ -133,22 +133,20 @@ impl LoginThrottle {
         })
     }
 
+    /// The password could not be checked (the server was busy or failed): the attempt counts
+    /// against nobody.
+    pub fn give_back(&self, attempt: Attempt) {
+        self.state.lock().expect("throttle lock").uncount(&attempt);
+    }
+
     /// The password was right: the attempt is not a failure, the pair's count is cleared and the
     /// address is trusted for this email.
     pub fn succeeded(&self, attempt: Attempt) {
         let mut state = self.state.lock().expect("throttle lock");
-        for key in &attempt.keys {
-            match key {
-                Key::Pair(..) => {
-                    state.failures.remove(key);
-                }
-                _ => {
-                    if let Some(entry) = state.failures.get_mut(key) {
-                        entry.count = entry.count.saturating_sub(1);
-                    }
-                }
-            }
-        }
+        state.uncount(&attempt);
+        state
+            .failures
+            .remove(&Key::Pair(attempt.email.clone(), attempt.ip.clone()));
         if state.trusted.len() < MAX_KEYS {
             state
                 .trusted
@@ -170,7 +168,28 @@ impl LoginThrottle {
     }
 }
 
+/// The key of a client address: an IPv4 address as it is, an IPv6 address by its /64 network
+/// (one subscriber usually holds a whole /64, so counting single IPv6 addresses would let one
+/// client appear as billions).
+fn address_key(ip: &str) -> String {
+    match ip.parse::<std::net::IpAddr>() {
+        Ok(std::net::IpAddr::V6(v6)) => ipnet::Ipv6Net::new(v6, 64)
+            .map(|net| net.trunc().to_string())
+            .unwrap_or_else(|_| v6.to_string()),
+        Ok(v4) => v4.to_string(),
+        Err(_) => ip.to_string(),
+    }
+}
+
 impl State {
+    fn uncount(&mut self, attempt: &Attempt) {
+        for key in &attempt.keys {
+            if let Some(entry) = self.failures.get_mut(key) {
+                entry.count = entry.count.saturating_sub(1);
+            }
+        }
+    }
+
     fn prune(&mut self, now: Instant) {
         if self
             .last_prune
@@ -297,6 +316,28 @@ mod tests {
         let later = now + WINDOW + PRUNE_EVERY;
         assert!(fail(&throttle, "a@x.test", "1.1.1.1", later).is_ok());
         assert_eq!(throttle.remembered(), 3, "old entries were swept");
+    }
+
+    #[test]
+    fn an_ipv6_client_counts_as_its_slash_64() {
+        let throttle = LoginThrottle::default();
+        let now = Instant::now();
+        for i in 0..PAIR_FREE {
+            fail(&throttle, "a@x.test", &format!("2001:db8:1:2::{i:x}"), now).unwrap();
+        }
+        assert!(fail(&throttle, "a@x.test", "2001:db8:1:2:ffff::1", now).is_err());
+        assert!(fail(&throttle, "a@x.test", "2001:db8:1:3::1", now).is_ok());
+    }
+
+    #[test]
+    fn an_attempt_given_back_counts_against_nobody() {
+        let throttle = LoginThrottle::default();
+        let now = Instant::now();
+        for _ in 0..PAIR_FREE * 3 {
+            let attempt = throttle.admit_at("a@x.test", "1.1.1.1", now).unwrap();
+            throttle.give_back(attempt);
+        }
+        assert!(fail(&throttle, "a@x.test", "1.1.1.1", now).is_ok());
     }
 
     #[test]

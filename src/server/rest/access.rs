@@ -408,7 +408,26 @@ macro_rules! token_still_live {
 }
 pub(crate) use token_still_live;
 
+/// The same, and the token still holds `$scope` (a literal scope name): a send authorised just
+/// before a narrowing took `messages:send` away does not go through.
+macro_rules! token_still_holds {
+    ($token:literal, $now:literal, $scope:literal) => {
+        concat!(
+            "exists (select 1 from api_token where api_token_id = ",
+            $token,
+            " and revoked_at is null and (expires_at is null or expires_at > ",
+            $now,
+            ") and (' ' || scopes || ' ') like '% ",
+            $scope,
+            " %')"
+        )
+    };
+}
+pub(crate) use token_still_holds;
+
 /// The reply when the token was revoked or expired while its request ran.
 pub fn token_gone() -> ApiError {
-    ApiError::invalid_token("This token was revoked or expired while the request ran.")
+    ApiError::invalid_token(
+        "This token was revoked, expired or lost the scope it needed while the request ran.",
+    )
 }

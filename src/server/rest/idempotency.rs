@@ -27,6 +27,8 @@ pub const REPLAY_WINDOW_MS: i64 = 24 * 60 * 60 * 1000;
 const MAX_KEY_LEN: usize = 255;
 /// How long an unsettled claim is honoured: well past the longest a request may run.
 pub const CLAIM_TTL_MS: i64 = 60 * 1000;
+/// The longest a request with a key may run before it is stopped and its key released.
+pub const REQUEST_LIMIT: std::time::Duration = std::time::Duration::from_secs(30);
 
 pub async fn idempotency(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let mutating = matches!(
@@ -86,13 +88,16 @@ async fn run(
 
     let pool = &state.pool;
     let now = now_ms();
+    // This request's claim: settling it only touches the row while it is still this claim, never
+    // a later request's that took over an expired one.
+    let claim_id = uuid::Uuid::new_v4().to_string();
     let db_error = |error: sqlx::Error| ApiError::from(error).into_response();
     let claimed = sqlx::query(
-        "insert into idempotency_record (api_token_id, idempotency_key, request_hash, created_at)
-         values ($1, $2, $3, $4)
+        "insert into idempotency_record (api_token_id, idempotency_key, request_hash, created_at, claim_id)
+         values ($1, $2, $3, $4, $7)
          on conflict (api_token_id, idempotency_key) do update
             set request_hash = excluded.request_hash, created_at = excluded.created_at,
-                status = null, response_body = null
+                claim_id = excluded.claim_id, status = null, response_body = null
           where idempotency_record.created_at < $5
             and (idempotency_record.status is null or idempotency_record.created_at < $6)",
     )
@@ -104,6 +109,7 @@ async fn run(
     .bind(now - CLAIM_TTL_MS)
     // A settled reply older than this has left the replay window.
     .bind(now - REPLAY_WINDOW_MS)
+    .bind(&claim_id)
     .execute(pool)
     .await
     .map_err(db_error)?
@@ -151,16 +157,29 @@ async fn run(
         return Ok(response);
     }
 
-    let response = next.run(Request::from_parts(parts, Body::from(body))).await;
+    let claim = Claim {
+        pool: pool.clone(),
+        token_id,
+        key,
+        claim_id,
+    };
+    // Bounded well under CLAIM_TTL_MS, so a claim is never taken over while its request still
+    // runs: a request that overruns is stopped (its transaction rolls back) and releases the key.
+    let run = next.run(Request::from_parts(parts, Body::from(body)));
+    let response = match tokio::time::timeout(REQUEST_LIMIT, run).await {
+        Ok(response) => response,
+        Err(_) => {
+            claim.release().await;
+            return Err(ApiError::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "timeout",
+                "The request took too long and was stopped; nothing was changed. Retry with the same Idempotency-Key.",
+            )
+            .into_response());
+        }
+    };
     if !response.status().is_success() {
-        sqlx::query(
-            "delete from idempotency_record where api_token_id = $1 and idempotency_key = $2",
-        )
-        .bind(token_id)
-        .bind(&key)
-        .execute(pool)
-        .await
-        .map_err(db_error)?;
+        claim.release().await;
         return Ok(response);
     }
     let (parts, body) = response.into_parts();
@@ -174,16 +193,67 @@ async fn run(
         }
         _ => String::from_utf8_lossy(&bytes).into_owned(),
     };
-    sqlx::query(
-        "update idempotency_record set status = $1, response_body = $2
-          where api_token_id = $3 and idempotency_key = $4",
-    )
-    .bind(i64::from(parts.status.as_u16()))
-    .bind(stored)
-    .bind(token_id)
-    .bind(&key)
-    .execute(pool)
-    .await
-    .map_err(db_error)?;
+    claim.settle(parts.status.as_u16(), stored).await;
     Ok(Response::from_parts(parts, Body::from(bytes)))
+}
+
+/// A claimed key, settled or released exactly for this claim.
+struct Claim {
+    pool: crate::server::db::Pool,
+    token_id: i64,
+    key: String,
+    claim_id: String,
+}
+
+impl Claim {
+    /// Stores the reply for replays. The change is already committed, so a failed write is
+    /// retried a few times before it is left to expire (logged).
+    async fn settle(&self, status: u16, body: String) {
+        let write = || {
+            sqlx::query(
+                "update idempotency_record set status = $1, response_body = $2
+                  where api_token_id = $3 and idempotency_key = $4 and claim_id = $5",
+            )
+            .bind(i64::from(status))
+            .bind(&body)
+            .bind(self.token_id)
+            .bind(&self.key)
+            .bind(&self.claim_id)
+            .execute(&self.pool)
+        };
+        self.retry("store the reply", write).await;
+    }
+
+    /// Frees the key for a fresh run (nothing was changed, or nothing worth replaying).
+    async fn release(&self) {
+        let write = || {
+            sqlx::query(
+                "delete from idempotency_record
+                  where api_token_id = $1 and idempotency_key = $2 and claim_id = $3",
+            )
+            .bind(self.token_id)
+            .bind(&self.key)
+            .bind(&self.claim_id)
+            .execute(&self.pool)
+        };
+        self.retry("release the key", write).await;
+    }
+
+    async fn retry<F, Fut>(&self, what: &str, write: F)
+    where
+        F: Fn() -> Fut,
+        Fut: std::future::Future<
+            Output = Result<<crate::server::db::Db as sqlx::Database>::QueryResult, sqlx::Error>,
+        >,
+    {
+        for attempt in 1..=3 {
+            match write().await {
+                Ok(_) => return,
+                Err(error) if attempt == 3 => {
+                    tracing::error!(%error, key = %self.key, "could not {what}; the claim expires in a minute");
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(100 * attempt)).await,
+            }
+        }
+    }
 }

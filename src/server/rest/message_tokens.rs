@@ -11,7 +11,7 @@ use crate::domain::status::TokenStatus;
 use crate::server::context::ClientMeta;
 use crate::server::db::now_ms;
 use crate::server::state::AppState;
-use crate::server::tokens::{self, Actor, NarrowRequest};
+use crate::server::tokens::{self, Actor, NarrowRequest, RevokedBy};
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use http::StatusCode;
@@ -228,7 +228,19 @@ pub async fn revoke_message_token(
         Some((_, domain_id)) if caller.can_see_domain(domain_id) => {}
         _ => return Err(ApiError::not_found()),
     }
-    tokens::revoke(&state.pool, caller.account_id, id, &caller.actor(), &client).await?;
+    let actor = caller.actor();
+    let acting = Actor {
+        token_id: caller.token_id,
+        name: &actor,
+    };
+    tokens::revoke(
+        &state.pool,
+        caller.account_id,
+        id,
+        RevokedBy::Token(acting),
+        &client,
+    )
+    .await?;
     let (revoked_at,): (Option<i64>,) =
         sqlx::query_as("select revoked_at from api_token where api_token_id = $1")
             .bind(id)

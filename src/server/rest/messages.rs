@@ -1,7 +1,7 @@
 //! A message token's mailbox: listing its messages and accepting mail to send. Nothing leaves
 //! the server: an accepted message is stored in the mailbox's Sent folder as `queued`.
 
-use super::access::{token_gone, token_still_live, Caller};
+use super::access::{token_gone, token_still_holds, Caller};
 use super::error::{ApiError, RequestId};
 use super::extract::{ApiJson, QueryParams};
 use super::{timestamp, ErrorReply};
@@ -409,7 +409,7 @@ pub async fn send_message(
              subject, body_text, body_html, unread, status, sent_by_token_id, created_at)
          select $1, 'Sent', $2, $3, $4, $5, $6, $7, $8, $9, 0, 'queued', $10, $11
           where ",
-        token_still_live!("$10", "$11"),
+        token_still_holds!("$10", "$11", "messages:send"),
         " returning message_id"
     ))
     .bind(mailbox_id)

@@ -27,17 +27,22 @@ pub struct Actor<'a> {
 }
 
 /// Refuses the change if the acting token was revoked or expired since its request was
-/// authenticated (checked under the write lock, so it holds until commit).
-async fn require_live_actor(tx: &mut Transaction<'_>, actor_token_id: i64, now: i64) -> Result<()> {
-    let live: Option<(i64,)> = sqlx::query_as(
-        "select api_token_id from api_token
+/// authenticated (checked under the write lock, so it holds until commit); its expiry otherwise.
+pub(super) async fn require_live_actor(
+    tx: &mut Transaction<'_>,
+    actor_token_id: i64,
+    now: i64,
+) -> Result<Option<i64>> {
+    let live: Option<(Option<i64>,)> = sqlx::query_as(
+        "select expires_at from api_token
           where api_token_id = $1 and revoked_at is null and (expires_at is null or expires_at > $2)",
     )
     .bind(actor_token_id)
     .bind(now)
     .fetch_optional(&mut **tx)
     .await?;
-    live.map(|_| ()).ok_or(Error::ActorInactive)
+    live.map(|(expires_at,)| expires_at)
+        .ok_or(Error::ActorInactive)
 }
 
 /// Mints a message token for one mailbox, with its audit event (the ops token as the actor).
@@ -55,7 +60,7 @@ pub async fn create_message_token(
     let mut tx = begin_write(pool).await?;
     let now = chrono::Utc::now();
     let now_ms = now.timestamp_millis();
-    require_live_actor(&mut tx, actor.token_id, now_ms).await?;
+    let minter_expires_at = require_live_actor(&mut tx, actor.token_id, now_ms).await?;
     check_cap(
         &mut tx,
         account_id,
@@ -64,10 +69,16 @@ pub async fn create_message_token(
         now_ms,
     )
     .await?;
-    let expires_at = new
+    // A message token never outlives the ops token that minted it: revoking the ops token
+    // revokes it, and its expiry is at most the ops token's (the reply says when).
+    let requested = new
         .expiration
         .expires_at(now)
         .map(|at| at.timestamp_millis());
+    let expires_at = match (requested, minter_expires_at) {
+        (Some(requested), Some(minter)) => Some(requested.min(minter)),
+        (requested, minter) => requested.or(minter),
+    };
     // The token's one domain is its mailbox's, so the dashboard's Domains column reads true.
     let (token_id,): (i64,) = sqlx::query_as(
         "insert into api_token

@@ -33,6 +33,14 @@ pub const MAX_ACTIVE_OPS_TOKENS: i64 = 500;
 /// Active message tokens one account may hold over all its mailboxes.
 pub const MAX_ACTIVE_MESSAGE_TOKENS: i64 = 2_000;
 
+/// Who revokes a token.
+pub enum RevokedBy<'a> {
+    /// The owner in the dashboard, by email.
+    Owner(&'a str),
+    /// An ops token through the API.
+    Token(Actor<'a>),
+}
+
 /// Why the token service refused or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -212,16 +220,24 @@ pub async fn create_ops_token(
 /// (an owner revoking a leaked token expects what it created to die with it). Each revoked
 /// token gets its own audit event. A token of another account is "not found"; revoking an
 /// already revoked token succeeds without a second event.
-/// `actor` is the owner's email (dashboard) or the acting ops token (REST API).
+/// `actor` is the owner's email (dashboard) or the acting ops token (REST API), which must still
+/// be live when the revocation commits.
 pub async fn revoke(
     pool: &Pool,
     account_id: i64,
     token_id: i64,
-    actor: &str,
+    actor: RevokedBy<'_>,
     client: &ClientMeta,
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let now = now_ms();
+    let actor = match actor {
+        RevokedBy::Owner(email) => email,
+        RevokedBy::Token(acting) => {
+            message::require_live_actor(&mut tx, acting.token_id, now).await?;
+            acting.name
+        }
+    };
     let revoked: Vec<(i64, String, String, String)> = sqlx::query_as(
         "update api_token set revoked_at = $1
           where account_id = $2 and revoked_at is null

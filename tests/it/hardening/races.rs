@@ -295,16 +295,29 @@ async fn a_revocation_that_commits_first_stops_a_waiting_send_and_forwarding_cha
             .fetch_one(&app.pool)
             .await
             .unwrap();
+    let (narrowed_id, narrowed) =
+        message_token(&app, &ops, mailbox, &["messages:read", "messages:send"]).await;
+    app.api("GET", "/api/v1/messages/_me", Some(&narrowed), None)
+        .await;
+    let (other_id, _) = message_token(&app, &ops, mailbox, &["messages:read"]).await;
     let messages = app.count("select count(*) from message").await;
     let forwarding_path = format!("/api/v1/mailboxes/{mailbox}/forwarding");
+    let other_path = format!("/api/v1/message-tokens/{other_id}");
+    let send_body = json!({ "to": ["a@example.org"], "subject": "Late", "body": { "text": "x" } });
 
     let mut lock = WriteLock::take(&app).await;
-    let (send, forward, ()) = tokio::join!(
+    let (send, narrowed_send, forward, delete, ()) = tokio::join!(
         app.api(
             "POST",
             "/api/v1/messages/send",
             Some(&sender),
-            Some(json!({ "to": ["a@example.org"], "subject": "Late", "body": { "text": "x" } })),
+            Some(send_body.clone())
+        ),
+        app.api(
+            "POST",
+            "/api/v1/messages/send",
+            Some(&narrowed),
+            Some(send_body.clone())
         ),
         app.api(
             "PUT",
@@ -312,6 +325,7 @@ async fn a_revocation_that_commits_first_stops_a_waiting_send_and_forwarding_cha
             Some(&ops),
             Some(json!({ "enabled": true, "targets": ["late@example.org"] })),
         ),
+        app.api("DELETE", &other_path, Some(&ops), None),
         async {
             pause().await;
             for id in [sender_id, ops_id] {
@@ -321,8 +335,28 @@ async fn a_revocation_that_commits_first_stops_a_waiting_send_and_forwarding_cha
                 )
                 .await;
             }
+            // A narrowing took messages:send away from the other sender.
+            lock.execute(
+                "update api_token set scopes = 'messages:read' where api_token_id = $1",
+                narrowed_id,
+            )
+            .await;
             lock.release().await;
         }
+    );
+    for (what, response) in [("narrowed send", &narrowed_send), ("revoke", &delete)] {
+        assert_eq!(
+            response.status,
+            StatusCode::UNAUTHORIZED,
+            "{what}: {}",
+            response.body
+        );
+    }
+    assert_eq!(
+        app.count("select count(*) from api_token where revoked_at is null and name = 'Support agent' and scopes = 'messages:read'")
+            .await,
+        2,
+        "the other message token was not revoked by a revoked token"
     );
     assert_eq!(send.status, StatusCode::UNAUTHORIZED, "{}", send.body);
     assert_eq!(forward.status, StatusCode::UNAUTHORIZED, "{}", forward.body);
@@ -332,4 +366,32 @@ async fn a_revocation_that_commits_first_stops_a_waiting_send_and_forwarding_cha
             .await,
         0
     );
+}
+
+#[tokio::test]
+async fn a_message_token_never_outlives_the_ops_token_that_minted_it() {
+    let app = TestApp::new().await;
+    // ops_token() makes tokens that expire in 30 days.
+    let ops = ops_token(&app, PRO, &[MANAGE], None).await;
+    let mailbox = acme_hello(&app).await;
+    let minted = app
+        .api(
+            "POST",
+            &format!("/api/v1/mailboxes/{mailbox}/message-tokens"),
+            Some(&ops),
+            Some(json!({ "name": "Forever", "scopes": ["messages:read"], "expires_in": "never" })),
+        )
+        .await;
+    assert_eq!(minted.status, StatusCode::CREATED, "{}", minted.body);
+    let (minter, child): (Option<i64>, Option<i64>) = sqlx::query_as(
+        "select p.expires_at, c.expires_at from api_token c
+           join api_token p on p.api_token_id = c.created_by_token_id where c.name = 'Forever'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert!(minter.is_some());
+    assert_eq!(child, minter);
+    let body: Value = minted.json();
+    assert!(body["expires_at"].is_string(), "{body}");
 }

@@ -111,3 +111,23 @@ async fn repeated_failures_from_one_address_slow_that_address_even_for_the_right
     );
     assert_eq!(app.count("select count(*) from session").await, 0);
 }
+
+#[tokio::test]
+async fn oversized_credentials_are_refused_before_anything_is_remembered() {
+    let app = TestApp::new().await;
+    let remembered = app.state.login_throttle.remembered();
+    for (email, password) in [
+        ("x".repeat(1024 * 1024) + "@pro.test", "guess".to_string()),
+        ("owner@pro.test".to_string(), "p".repeat(64 * 1024)),
+    ] {
+        let response = app
+            .call_form::<SignIn>(&body(&email, &password), None)
+            .await;
+        assert_eq!(response.status, StatusCode::UNAUTHORIZED);
+        assert_eq!(
+            response.app_error(),
+            AppError::Refused("Incorrect email or password.".into())
+        );
+    }
+    assert_eq!(app.state.login_throttle.remembered(), remembered);
+}
