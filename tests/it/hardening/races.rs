@@ -88,16 +88,9 @@ async fn a_client_that_hangs_up_leaves_no_key_stuck_in_use() {
         assert!(Instant::now() < deadline, "still 409: {}", retry.body);
         tokio::time::sleep(Duration::from_millis(50)).await;
     };
+    // Usually the replay (`Idempotent-Replayed: true`); a fresh run only if the request that
+    // was hung up on had not reached its claim yet. Either way the token exists once.
     assert_eq!(replay.status, StatusCode::CREATED, "{}", replay.body);
-    assert_eq!(
-        replay
-            .headers
-            .get("idempotent-replayed")
-            .map(|v| v.to_str().unwrap()),
-        Some("true"),
-        "{}",
-        replay.body
-    );
     assert_eq!(
         app.count("select count(*) from api_token where name = 'Dropped'")
             .await,
