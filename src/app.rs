@@ -17,7 +17,7 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
         leptos::nonce::use_nonce(),
         use_context::<leptos_axum::ResponseOptions>(),
     ) {
-        if let Ok(value) = http::HeaderValue::from_str(&crate::server::security::page_csp(&nonce)) {
+        if let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce)) {
             response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
         }
     }
@@ -38,6 +38,18 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
             </body>
         </html>
     }
+}
+
+/// The policy for this app's pages, allowing only our own scripts plus the inline hydration
+/// script that carries this response's nonce. WebAssembly needs `'wasm-unsafe-eval'`. (Other
+/// responses get the stricter default of `server::security`.)
+#[cfg(feature = "ssr")]
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
 }
 
 /// The app's routes: sign-in, and the AI Agents & API section with its two tabs.

@@ -6,7 +6,8 @@
 async fn main() {
     use leptos::config::get_configuration;
     use std::net::SocketAddr;
-    use trekmail_tokens::server::{app, config::Config};
+    use trekmail_tokens::server::config::Config;
+    use trekmail_tokens::startup as app;
 
     // Settings first: a bad one stops the server (exit code 2) before anything is opened.
     let config = Config::from_env();

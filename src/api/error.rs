@@ -1,101 +1,30 @@
-//! The one error type every server function returns. It crosses the network intact (JSON), so
-//! the browser can put field messages next to their fields and tell "sign in" from "not yours".
+//! Each service's errors as the dashboard shows them: the one place where a service's refusal
+//! becomes an [`AppError`] (and so an HTTP status for the browser).
 
-use crate::domain::new_token::FieldErrors;
-use leptos::server_fn::codec::JsonEncoding;
-use leptos::server_fn::error::{FromServerFnError, ServerFnErrorErr};
-use serde::{Deserialize, Serialize};
+use crate::model::error::AppError;
+use crate::server::tokens;
 
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
-pub enum AppError {
-    /// 401: no valid session.
-    #[error("Please sign in to continue.")]
-    Unauthenticated,
-    /// 403: signed in, but not the account owner.
-    #[error("Only the account owner can manage API tokens.")]
-    OwnerOnly,
-    /// 404: missing, or belongs to another account (the two look the same on purpose).
-    #[error("Not found.")]
-    NotFound,
-    /// 409: the change cannot be made as things stand (e.g. the account's token limit).
-    #[error("{0}")]
-    Conflict(String),
-    /// 422: input broke a rule; each message belongs to a form field.
-    #[error("{0}")]
-    Invalid(FieldErrors),
-    /// 401: a refused sign-in, with the sentence to show.
-    #[error("{0}")]
-    Refused(String),
-    /// 429: too many attempts, or the server is busy; the sentence says how long to wait.
-    #[error("{0}")]
-    Throttled(String),
-    /// 400: the request itself is malformed (not a form mistake a person made).
-    #[error("This request is malformed ({0}).")]
-    BadRequest(String),
-    /// 413: the body is larger than any valid request.
-    #[error("This request is too large.")]
-    TooLarge,
-    /// 415: the body is not in the format this function reads.
-    #[error("This request's Content-Type is not accepted here; send {0}.")]
-    UnsupportedMediaType(String),
-    /// 403: a state-changing request from another site.
-    #[error("This request came from another site and was refused.")]
-    CrossSite,
-    /// 500: the detail is logged on the server, never sent.
-    #[error("Something went wrong on our side. Please try again.")]
-    Internal,
-    /// The request never reached the function, or its answer never came back.
-    #[error("The request did not go through ({0}). Check your connection and try again.")]
-    Transport(String),
-}
-
-impl AppError {
-    pub fn status_code(&self) -> u16 {
-        match self {
-            AppError::Unauthenticated => 401,
-            AppError::OwnerOnly | AppError::CrossSite => 403,
-            AppError::NotFound => 404,
-            AppError::Conflict(_) => 409,
-            AppError::Invalid(_) => 422,
-            AppError::Refused(_) => 401,
-            AppError::Throttled(_) => 429,
-            AppError::BadRequest(_) => 400,
-            AppError::TooLarge => 413,
-            AppError::UnsupportedMediaType(_) => 415,
-            AppError::Internal | AppError::Transport(_) => 500,
-        }
-    }
-}
-
-impl FromServerFnError for AppError {
-    type Encoder = JsonEncoding;
-
-    /// Errors raised before the function runs (its arguments could not be read) are the
-    /// caller's fault: 400 (413 for an oversized body), never 500. On the server the response
-    /// status is set here, once, for every server function.
-    fn from_server_fn_error(value: ServerFnErrorErr) -> Self {
-        let error = match value {
-            ServerFnErrorErr::Args(detail) | ServerFnErrorErr::Deserialization(detail) => {
-                if detail.contains("length limit exceeded") {
-                    AppError::TooLarge
-                } else {
-                    AppError::BadRequest(short(&detail))
-                }
+/// The token service's refusals as the dashboard shows them.
+impl From<tokens::Error> for AppError {
+    fn from(error: tokens::Error) -> Self {
+        let error = match error {
+            tokens::Error::Invalid(errors) => AppError::Invalid(errors),
+            tokens::Error::NotFound => AppError::NotFound,
+            tokens::Error::ActorInactive => AppError::Unauthenticated,
+            tokens::Error::NotActive => {
+                AppError::Conflict("This token is revoked or expired.".into())
             }
-            other => AppError::Transport(other.to_string()),
+            tokens::Error::LimitReached(message) => AppError::Conflict(message),
+            tokens::Error::Db(error) => return error.into(),
         };
-        #[cfg(feature = "ssr")]
-        let error = crate::server::context::fail(error);
-        error
+        error.fail()
     }
 }
 
-/// The first line of a parser's complaint, bounded, for a 400's message.
-fn short(detail: &str) -> String {
-    let line = detail.lines().next().unwrap_or("");
-    let mut text: String = line.chars().take(200).collect();
-    if text.is_empty() {
-        text = "unreadable arguments".into();
+/// Database failures are the server's fault: logged in full, reported as a bare 500.
+impl From<sqlx::Error> for AppError {
+    fn from(error: sqlx::Error) -> Self {
+        tracing::error!(%error, "database error");
+        AppError::Internal.fail()
     }
-    text
 }

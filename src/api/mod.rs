@@ -4,33 +4,16 @@
 
 /// The audit log.
 pub mod audit;
-/// The error every server function returns.
-pub mod error;
+/// Server-function glue: the caller, the request, and service errors mapped to `AppError`.
+#[cfg(feature = "ssr")]
+pub mod context;
+/// Each service's errors as the dashboard shows them.
+#[cfg(feature = "ssr")]
+mod error;
 /// Sign-in, sign-out and who is signed in.
 pub mod session;
 /// Listing, creating and revoking tokens.
 pub mod tokens;
-
-use serde::{Deserialize, Serialize};
-
-/// A keyset cursor from the URL: `after` pages to older rows, `before` to newer ones.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Cursor {
-    pub after: Option<i64>,
-    pub before: Option<i64>,
-}
-
-/// One page of a list, newest first, with the cursors of its neighbours.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Page<T> {
-    pub rows: Vec<T>,
-    /// Pass as `after` to see older rows.
-    pub older: Option<i64>,
-    /// Pass as `before` to see newer rows.
-    pub newer: Option<i64>,
-    /// The server's clock (Unix ms) when the page was read, for relative times.
-    pub now: i64,
-}
 
 /// Each server function's path and the one content type it reads (its input encoding), so the
 /// server can refuse any other before the function runs. A new server function goes here too;

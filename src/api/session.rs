@@ -1,31 +1,13 @@
 //! Sign-in, sign-out and the signed-in viewer.
 
-use super::error::AppError;
-use crate::domain::plan::PlanAccess;
+use crate::model::error::AppError;
+use crate::model::session::Viewer;
 use leptos::prelude::*;
-use serde::{Deserialize, Serialize};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Role {
-    Owner,
-    Member,
-}
-
-/// What the page needs to know about whoever is signed in.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Viewer {
-    pub email: String,
-    pub role: Role,
-    pub account_name: String,
-    pub access: PlanAccess,
-    /// Finished or dismissed the guided tour.
-    pub tour_done: bool,
-}
 
 /// The signed-in user, or `Unauthenticated`.
 #[server]
 pub async fn current_viewer() -> Result<Viewer, AppError> {
-    use crate::server::context::signed_in_user;
+    use crate::api::context::signed_in_user;
     Ok(signed_in_user().await?.viewer())
 }
 
@@ -33,8 +15,8 @@ pub async fn current_viewer() -> Result<Viewer, AppError> {
 /// invitation stays away in every browser. Calling it again keeps the first time.
 #[server]
 pub async fn finish_tour() -> Result<(), AppError> {
+    use crate::api::context::{internal, signed_in_user, state};
     use crate::server::auth::mark_tour_done;
-    use crate::server::context::{internal, signed_in_user, state};
 
     let state = state();
     let user = signed_in_user().await?;
@@ -52,10 +34,10 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 /// form too (before hydration or without JavaScript).
 #[server]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
+    use crate::api::context::{client_meta, internal, state};
     use crate::server::auth::{
         authenticate, create_session, session_cookie, AuthError, CookiePolicy,
     };
-    use crate::server::context::{client_meta, fail, internal, state};
 
     let state = state();
     let ip = client_meta().ip;
@@ -65,14 +47,12 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
             http::header::RETRY_AFTER,
             http::HeaderValue::from(wait.as_secs().max(1)),
         );
-        fail(AppError::Throttled(message))
+        AppError::Throttled(message).fail()
     };
     // No account has an email or password this long: refused before anything is remembered or
     // hashed, so oversized values cannot fill the throttle's memory or the hashing threads.
     if email.len() > MAX_EMAIL_BYTES || password.len() > MAX_PASSWORD_BYTES {
-        return Err(fail(AppError::Refused(
-            "Incorrect email or password.".into(),
-        )));
+        return Err(AppError::Refused("Incorrect email or password.".into()).fail());
     }
     // Counted before the password is checked, so simultaneous guesses cannot all slip through.
     let attempt = state.login_throttle.admit(&email, &ip).map_err(|wait| {
@@ -100,9 +80,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         }
     };
     let Some(user_id) = user_id else {
-        return Err(fail(AppError::Refused(
-            "Incorrect email or password.".into(),
-        )));
+        return Err(AppError::Refused("Incorrect email or password.".into()).fail());
     };
     state.login_throttle.succeeded(attempt);
     let session_id = create_session(&state.pool, user_id, state.config.session_days)
@@ -118,17 +96,17 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         http::header::SET_COOKIE,
         http::HeaderValue::from_str(&cookie).map_err(internal)?,
     );
-    leptos_axum::redirect("/agents/tokens");
+    leptos_axum::redirect(crate::model::routes::TOKENS);
     Ok(())
 }
 
 /// Ends the session on the server and in the browser.
 #[server]
 pub async fn sign_out() -> Result<(), AppError> {
+    use crate::api::context::{internal, state};
     use crate::server::auth::{
         clear_session_cookie, delete_session, session_id_from_headers, CookiePolicy,
     };
-    use crate::server::context::{internal, state};
 
     let state = state();
     let parts = expect_context::<http::request::Parts>();
@@ -146,6 +124,6 @@ pub async fn sign_out() -> Result<(), AppError> {
         )))
         .map_err(internal)?,
     );
-    leptos_axum::redirect("/sign-in");
+    leptos_axum::redirect(crate::model::routes::SIGN_IN);
     Ok(())
 }

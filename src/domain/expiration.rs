@@ -1,4 +1,6 @@
-//! When a token stops working.
+//! When a token stops working, and the one parser of the expiry words every caller uses (the
+//! form's `7d`…`never`, a message token's `expires_in`, a narrowing's `1h`…`90d`), each with its
+//! own list of allowed words.
 
 use chrono::{DateTime, Duration, Months, NaiveDate, Utc};
 use serde::{Deserialize, Serialize};
@@ -6,72 +8,93 @@ use serde::{Deserialize, Serialize};
 /// The furthest a custom expiration date may lie, in months from today.
 pub const MAX_CUSTOM_MONTHS: u32 = 60;
 
-/// A valid expiration choice. `OnDate` is always between tomorrow and five years out.
+/// What an expiry word means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Lifetime {
+    Hours(u32),
+    /// The form's "Custom date": the date comes from its own field.
+    Custom,
+    Never,
+}
+
+const DAY: u32 = 24;
+
+/// The "Create token" form's choices, in the order it shows them, with their labels.
+pub const FORM_WORDS: &[(&str, Lifetime, &str)] = &[
+    ("7d", Lifetime::Hours(7 * DAY), "7 days"),
+    ("30d", Lifetime::Hours(30 * DAY), "30 days"),
+    ("90d", Lifetime::Hours(90 * DAY), "90 days"),
+    ("custom", Lifetime::Custom, "Custom date"),
+    ("never", Lifetime::Never, "Never"),
+];
+
+/// A message token's `expires_in` (TrekMail's values; absent means never).
+pub const MESSAGE_TOKEN_WORDS: &[(&str, Lifetime, &str)] = &[
+    ("7d", Lifetime::Hours(7 * DAY), "7 days"),
+    ("30d", Lifetime::Hours(30 * DAY), "30 days"),
+    ("90d", Lifetime::Hours(90 * DAY), "90 days"),
+    ("never", Lifetime::Never, "Never"),
+];
+
+/// How far away a narrowed message token's new expiry may be set (never "never").
+pub const NARROWING_WORDS: &[(&str, Lifetime, &str)] = &[
+    ("1h", Lifetime::Hours(1), "1 hour"),
+    ("2h", Lifetime::Hours(2), "2 hours"),
+    ("4h", Lifetime::Hours(4), "4 hours"),
+    ("8h", Lifetime::Hours(8), "8 hours"),
+    ("7d", Lifetime::Hours(7 * DAY), "7 days"),
+    ("30d", Lifetime::Hours(30 * DAY), "30 days"),
+    ("90d", Lifetime::Hours(90 * DAY), "90 days"),
+];
+
+/// Reads one of `words`; the refusal lists the words the caller accepts.
+pub fn parse_lifetime(value: &str, words: &[(&str, Lifetime, &str)]) -> Result<Lifetime, String> {
+    if let Some((_, lifetime, _)) = words.iter().find(|(word, _, _)| *word == value) {
+        return Ok(*lifetime);
+    }
+    let names: Vec<&str> = words.iter().map(|(word, _, _)| *word).collect();
+    let (last, rest) = names.split_last().expect("every word list has words");
+    Err(format!(
+        "\"{value}\" is not an expiry; use {} or {last}.",
+        rest.join(", ")
+    ))
+}
+
+/// A valid expiration. `OnDate` is always between tomorrow and five years out.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum Expiration {
-    Days(u32),
+    Hours(u32),
     OnDate(NaiveDate),
     Never,
 }
 
-/// The radio choices of the form, with the value each one submits.
-pub const CHOICES: [(&str, &str); 5] = [
-    ("7d", "7 days"),
-    ("30d", "30 days"),
-    ("90d", "90 days"),
-    ("custom", "Custom date"),
-    ("never", "Never"),
-];
-
-/// Which form field a parse error belongs to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ExpirationError {
-    /// The choice itself (no choice, or an unknown one).
-    Choice(String),
-    /// The custom date.
-    Date(String),
-}
-
 impl Expiration {
-    /// Parses the form's choice (`7d`, `30d`, `90d`, `custom`, `never`) and, for `custom`, the
-    /// `YYYY-MM-DD` date, against today's date in UTC.
-    pub fn parse(
-        choice: &str,
-        date: &str,
-        today: NaiveDate,
-    ) -> Result<Expiration, ExpirationError> {
-        match choice {
-            "7d" => Ok(Expiration::Days(7)),
-            "30d" => Ok(Expiration::Days(30)),
-            "90d" => Ok(Expiration::Days(90)),
-            "never" => Ok(Expiration::Never),
-            "custom" => Self::parse_date(date.trim(), today).map(Expiration::OnDate),
-            "" => Err(ExpirationError::Choice(
-                "Choose when the token expires.".into(),
-            )),
-            _ => Err(ExpirationError::Choice(
-                "Choose one of the listed expirations.".into(),
-            )),
+    /// A lifetime word as an expiration; `None` for `Custom`, whose date is parsed apart.
+    pub fn from_lifetime(lifetime: Lifetime) -> Option<Expiration> {
+        match lifetime {
+            Lifetime::Hours(hours) => Some(Expiration::Hours(hours)),
+            Lifetime::Never => Some(Expiration::Never),
+            Lifetime::Custom => None,
         }
     }
 
-    fn parse_date(date: &str, today: NaiveDate) -> Result<NaiveDate, ExpirationError> {
+    /// A custom `YYYY-MM-DD` date, between tomorrow and five years from `today` (UTC).
+    pub fn custom_date(date: &str, today: NaiveDate) -> Result<Expiration, String> {
+        let date = date.trim();
         if date.is_empty() {
-            return Err(ExpirationError::Date("Pick an expiration date.".into()));
+            return Err("Pick an expiration date.".into());
         }
         let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
-            .map_err(|_| ExpirationError::Date("Enter the date as YYYY-MM-DD.".into()))?;
+            .map_err(|_| "Enter the date as YYYY-MM-DD.".to_string())?;
         if date <= today {
-            return Err(ExpirationError::Date(
+            return Err(
                 "The expiration date must be in the future (tomorrow at the earliest).".into(),
-            ));
+            );
         }
         if date > Self::latest_custom_date(today) {
-            return Err(ExpirationError::Date(
-                "The expiration date can be at most 5 years from today.".into(),
-            ));
+            return Err("The expiration date can be at most 5 years from today.".into());
         }
-        Ok(date)
+        Ok(Expiration::OnDate(date))
     }
 
     pub fn latest_custom_date(today: NaiveDate) -> NaiveDate {
@@ -83,7 +106,7 @@ impl Expiration {
     /// The instant the token stops working; a custom date lasts to the end of that day, UTC.
     pub fn expires_at(self, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
         match self {
-            Expiration::Days(days) => Some(now + Duration::days(i64::from(days))),
+            Expiration::Hours(hours) => Some(now + Duration::hours(i64::from(hours))),
             Expiration::OnDate(date) => Some(
                 (date + Duration::days(1))
                     .and_hms_opt(0, 0, 0)
@@ -105,49 +128,47 @@ mod tests {
     }
 
     #[test]
-    fn choices_parse() {
-        let cases = [
-            ("7d", "", Ok(Expiration::Days(7))),
-            ("30d", "2020-01-01", Ok(Expiration::Days(30))), // the date is ignored unless custom
-            ("90d", "", Ok(Expiration::Days(90))),
-            ("never", "", Ok(Expiration::Never)),
-            (
-                "custom",
-                "2026-11-27",
-                Ok(Expiration::OnDate(
-                    NaiveDate::from_ymd_opt(2026, 11, 27).unwrap(),
-                )),
-            ),
-            (
-                "custom",
-                " 2031-11-26 ",
-                Ok(Expiration::OnDate(
-                    NaiveDate::from_ymd_opt(2031, 11, 26).unwrap(),
-                )),
-            ),
-        ];
-        for (choice, date, expected) in cases {
-            assert_eq!(
-                Expiration::parse(choice, date, today()),
-                expected,
-                "{choice} {date}"
-            );
+    fn each_caller_accepts_only_its_words() {
+        assert_eq!(parse_lifetime("7d", FORM_WORDS), Ok(Lifetime::Hours(168)));
+        assert_eq!(parse_lifetime("custom", FORM_WORDS), Ok(Lifetime::Custom));
+        assert_eq!(
+            parse_lifetime("never", MESSAGE_TOKEN_WORDS),
+            Ok(Lifetime::Never)
+        );
+        assert_eq!(
+            parse_lifetime("1h", NARROWING_WORDS),
+            Ok(Lifetime::Hours(1))
+        );
+        assert_eq!(
+            parse_lifetime("custom", MESSAGE_TOKEN_WORDS),
+            Err("\"custom\" is not an expiry; use 7d, 30d, 90d or never.".into())
+        );
+        for (value, words) in [
+            ("never", NARROWING_WORDS),
+            ("1h", FORM_WORDS),
+            ("", FORM_WORDS),
+            ("7", MESSAGE_TOKEN_WORDS),
+        ] {
+            assert!(parse_lifetime(value, words).is_err(), "{value}");
         }
     }
 
     #[test]
-    fn bad_choices_and_dates_are_refused_with_the_right_field() {
-        let choice_errors = [("", ""), ("1y", ""), ("7", "")];
-        for (choice, date) in choice_errors {
-            assert!(
-                matches!(
-                    Expiration::parse(choice, date, today()),
-                    Err(ExpirationError::Choice(_))
-                ),
-                "{choice}"
+    fn custom_dates() {
+        let good = [
+            ("2026-11-27", (2026, 11, 27)),
+            (" 2031-11-26 ", (2031, 11, 26)),
+        ];
+        for (date, (y, m, d)) in good {
+            assert_eq!(
+                Expiration::custom_date(date, today()),
+                Ok(Expiration::OnDate(
+                    NaiveDate::from_ymd_opt(y, m, d).unwrap()
+                )),
+                "{date}"
             );
         }
-        let date_errors = [
+        let bad = [
             "",
             "2026-11-26",
             "2026-11-25",
@@ -156,14 +177,8 @@ mod tests {
             "2027-02-30",
             "tomorrow",
         ];
-        for date in date_errors {
-            assert!(
-                matches!(
-                    Expiration::parse("custom", date, today()),
-                    Err(ExpirationError::Date(_))
-                ),
-                "{date}"
-            );
+        for date in bad {
+            assert!(Expiration::custom_date(date, today()).is_err(), "{date}");
         }
     }
 
@@ -171,7 +186,7 @@ mod tests {
     fn expiry_instants() {
         let now = Utc.with_ymd_and_hms(2026, 11, 26, 15, 30, 0).unwrap();
         assert_eq!(
-            Expiration::Days(7).expires_at(now),
+            Expiration::Hours(7 * 24).expires_at(now),
             Some(Utc.with_ymd_and_hms(2026, 12, 3, 15, 30, 0).unwrap())
         );
         assert_eq!(

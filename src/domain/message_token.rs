@@ -1,7 +1,10 @@
 //! Message tokens (`tm_msg_…`): one mailbox, the three message scopes, and the rules for a
 //! creation request (`POST /api/v1/mailboxes/{id}/message-tokens`).
 
-use super::expiration::Expiration;
+use super::expiration::{
+    parse_lifetime, Expiration, Lifetime, MESSAGE_TOKEN_WORDS, NARROWING_WORDS,
+};
+use super::field::FieldErrors;
 use super::token_name::TokenName;
 use serde::{Deserialize, Serialize};
 
@@ -35,19 +38,6 @@ impl MessageScope {
     }
 }
 
-/// A message token's lifetime: TrekMail's `expires_in` values. Absent means never.
-pub fn parse_expires_in(value: Option<&str>) -> Result<Expiration, String> {
-    match value {
-        None | Some("never") => Ok(Expiration::Never),
-        Some("7d") => Ok(Expiration::Days(7)),
-        Some("30d") => Ok(Expiration::Days(30)),
-        Some("90d") => Ok(Expiration::Days(90)),
-        Some(other) => Err(format!(
-            "\"{other}\" is not an expiry; use 7d, 30d, 90d or never."
-        )),
-    }
-}
-
 /// A valid creation request: a name, 1 to 3 distinct scopes (sorted by name), an expiry.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct NewMessageToken {
@@ -56,48 +46,46 @@ pub struct NewMessageToken {
     pub expiration: Expiration,
 }
 
-/// The field a creation request got wrong, and why.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct FieldProblem {
-    pub field: &'static str,
-    pub message: String,
-}
-
 impl NewMessageToken {
     pub fn parse(
         name: &str,
         scopes: &[String],
         expires_in: Option<&str>,
-    ) -> Result<NewMessageToken, FieldProblem> {
-        let problem = |field, message| FieldProblem { field, message };
+    ) -> Result<NewMessageToken, FieldErrors> {
+        let mut errors = FieldErrors::default();
         let name = TokenName::parse_with_max(name, MAX_MESSAGE_TOKEN_NAME_CHARS)
-            .map_err(|message| problem("name", message))?;
+            .map_err(|message| errors.add("name", message))
+            .ok();
         if scopes.is_empty() {
-            return Err(problem(
+            errors.add(
                 "scopes",
-                "Choose at least one of messages:read, messages:write, messages:send.".into(),
-            ));
+                "Choose at least one of messages:read, messages:write, messages:send.",
+            );
         }
         let mut parsed = Vec::with_capacity(scopes.len());
-        for scope in scopes {
-            let scope = MessageScope::parse(scope).ok_or_else(|| {
-                problem(
-                    "scopes",
+        for (index, scope) in scopes.iter().enumerate() {
+            match MessageScope::parse(scope) {
+                Some(scope) if !parsed.contains(&scope) => parsed.push(scope),
+                Some(_) => {}
+                None => errors.add(
+                    format!("scopes[{index}]"),
                     format!("\"{scope}\" is not a message-token scope; use messages:read, messages:write or messages:send."),
-                )
-            })?;
-            if !parsed.contains(&scope) {
-                parsed.push(scope);
+                ),
             }
         }
         parsed.sort_by_key(|scope| scope.name());
-        let expiration =
-            parse_expires_in(expires_in).map_err(|message| problem("expires_in", message))?;
-        Ok(NewMessageToken {
-            name,
-            scopes: parsed,
-            expiration,
-        })
+        let expiration = parse_lifetime(expires_in.unwrap_or("never"), MESSAGE_TOKEN_WORDS)
+            .map_err(|message| errors.add("expires_in", message))
+            .ok()
+            .and_then(Expiration::from_lifetime);
+        match (name, expiration) {
+            (Some(name), Some(expiration)) if errors.is_empty() => Ok(NewMessageToken {
+                name,
+                scopes: parsed,
+                expiration,
+            }),
+            _ => Err(errors),
+        }
     }
 
     pub fn scope_names(&self) -> Vec<&'static str> {
@@ -115,21 +103,6 @@ pub struct Narrowing {
     pub expires_at: Option<i64>,
 }
 
-/// How far away a narrowed expiry may be set.
-fn narrowing_lifetime_ms(value: &str) -> Option<i64> {
-    const HOUR: i64 = 60 * 60 * 1000;
-    Some(match value {
-        "1h" => HOUR,
-        "2h" => 2 * HOUR,
-        "4h" => 4 * HOUR,
-        "8h" => 8 * HOUR,
-        "7d" => 7 * 24 * HOUR,
-        "30d" => 30 * 24 * HOUR,
-        "90d" => 90 * 24 * HOUR,
-        _ => return None,
-    })
-}
-
 impl Narrowing {
     pub fn parse(
         name: Option<&str>,
@@ -138,36 +111,37 @@ impl Narrowing {
         current_scopes: &[&str],
         current_expiry: Option<i64>,
         now: i64,
-    ) -> Result<Narrowing, FieldProblem> {
-        let problem = |field, message: String| FieldProblem { field, message };
+    ) -> Result<Narrowing, FieldErrors> {
         if name.is_none() && scopes.is_none() && expires_in.is_none() {
-            return Err(problem(
-                "body",
-                "Give at least one of name, scopes or expires_in.".into(),
-            ));
+            let mut errors = FieldErrors::default();
+            for field in ["name", "scopes", "expires_in"] {
+                errors.add(field, "Give at least one of name, scopes or expires_in.");
+            }
+            return Err(errors);
         }
         let name = name
             .map(|name| TokenName::parse_with_max(name, MAX_MESSAGE_TOKEN_NAME_CHARS))
             .transpose()
-            .map_err(|message| problem("name", message))?;
+            .map_err(|message| FieldErrors::single("name", message))?;
         let scopes = match scopes {
             None => None,
             Some([]) => {
-                return Err(problem(
+                return Err(FieldErrors::single(
                     "scopes",
-                    "Keep at least one scope; revoke the token to take all of them away.".into(),
+                    "Keep at least one scope; revoke the token to take all of them away.",
                 ))
             }
             Some(requested) => {
                 let mut kept = Vec::new();
-                for name in requested {
-                    if !current_scopes.contains(&name.as_str()) {
-                        return Err(problem(
-                            "scopes",
-                            format!("\"{name}\" is not one of this token's scopes; a token can only lose scopes."),
-                        ));
-                    }
-                    let scope = MessageScope::parse(name).expect("a token's own scopes parse");
+                for (index, name) in requested.iter().enumerate() {
+                    let scope = MessageScope::parse(name)
+                        .filter(|_| current_scopes.contains(&name.as_str()))
+                        .ok_or_else(|| {
+                            FieldErrors::single(
+                                format!("scopes[{index}]"),
+                                format!("\"{name}\" is not one of this token's scopes; a token can only lose scopes."),
+                            )
+                        })?;
                     if !kept.contains(&scope) {
                         kept.push(scope);
                     }
@@ -179,19 +153,16 @@ impl Narrowing {
         let expires_at = match expires_in {
             None => None,
             Some(value) => {
-                let lifetime = narrowing_lifetime_ms(value).ok_or_else(|| {
-                    problem(
-                        "expires_in",
-                        format!(
-                            "\"{value}\" is not an expiry; use 1h, 2h, 4h, 8h, 7d, 30d or 90d."
-                        ),
-                    )
-                })?;
-                let at = now + lifetime;
+                let Lifetime::Hours(hours) = parse_lifetime(value, NARROWING_WORDS)
+                    .map_err(|message| FieldErrors::single("expires_in", message))?
+                else {
+                    unreachable!("every narrowing word is a number of hours")
+                };
+                let at = now + i64::from(hours) * 60 * 60 * 1000;
                 if current_expiry.is_some_and(|current| at >= current) {
-                    return Err(problem(
+                    return Err(FieldErrors::single(
                         "expires_in",
-                        "The new expiry must be sooner than the current one; a token's life can only be shortened.".into(),
+                        "The new expiry must be sooner than the current one; a token's life can only be shortened.",
                     ));
                 }
                 Some(at)
@@ -223,7 +194,7 @@ mod tests {
         .unwrap();
         assert_eq!(token.name.as_str(), "Support bot");
         assert_eq!(token.scope_names(), ["messages:read", "messages:send"]);
-        assert_eq!(token.expiration, Expiration::Days(30));
+        assert_eq!(token.expiration, Expiration::Hours(30 * 24));
         let forever = NewMessageToken::parse("x", &scopes(&["messages:write"]), None).unwrap();
         assert_eq!(forever.expiration, Expiration::Never);
     }
@@ -240,26 +211,44 @@ mod tests {
         let kept = narrow(Some(&["messages:read"]), None, None).unwrap();
         assert_eq!(kept.scopes, Some(vec![MessageScope::Read]));
         assert_eq!(
-            narrow(Some(&["messages:write"]), None, None)
+            narrow(Some(&["messages:read", "messages:write"]), None, None)
                 .unwrap_err()
+                .first()
+                .unwrap()
+                .field,
+            "scopes[1]"
+        );
+        assert_eq!(
+            narrow(Some(&[]), None, None)
+                .unwrap_err()
+                .first()
+                .unwrap()
                 .field,
             "scopes"
         );
-        assert_eq!(narrow(Some(&[]), None, None).unwrap_err().field, "scopes");
         let hour = narrow(None, Some("1h"), None).unwrap();
         assert_eq!(hour.expires_at, Some(now + 3_600_000));
         assert!(narrow(None, Some("1h"), Some(now + 7_200_000)).is_ok());
         assert_eq!(
             narrow(None, Some("90d"), Some(now + 7_200_000))
                 .unwrap_err()
+                .first()
+                .unwrap()
                 .field,
             "expires_in"
         );
         assert_eq!(
-            narrow(None, Some("1y"), None).unwrap_err().field,
+            narrow(None, Some("1y"), None)
+                .unwrap_err()
+                .first()
+                .unwrap()
+                .field,
             "expires_in"
         );
-        assert_eq!(narrow(None, None, None).unwrap_err().field, "body");
+        let nothing = narrow(None, None, None).unwrap_err();
+        assert!(["name", "scopes", "expires_in"]
+            .iter()
+            .all(|f| nothing.get(f).is_some()));
         let renamed = Narrowing::parse(Some(" New "), None, None, &current, None, now).unwrap();
         assert_eq!(renamed.name.unwrap().as_str(), "New");
     }
@@ -269,7 +258,10 @@ mod tests {
         let field = |name: &str, s: &[&str], e: Option<&str>| {
             NewMessageToken::parse(name, &scopes(s), e)
                 .unwrap_err()
+                .first()
+                .unwrap()
                 .field
+                .clone()
         };
         assert_eq!(field("", &["messages:read"], None), "name");
         assert_eq!(field(&"a".repeat(256), &["messages:read"], None), "name");
@@ -277,7 +269,11 @@ mod tests {
             NewMessageToken::parse(&"a".repeat(255), &scopes(&["messages:read"]), None).is_ok()
         );
         assert_eq!(field("x", &[], None), "scopes");
-        assert_eq!(field("x", &["account:read"], None), "scopes");
+        assert_eq!(field("x", &["account:read"], None), "scopes[0]");
+        assert_eq!(
+            field("x", &["messages:read", "messages:send", "root"], None),
+            "scopes[2]"
+        );
         assert_eq!(field("x", &["messages:read"], Some("1y")), "expires_in");
         assert_eq!(field("x", &["messages:read"], Some("")), "expires_in");
     }

@@ -1,10 +1,14 @@
 //! Pure product rules shared by the server and the browser. Nothing here touches the database
 //! or the network; every type parses its input and cannot hold a bad value.
 
+/// The kinds of change the audit log records.
+pub mod audit;
 /// Email address syntax and the Email Verifier's verdicts.
 pub mod email;
 /// When a token stops working.
 pub mod expiration;
+/// The one field-error type every parser returns.
+pub mod field;
 /// A mailbox's forwarding targets.
 pub mod forwarding;
 /// Message tokens (`tm_msg_`): their scopes and a creation request.
@@ -13,6 +17,8 @@ pub mod message_token;
 pub mod new_token;
 /// Plans and which scopes they allow.
 pub mod plan;
+/// Owner or member.
+pub mod role;
 /// The ops-token scope catalog.
 pub mod scope;
 /// Active / Expired / Revoked, derived from timestamps.

@@ -1,7 +1,8 @@
 //! Parsing a "Create token" submission into a [`NewToken`] that cannot hold a bad value.
 //! The form runs this for instant feedback; the server runs it again as the authority.
 
-use super::expiration::{Expiration, ExpirationError};
+use super::expiration::{parse_lifetime, Expiration, Lifetime, FORM_WORDS};
+use super::field::FieldErrors;
 use super::plan::PlanAccess;
 use super::scope::{parse_scopes, Scope};
 use super::token_name::TokenName;
@@ -41,8 +42,8 @@ pub enum Field {
 }
 
 impl Field {
-    /// The field's name in a JSON request.
-    pub fn api_name(self) -> &'static str {
+    /// The field's name in the form and in a JSON request; [`FieldErrors`] keys by it.
+    pub fn name(self) -> &'static str {
         match self {
             Field::Name => "name",
             Field::Expiration => "expiration",
@@ -53,35 +54,15 @@ impl Field {
     }
 }
 
-/// Messages keyed by field; the form shows each one next to its field.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct FieldErrors(pub Vec<(Field, String)>);
-
-impl FieldErrors {
-    pub fn single(field: Field, message: impl Into<String>) -> Self {
-        FieldErrors(vec![(field, message.into())])
-    }
-
-    pub fn add(&mut self, field: Field, message: impl Into<String>) {
-        self.0.push((field, message.into()));
-    }
-
-    pub fn get(&self, field: Field) -> Option<&str> {
-        self.0
-            .iter()
-            .find(|(f, _)| *f == field)
-            .map(|(_, message)| message.as_str())
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+impl AsRef<str> for Field {
+    fn as_ref(&self) -> &str {
+        self.name()
     }
 }
 
-impl std::fmt::Display for FieldErrors {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        let messages: Vec<&str> = self.0.iter().map(|(_, m)| m.as_str()).collect();
-        f.write_str(&messages.join(" "))
+impl From<Field> for String {
+    fn from(field: Field) -> String {
+        field.name().to_string()
     }
 }
 
@@ -109,12 +90,20 @@ impl NewToken {
             .map_err(|message| errors.add(Field::Name, message))
             .ok();
 
-        let expiration = Expiration::parse(&form.expiration, &form.expiration_date, today)
-            .map_err(|error| match error {
-                ExpirationError::Choice(message) => errors.add(Field::Expiration, message),
-                ExpirationError::Date(message) => errors.add(Field::ExpirationDate, message),
-            })
-            .ok();
+        let expiration = match parse_lifetime(&form.expiration, FORM_WORDS) {
+            Ok(Lifetime::Custom) => Expiration::custom_date(&form.expiration_date, today)
+                .map_err(|message| errors.add(Field::ExpirationDate, message))
+                .ok(),
+            Ok(lifetime) => Expiration::from_lifetime(lifetime),
+            Err(_) if form.expiration.is_empty() => {
+                errors.add(Field::Expiration, "Choose when the token expires.");
+                None
+            }
+            Err(_) => {
+                errors.add(Field::Expiration, "Choose one of the listed expirations.");
+                None
+            }
+        };
 
         let scopes = parse_scopes(&form.scopes)
             .map_err(|unknown| {

@@ -107,10 +107,6 @@ impl TokenSecret {
         })
     }
 
-    pub fn kind(&self) -> TokenKind {
-        self.kind
-    }
-
     pub fn expose(&self) -> &str {
         &self.text
     }

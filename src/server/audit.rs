@@ -1,10 +1,11 @@
 //! The audit trail of token changes.
 
-use super::context::ClientMeta;
+use super::client::ClientMeta;
 use super::db::{Db, Pool, Transaction};
 use super::keyset::{self, Direction};
-use crate::api::audit::{AuditAction, AuditRow};
-use crate::api::{Cursor, Page};
+use crate::domain::audit::AuditAction;
+use crate::model::audit::AuditRow;
+use crate::model::{Cursor, Page};
 use sqlx::QueryBuilder;
 
 /// One event, written by the same transaction as the change it describes.

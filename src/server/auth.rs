@@ -2,8 +2,9 @@
 
 use super::db::{now_ms, Pool};
 use super::secrets::{random_base62, sha256_hex};
-use crate::api::session::{Role, Viewer};
 use crate::domain::plan::{Plan, PlanAccess};
+use crate::domain::role::Role;
+use crate::model::session::Viewer;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };

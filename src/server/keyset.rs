@@ -1,7 +1,7 @@
 //! Keyset pagination over rows with increasing integer ids, newest (highest id) first.
 //! Cost depends on the page size, never on how far into the list the page is (unlike OFFSET).
 
-use crate::api::Cursor;
+use crate::model::Cursor;
 
 /// Rows per page in the dashboard's lists.
 pub const PAGE_SIZE: i64 = 20;

@@ -5,7 +5,8 @@
 
 use super::auth::{session_id_from_headers, user_for_session};
 use super::state::AppState;
-use crate::api::session::Role;
+use crate::domain::role::Role;
+use crate::model::routes;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
@@ -13,8 +14,8 @@ use http::{Method, StatusCode};
 
 pub async fn guard_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
     let path = request.uri().path();
-    let protected = path == "/agents" || path.starts_with("/agents/");
-    let sign_in = path == "/sign-in";
+    let protected = path == routes::AGENTS || path.starts_with(&format!("{}/", routes::AGENTS));
+    let sign_in = path == routes::SIGN_IN;
     if !(protected || sign_in) {
         return next.run(request).await;
     }
@@ -34,8 +35,8 @@ pub async fn guard_pages(State(state): State<AppState>, request: Request, next: 
     };
     let reads = matches!(*request.method(), Method::GET | Method::HEAD);
     match user {
-        None if protected => Redirect::to("/sign-in").into_response(),
-        Some(_) if sign_in && reads => Redirect::to("/agents/tokens").into_response(),
+        None if protected => Redirect::to(routes::SIGN_IN).into_response(),
+        Some(_) if sign_in && reads => Redirect::to(routes::TOKENS).into_response(),
         Some(user) if protected && user.role == Role::Member => {
             let mut response = next.run(request).await;
             *response.status_mut() = StatusCode::FORBIDDEN;

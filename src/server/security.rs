@@ -2,22 +2,12 @@
 
 use super::config::Config;
 use super::state::AppState;
-use crate::api::error::AppError;
+use crate::model::error::AppError;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::header::{self, HeaderValue};
 use http::{HeaderMap, Method, StatusCode};
-
-/// The policy for HTML pages, allowing only our own scripts plus the inline hydration script
-/// that carries this response's nonce. WebAssembly needs `'wasm-unsafe-eval'`.
-pub fn page_csp(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
-}
 
 /// For everything that is not a page (JSON, files): nothing may run or frame it.
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";

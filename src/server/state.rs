@@ -2,7 +2,7 @@
 
 use super::config::Config;
 use super::db::Pool;
-use super::rest::access::ApiRateLimiter;
+use super::rest::rate_limit::ApiRateLimiter;
 use super::throttle::LoginThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;

@@ -708,8 +708,8 @@ async fn a_message_token_can_be_narrowed_but_never_widened() {
     let path = format!("/api/v1/message-tokens/{id}");
     let before = app.snapshot().await;
     for (body, field) in [
-        (json!({}), "body"),
-        (json!({ "scopes": ["messages:write"] }), "scopes"),
+        (json!({}), "name"),
+        (json!({ "scopes": ["messages:write"] }), "scopes[0]"),
         (json!({ "scopes": [] }), "scopes"),
         (json!({ "expires_in": "90d" }), "expires_in"),
         (json!({ "expires_in": "never" }), "expires_in"),
@@ -721,7 +721,18 @@ async fn a_message_token_can_be_narrowed_but_never_widened() {
             .await;
         assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
         assert_eq!(error(&response)["field"], field, "{body}");
+        assert_eq!(error(&response)["errors"][0]["field"], field, "{body}");
     }
+    // Nothing to change names every field that could have changed it.
+    let empty = app.api("PATCH", &path, Some(&ops), Some(json!({}))).await;
+    let envelope = error(&empty);
+    let fields: Vec<&str> = envelope["errors"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|e| e["field"].as_str().unwrap())
+        .collect();
+    assert_eq!(fields, ["name", "scopes", "expires_in"]);
     assert_eq!(app.snapshot().await, before);
 
     let narrowed = app
@@ -891,11 +902,11 @@ async fn bad_input_gets_a_4xx_envelope_and_changes_nothing() {
             "bad scope",
             "POST",
             &mint,
-            json!({ "name": "a", "scopes": ["account:read"] }).to_string(),
+            json!({ "name": "a", "scopes": ["messages:read", "account:read"] }).to_string(),
             "application/json",
             422,
             "validation_error",
-            Some("scopes"),
+            Some("scopes[1]"),
         ),
         (
             "no scopes",

@@ -4,15 +4,16 @@
 use crate::support::TestApp;
 use http::{header, StatusCode};
 use serde_json::json;
-use trekmail_tokens::api::audit::AuditRow;
 use trekmail_tokens::api::audit::ListAuditEvents;
-use trekmail_tokens::api::error::AppError;
 use trekmail_tokens::api::session::{SignIn, SignOut};
-use trekmail_tokens::api::tokens::{CreateToken, CreatedToken, ListTokens, RevokeToken, TokenRow};
-use trekmail_tokens::api::Page;
+use trekmail_tokens::api::tokens::{CreateToken, ListTokens, RevokeToken};
 use trekmail_tokens::domain::new_token::Field;
 use trekmail_tokens::domain::status::TokenStatus;
 use trekmail_tokens::domain::token::TokenSecret;
+use trekmail_tokens::model::audit::AuditRow;
+use trekmail_tokens::model::error::AppError;
+use trekmail_tokens::model::tokens::{CreatedToken, TokenRow};
+use trekmail_tokens::model::Page;
 use trekmail_tokens::server::secrets::sha256_hex;
 
 fn form(name: &str) -> serde_json::Value {

@@ -10,6 +10,8 @@ mod api;
 mod dashboard;
 /// Floods, races and hostile input (the hardening review).
 mod hardening;
+/// The one-way layer rule, read from the sources.
+mod layers;
 /// Settings and start-up of the real binary.
 mod startup;
 /// The guided tour's server side.

@@ -16,12 +16,13 @@ use std::net::SocketAddr;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 use tower::ServiceExt;
-use trekmail_tokens::api::error::AppError;
-use trekmail_tokens::api::tokens::{CreateToken, CreatedToken};
-use trekmail_tokens::server::app::{build_state, router};
+use trekmail_tokens::api::tokens::CreateToken;
+use trekmail_tokens::model::error::AppError;
+use trekmail_tokens::model::tokens::CreatedToken;
 use trekmail_tokens::server::config::Config;
 use trekmail_tokens::server::db::Pool;
 use trekmail_tokens::server::state::AppState;
+use trekmail_tokens::startup::{build_state, router};
 
 /// The longest one request (or building an app) may take before the test fails, naming it. Far
 /// above a slow machine's worst (SQLite's busy timeout is 5 s, Argon2 waits at most 5 s), and far

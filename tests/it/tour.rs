@@ -3,8 +3,9 @@
 
 use crate::support::TestApp;
 use http::StatusCode;
-use trekmail_tokens::api::error::AppError;
-use trekmail_tokens::api::session::{CurrentViewer, FinishTour, Viewer};
+use trekmail_tokens::api::session::{CurrentViewer, FinishTour};
+use trekmail_tokens::model::error::AppError;
+use trekmail_tokens::model::session::Viewer;
 
 async fn viewer(app: &TestApp, cookie: &str) -> Viewer {
     let response = app.call_form::<CurrentViewer>("", Some(cookie)).await;

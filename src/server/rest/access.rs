@@ -8,18 +8,15 @@ use super::error::ApiError;
 use crate::domain::plan::{Plan, PlanAccess};
 use crate::domain::scope::Scope;
 use crate::domain::token::{TokenKind, TokenSecret};
-use crate::server::context::ClientMeta;
+use crate::server::client::ClientMeta;
 use crate::server::db::{now_ms, Pool};
 use crate::server::secrets::sha256_hex;
 use crate::server::state::AppState;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
-use governor::clock::{Clock, DefaultClock};
-use governor::{DefaultKeyedRateLimiter, Quota, RateLimiter};
 use http::request::Parts;
 use http::{header, Method, StatusCode};
-use std::num::NonZeroU32;
 
 /// What a route demands of the caller's token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -272,40 +269,6 @@ pub async fn authenticate(
         expires_at: token.expires_at,
         created_at: token.created_at,
     })
-}
-
-/// Per-token request budget (`TREKMAIL_API_RATE_LIMIT` requests per minute, with bursts up to
-/// the same number).
-pub struct ApiRateLimiter {
-    limiter: DefaultKeyedRateLimiter<i64>,
-}
-
-impl ApiRateLimiter {
-    pub fn per_minute(requests: u32) -> ApiRateLimiter {
-        let quota = Quota::per_minute(NonZeroU32::new(requests.max(1)).expect("at least 1"));
-        ApiRateLimiter {
-            limiter: RateLimiter::keyed(quota),
-        }
-    }
-
-    /// `Err(seconds to wait)` when the token has used up its budget.
-    pub fn check(&self, token_id: i64) -> Result<(), u64> {
-        self.limiter.check_key(&token_id).map_err(|not_until| {
-            let wait = not_until.wait_time_from(DefaultClock::default().now());
-            wait.as_secs() + u64::from(wait.subsec_nanos() > 0)
-        })?;
-        // Forget idle tokens now and then so memory stays bounded by the active ones.
-        if self.limiter.len() > 10_000 {
-            self.limiter.retain_recent();
-        }
-        Ok(())
-    }
-}
-
-impl Default for ApiRateLimiter {
-    fn default() -> Self {
-        ApiRateLimiter::per_minute(crate::server::config::DEFAULT_API_RATE_LIMIT)
-    }
 }
 
 /// The checks of the module comment, run for every routed API request.

@@ -2,6 +2,7 @@
 //! `{"error": {"code", "message", "request_id", …}}`, an `X-Request-Id` on every response
 //! (the client's own when it sent a sane one), and `Cache-Control: no-store`.
 
+use crate::domain::field::{FieldError, FieldErrors};
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -65,13 +66,14 @@ impl ApiError {
         )
     }
 
+    /// 422 naming the field (as the request names it) in `field`, and in `errors`, the list of
+    /// every problem that a parser reporting several fills.
     pub fn validation(field: &str, message: impl Into<String>) -> ApiError {
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_error",
-            message,
-        )
-        .with("field", field)
+        let message = message.into();
+        let errors = json!([{ "field": field, "message": message }]);
+        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message)
+            .with("field", field)
+            .with("errors", errors)
     }
 
     pub fn payload_too_large() -> ApiError {
@@ -106,6 +108,21 @@ impl ApiError {
     }
 }
 
+/// A parser's refusal: the first problem's field and message up front (where TrekMail's adapter
+/// shows them), and every problem in `errors`.
+impl From<FieldErrors> for ApiError {
+    fn from(errors: FieldErrors) -> Self {
+        let first = errors.first().cloned().unwrap_or_else(|| FieldError {
+            field: String::new(),
+            message: "The request broke a rule.".into(),
+        });
+        ApiError::validation(&first.field, first.message).with(
+            "errors",
+            serde_json::to_value(&errors.0).expect("field errors serialize"),
+        )
+    }
+}
+
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         tracing::error!(%error, "database error in the API");
@@ -119,14 +136,7 @@ impl From<crate::server::tokens::Error> for ApiError {
         use crate::server::tokens::Error;
         match error {
             Error::NotFound => ApiError::not_found(),
-            Error::Invalid(errors) => {
-                let field = errors
-                    .0
-                    .first()
-                    .map_or("body", |(field, _)| field.api_name());
-                ApiError::validation(field, errors.to_string())
-            }
-            Error::Field { field, message } => ApiError::validation(field, message),
+            Error::Invalid(errors) => errors.into(),
             Error::ActorInactive => {
                 ApiError::invalid_token("This token was revoked or expired while the request ran.")
             }

@@ -8,7 +8,7 @@ use super::mail::find_mailbox;
 use super::{optional_timestamp, timestamp, ErrorReply};
 use crate::domain::message_token::NewMessageToken;
 use crate::domain::status::TokenStatus;
-use crate::server::context::ClientMeta;
+use crate::server::client::ClientMeta;
 use crate::server::db::now_ms;
 use crate::server::state::AppState;
 use crate::server::tokens::{self, Actor, NarrowRequest, RevokedBy};
@@ -53,7 +53,7 @@ pub async fn create_message_token(
         &request.scopes,
         request.expires_in.as_deref(),
     )
-    .map_err(|problem| ApiError::validation(problem.field, problem.message))?;
+    .map_err(ApiError::from)?;
     let minted = tokens::create_message_token(
         &state.pool,
         caller.account_id,

@@ -21,6 +21,8 @@ pub mod me;
 pub mod message_tokens;
 /// A message token's mailbox: listing and sending messages.
 pub mod messages;
+/// The per-token request budget.
+pub mod rate_limit;
 
 use crate::server::state::AppState;
 use axum::extract::DefaultBodyLimit;

@@ -1,11 +1,11 @@
 //! The account's tokens as the dashboard lists them: keyset pages, newest first.
 
-use crate::api::tokens::TokenRow;
-use crate::api::{Cursor, Page};
 use crate::domain::message_token::MessageScope;
 use crate::domain::scope::split_scopes;
 use crate::domain::status::{StatusFilter, TokenStatus};
 use crate::domain::token::TokenKind;
+use crate::model::tokens::TokenRow;
+use crate::model::{Cursor, Page};
 use crate::server::db::{now_ms, Db, Pool};
 use crate::server::keyset::{self, Direction};
 use sqlx::QueryBuilder;

@@ -3,12 +3,12 @@
 //! mint or narrowing is refused, so no message token outlives the token that made it.
 
 use super::{check_cap, Error, Result, MAX_ACTIVE_MESSAGE_TOKENS};
-use crate::api::audit::AuditAction;
-use crate::domain::message_token::{FieldProblem, Narrowing, NewMessageToken};
+use crate::domain::audit::AuditAction;
+use crate::domain::message_token::{Narrowing, NewMessageToken};
 use crate::domain::status::TokenStatus;
 use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::audit::{record, AuditEntry};
-use crate::server::context::ClientMeta;
+use crate::server::client::ClientMeta;
 use crate::server::db::{begin_write, Pool, Transaction};
 use crate::server::secrets::{new_token, sha256_hex};
 
@@ -176,7 +176,7 @@ pub async fn narrow_message_token(
         expires_at,
         now,
     )
-    .map_err(|FieldProblem { field, message }| Error::Field { field, message })?;
+    .map_err(Error::Invalid)?;
     let scopes = narrowing.scopes.as_ref().map(|scopes| {
         scopes
             .iter()

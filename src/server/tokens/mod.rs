@@ -17,14 +17,15 @@ pub use message::{
 
 use super::audit::{record, AuditEntry};
 use super::auth::SessionUser;
-use super::context::ClientMeta;
+use super::client::ClientMeta;
 use super::db::{begin_write, now_ms, Pool, Transaction};
 use super::secrets::{new_token, sha256_hex};
-use crate::api::audit::AuditAction;
-use crate::api::tokens::{CreatedToken, DomainOption};
-use crate::domain::new_token::{CreateTokenForm, DomainConstraint, Field, FieldErrors, NewToken};
+use crate::domain::audit::AuditAction;
+use crate::domain::field::FieldErrors;
+use crate::domain::new_token::{CreateTokenForm, DomainConstraint, Field, NewToken};
 use crate::domain::scope::join_scopes;
 use crate::domain::token::TokenKind;
+use crate::model::tokens::{CreatedToken, DomainOption};
 
 /// Active ops tokens one account may hold (GitHub allows 50 fine-grained tokens per app per
 /// user, Stripe 100s of restricted keys): plenty for every agent and script, and a bound on
@@ -44,15 +45,9 @@ pub enum RevokedBy<'a> {
 /// Why the token service refused or failed.
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
-    /// Form input broke a rule (dashboard fields).
+    /// Input broke a rule: each problem with the field it concerns, as the request names it.
     #[error("{0}")]
     Invalid(FieldErrors),
-    /// An API field broke a rule: the field's name and why.
-    #[error("{field}: {message}")]
-    Field {
-        field: &'static str,
-        message: String,
-    },
     /// Missing, another account's, or outside the caller's reach (all look the same).
     #[error("not found")]
     NotFound,

@@ -1,7 +1,7 @@
 //! Small shared pieces.
 
-use crate::api::Page;
 use crate::domain::status::TokenStatus;
+use crate::model::Page;
 use leptos::prelude::*;
 
 /// The coloured status pill of a token.
@@ -108,10 +108,10 @@ pub fn FilterNav(
 }
 
 /// The keyset cursor in the URL (`?after=` / `?before=`).
-pub fn use_cursor() -> Memo<crate::api::Cursor> {
+pub fn use_cursor() -> Memo<crate::model::Cursor> {
     let query = leptos_router::hooks::use_query_map();
     Memo::new(move |_| {
-        query.with(|q| crate::api::Cursor {
+        query.with(|q| crate::model::Cursor {
             after: q.get("after").and_then(|v| v.parse().ok()),
             before: q.get("before").and_then(|v| v.parse().ok()),
         })

@@ -1,12 +1,14 @@
 //! The "Create token" dialog: the form, then the one-time reveal of the new token.
 
-use crate::api::error::AppError;
-use crate::api::tokens::{CreateToken, CreatedToken, DomainOption};
-use crate::domain::expiration::{Expiration, CHOICES};
-use crate::domain::new_token::{CreateTokenForm, Field, FieldErrors, NewToken};
+use crate::api::tokens::CreateToken;
+use crate::domain::expiration::{Expiration, FORM_WORDS};
+use crate::domain::field::FieldErrors;
+use crate::domain::new_token::{CreateTokenForm, Field, NewToken};
 use crate::domain::plan::PlanAccess;
 use crate::domain::time;
 use crate::domain::token_name::MAX_NAME_CHARS;
+use crate::model::error::AppError;
+use crate::model::tokens::{CreatedToken, DomainOption};
 use crate::ui::components::browser::{copy_to_clipboard, download_text};
 use crate::ui::components::common::{FieldError, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT};
 use crate::ui::components::modal::Modal;
@@ -140,7 +142,7 @@ fn CreateForm(
                     <p id="expiration-help" class="mt-1 text-sm text-slate-600">
                         "Tokens that expire limit the damage of a leak. We recommend 30 or 90 days."
                     </p>
-                    <RadioChoices name="expiration" choices=CHOICES.to_vec() selected=expiration />
+                    <RadioChoices name="expiration" choices=FORM_WORDS.iter().map(|(word, _, label)| (*word, *label)).collect() selected=expiration />
                     <FieldError id="expiration-error" message=error_for(Field::Expiration) />
                     <Show when=move || expiration.get() == "custom">
                         <div class="mt-2 max-w-xs">

@@ -1,6 +1,7 @@
 //! The confirmation before a token is revoked for good.
 
-use crate::api::tokens::{RevokeToken, TokenRow};
+use crate::api::tokens::RevokeToken;
+use crate::model::tokens::TokenRow;
 use crate::ui::components::common::{BUTTON_DANGER, BUTTON_SECONDARY};
 use crate::ui::components::modal::Modal;
 use leptos::prelude::*;

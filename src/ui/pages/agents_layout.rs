@@ -1,7 +1,10 @@
 //! The AI Agents & API frame around both tabs: who is signed in, the tabs, and the owner check.
 
-use crate::api::error::AppError;
-use crate::api::session::{current_viewer, Role, SignOut, Viewer};
+use crate::api::session::{current_viewer, SignOut};
+use crate::domain::role::Role;
+use crate::model::error::AppError;
+use crate::model::routes;
+use crate::model::session::Viewer;
 use crate::ui::components::common::{LoadError, BUTTON_SECONDARY};
 use crate::ui::components::tour::{provide_tour, GuideButton, TourInvitation, TourOverlay};
 use leptos::prelude::*;
@@ -21,7 +24,7 @@ pub fn AgentsLayout() -> impl IntoView {
             {move || Suspend::new(async move {
                 match viewer.await {
                     Ok(viewer) => view! { <Frame viewer /> }.into_any(),
-                    Err(AppError::Unauthenticated) => view! { <Redirect path="/sign-in" /> }.into_any(),
+                    Err(AppError::Unauthenticated) => view! { <Redirect path=routes::SIGN_IN /> }.into_any(),
                     Err(error) => view! { <LoadError message=error.to_string() /> }.into_any(),
                 }
             })}
@@ -54,8 +57,8 @@ fn Frame(viewer: Viewer) -> impl IntoView {
                     <TourInvitation />
                     <nav aria-label="AI Agents & API sections" class="mt-6 border-b border-slate-200">
                         <ul class="-mb-px flex gap-6">
-                            <li><A href="/agents/tokens" attr:class=TAB>"Tokens"</A></li>
-                            <li><A href="/agents/audit-log" attr:class=TAB attr:data-tour="audit-log-tab">"Audit Log"</A></li>
+                            <li><A href=routes::TOKENS attr:class=TAB>"Tokens"</A></li>
+                            <li><A href=routes::AUDIT_LOG attr:class=TAB attr:data-tour="audit-log-tab">"Audit Log"</A></li>
                         </ul>
                     </nav>
                     <div class="pt-6">

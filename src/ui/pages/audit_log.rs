@@ -1,7 +1,10 @@
 //! The Audit Log tab: every token creation and revocation, newest first.
 
-use crate::api::audit::{list_audit_events, AuditAction, AuditRow};
+use crate::api::audit::list_audit_events;
+use crate::domain::audit::AuditAction;
 use crate::domain::time;
+use crate::model::audit::AuditRow;
+use crate::model::routes;
 use crate::ui::components::common::{use_cursor, FilterNav, LoadError, Pager};
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -59,7 +62,7 @@ fn ActionFilter(action: Memo<Option<AuditAction>>) -> impl IntoView {
         .map(|(option, label)| {
             let href = option
                 .map(|a| format!("?action={}", a.as_str()))
-                .unwrap_or_else(|| "/agents/audit-log".into());
+                .unwrap_or_else(|| routes::AUDIT_LOG.into());
             (href, label, Signal::derive(move || action.get() == option))
         })
         .collect();

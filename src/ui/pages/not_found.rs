@@ -1,5 +1,6 @@
 //! Unknown URLs.
 
+use crate::model::routes;
 use leptos::prelude::*;
 use leptos_meta::Title;
 
@@ -16,7 +17,7 @@ pub fn NotFound() -> impl IntoView {
             <p class="text-sm font-semibold text-indigo-600">"404"</p>
             <h1 class="mt-2 text-3xl font-bold tracking-tight">"Page not found"</h1>
             <p class="mt-4 text-slate-600">"There is nothing at this address."</p>
-            <a href="/agents/tokens" class="mt-6 inline-block font-semibold text-indigo-600 hover:underline">
+            <a href=routes::TOKENS class="mt-6 inline-block font-semibold text-indigo-600 hover:underline">
                 "Go to your API tokens"
             </a>
         </main>

@@ -1,10 +1,12 @@
 //! The Tokens tab: the filterable list, creation and revocation.
 
-use crate::api::tokens::{account_domains, list_tokens, CreateToken, RevokeToken, TokenRow};
-use crate::api::Cursor;
+use crate::api::tokens::{account_domains, list_tokens, CreateToken, RevokeToken};
 use crate::domain::status::{StatusFilter, TokenStatus};
 use crate::domain::time;
 use crate::domain::token::TokenKind;
+use crate::model::routes;
+use crate::model::tokens::TokenRow;
+use crate::model::Cursor;
 use crate::ui::components::common::{
     use_cursor, FilterNav, LoadError, Pager, StatusBadge, BUTTON_PRIMARY, BUTTON_SMALL,
 };
@@ -120,7 +122,7 @@ fn StatusFilterNav(filter: Memo<StatusFilter>) -> impl IntoView {
             let href = option
                 .query_value()
                 .map(|v| format!("?status={v}"))
-                .unwrap_or_else(|| "/agents/tokens".into());
+                .unwrap_or_else(|| routes::TOKENS.into());
             (href, label, Signal::derive(move || filter.get() == option))
         })
         .collect();
@@ -146,7 +148,7 @@ fn EmptyState(unfiltered: bool, on_create: Callback<()>) -> impl IntoView {
                 view! {
                     <h3 class="text-base font-semibold">"No tokens match this filter"</h3>
                     <p class="mt-2 text-sm text-slate-600">
-                        <a href="/agents/tokens" class="font-semibold text-indigo-600 hover:underline">"Show all tokens"</a>
+                        <a href=routes::TOKENS class="font-semibold text-indigo-600 hover:underline">"Show all tokens"</a>
                     </p>
                 }
                     .into_any()

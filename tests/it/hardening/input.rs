@@ -3,9 +3,9 @@
 use crate::support::{acme_hello, code, error, message_token, ops_token, TestApp};
 use http::{header, StatusCode};
 use serde_json::{json, Value};
-use trekmail_tokens::api::error::AppError;
 use trekmail_tokens::api::tokens::{CreateToken, ListTokens, RevokeToken};
 use trekmail_tokens::domain::new_token::Field;
+use trekmail_tokens::model::error::AppError;
 
 const PRO: &str = "owner@pro.test";
 const QUOTED: &str = "\"x victim@localhost alerts@acme-mail.test y\"@example.com";

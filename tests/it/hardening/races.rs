@@ -5,9 +5,9 @@ use crate::support::{acme_hello, message_token, ops_token, Response, TestApp};
 use http::StatusCode;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use trekmail_tokens::api::tokens::TokenRow;
 use trekmail_tokens::api::tokens::{ListTokens, RevokeToken};
-use trekmail_tokens::api::Page;
+use trekmail_tokens::model::tokens::TokenRow;
+use trekmail_tokens::model::Page;
 
 const PRO: &str = "owner@pro.test";
 const MANAGE: &str = "mailboxes:message-tokens:manage";

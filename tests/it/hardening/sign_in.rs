@@ -3,8 +3,8 @@
 
 use crate::support::TestApp;
 use http::{header, StatusCode};
-use trekmail_tokens::api::error::AppError;
 use trekmail_tokens::api::session::SignIn;
+use trekmail_tokens::model::error::AppError;
 use trekmail_tokens::server::throttle::{IP_FREE, PAIR_FREE};
 
 fn body(email: &str, password: &str) -> String {

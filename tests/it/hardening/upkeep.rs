@@ -5,9 +5,9 @@ use crate::support::{within, TestApp};
 use http::{header, StatusCode};
 use serde_json::json;
 use std::time::Duration;
-use trekmail_tokens::api::error::AppError;
 use trekmail_tokens::api::session::SignIn;
 use trekmail_tokens::api::tokens::CreateToken;
+use trekmail_tokens::model::error::AppError;
 use trekmail_tokens::server::maintenance::{prune, Pruned};
 use trekmail_tokens::server::tokens::MAX_ACTIVE_OPS_TOKENS;
 

@@ -2,6 +2,7 @@
 
 use crate::domain::plan::PlanAccess;
 use crate::domain::scope::Scope;
+use crate::model::routes;
 
 /// The tab a step needs; the tour switches to it itself.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -14,7 +15,7 @@ pub enum Tab {
 
 impl Tab {
     pub(super) fn of_path(path: &str) -> Tab {
-        if path.starts_with("/agents/audit-log") {
+        if path.starts_with(routes::AUDIT_LOG) {
             Tab::AuditLog
         } else {
             Tab::Tokens
@@ -23,8 +24,8 @@ impl Tab {
 
     pub(super) fn home(self) -> &'static str {
         match self {
-            Tab::AuditLog => "/agents/audit-log",
-            Tab::Tokens | Tab::Any => "/agents/tokens",
+            Tab::AuditLog => routes::AUDIT_LOG,
+            Tab::Tokens | Tab::Any => routes::TOKENS,
         }
     }
 }

@@ -1,14 +1,15 @@
 //! The whole HTTP application: pages, server functions, static files and middleware.
 //! `main.rs` serves it; the integration tests drive it in-process.
 
-use super::config::Config;
-use super::db;
-use super::page_guard::guard_pages;
-use super::rest::access::ApiRateLimiter;
-use super::security::{reject_cross_site, require_declared_content_type, security_headers};
-use super::state::AppState;
-use super::throttle::LoginThrottle;
 use crate::app::{shell, App};
+use crate::model::routes;
+use crate::server::config::Config;
+use crate::server::db;
+use crate::server::page_guard::guard_pages;
+use crate::server::rest::rate_limit::ApiRateLimiter;
+use crate::server::security::{reject_cross_site, require_declared_content_type, security_headers};
+use crate::server::state::AppState;
+use crate::server::throttle::LoginThrottle;
 use axum::response::Redirect;
 use axum::routing::get;
 use axum::{middleware, Router};
@@ -23,7 +24,7 @@ pub async fn build_state(
     leptos_options: LeptosOptions,
 ) -> Result<AppState, sqlx::Error> {
     let pool = db::connect(&config.database_url).await?;
-    if config.demo && super::demo::seed_if_empty(&pool).await? {
+    if config.demo && crate::server::demo::seed_if_empty(&pool).await? {
         tracing::info!("seeded the demo accounts");
     }
     Ok(AppState {
@@ -51,9 +52,9 @@ pub fn router(state: AppState) -> Router {
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     Router::new()
-        .route("/", get(|| async { Redirect::to("/agents/tokens") }))
+        .route("/", get(|| async { Redirect::to(routes::TOKENS) }))
         .route("/healthz", get(|| async { "ok" }))
-        .merge(super::rest::router(state.clone()))
+        .merge(crate::server::rest::router(state.clone()))
         .leptos_routes_with_context(
             &state,
             routes,

@@ -1,0 +1,83 @@
+//! The one shape of "this input broke a rule" for every parser: the field it concerns, named as
+//! the request names it (`name`, `scopes[2]`, `expires_in`, `expiration_date`), and why. The
+//! dashboard shows each message next to its field; the REST API names the field in its error.
+
+use serde::{Deserialize, Serialize};
+
+/// One field's problem.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    /// The field's name in the request; list items carry their index (`scopes[2]`).
+    pub field: String,
+    pub message: String,
+}
+
+/// Every problem a parser found, in the order of the request's fields.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldErrors(pub Vec<FieldError>);
+
+impl FieldErrors {
+    pub fn single(field: impl Into<String>, message: impl Into<String>) -> Self {
+        let mut errors = FieldErrors::default();
+        errors.add(field, message);
+        errors
+    }
+
+    pub fn add(&mut self, field: impl Into<String>, message: impl Into<String>) {
+        self.0.push(FieldError {
+            field: field.into(),
+            message: message.into(),
+        });
+    }
+
+    /// The message for `field`, if it has one.
+    pub fn get(&self, field: impl AsRef<str>) -> Option<&str> {
+        self.0
+            .iter()
+            .find(|error| error.field == field.as_ref())
+            .map(|error| error.message.as_str())
+    }
+
+    /// The first problem, which a single-error reply (the REST envelope) reports.
+    pub fn first(&self) -> Option<&FieldError> {
+        self.0.first()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    /// Prefixes every field with `parent.` (a nested object's fields, as the request names them).
+    pub fn within(mut self, parent: &str) -> Self {
+        for error in &mut self.0 {
+            error.field = format!("{parent}.{}", error.field);
+        }
+        self
+    }
+}
+
+impl std::fmt::Display for FieldErrors {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let messages: Vec<&str> = self.0.iter().map(|e| e.message.as_str()).collect();
+        f.write_str(&messages.join(" "))
+    }
+}
+
+impl std::error::Error for FieldErrors {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keeps_every_problem_by_field() {
+        let mut errors = FieldErrors::single("name", "Enter a name.");
+        errors.add("scopes[2]", "Unknown scope.");
+        assert_eq!(errors.get("scopes[2]"), Some("Unknown scope."));
+        assert_eq!(errors.get("scopes"), None);
+        assert_eq!(errors.first().map(|e| e.field.as_str()), Some("name"));
+        assert_eq!(errors.to_string(), "Enter a name. Unknown scope.");
+        let nested = FieldErrors::single("to", "Bad.").within("attachments[0]");
+        assert_eq!(nested.get("attachments[0].to"), Some("Bad."));
+    }
+}
