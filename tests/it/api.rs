@@ -404,7 +404,13 @@ async fn a_plan_downgrade_takes_scopes_away_at_once() {
         .unwrap();
     let refused = app.api("PUT", &path, Some(&token), Some(body)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
-    assert_eq!(code(&refused), "insufficient_scope");
+    // The adapter knows this code and tells the agent to check the plan.
+    assert_eq!(code(&refused), "token_scope_blocked_by_plan");
+    assert_eq!(
+        error(&refused)["required_scopes"],
+        json!(["mailboxes:forwarding:write"])
+    );
+    assert_eq!(error(&refused)["plan"], "Starter");
     let me: Value = app
         .api("GET", "/api/v1/me", Some(&token), None)
         .await
@@ -422,7 +428,7 @@ async fn a_plan_downgrade_takes_scopes_away_at_once() {
         .api("GET", "/api/v1/messages", Some(&message), None)
         .await;
     assert_eq!(messages.status, StatusCode::FORBIDDEN);
-    assert_eq!(code(&messages), "plan_not_allowed");
+    assert_eq!(code(&messages), "feature_not_available");
     let me: Value = app
         .api("GET", "/api/v1/messages/_me", Some(&message), None)
         .await
@@ -1198,11 +1204,14 @@ async fn idempotency_keys_replay_the_first_reply_for_24_hours() {
     );
     let mut original: Value = first.json();
     assert!(original.as_object_mut().unwrap().remove("token").is_some());
-    assert_eq!(
-        replay.json::<Value>(),
-        original,
-        "same reply, without the plaintext"
+    let mut replayed: Value = replay.json();
+    let notice = replayed.as_object_mut().unwrap().remove("notice").unwrap();
+    assert!(
+        notice.as_str().unwrap().contains("shown only once")
+            && notice.as_str().unwrap().contains("mint a new one"),
+        "says plainly why the token is missing and what to do: {notice}"
     );
+    assert_eq!(replayed, original, "same reply, without the plaintext");
     let stored = app.count("select count(*) from idempotency_record where response_body like '%tm_msg_%' and response_body like '%\"token\"%'").await;
     assert_eq!(stored, 0, "the plaintext is never stored");
 
@@ -1442,7 +1451,8 @@ async fn nano_tokens_verify_addresses_and_spend_credits() {
             Some(json!({ "email": "a@company.io", "mode": "deep" })),
         )
         .await;
-    assert_eq!(code(&broke), "plan_limit_reached");
+    // Not a plan code: the adapter would blame the subscription.
+    assert_eq!(code(&broke), "insufficient_credits");
     assert_eq!(
         app.count("select verify_credits from account where name = 'Nano Co'")
             .await,

@@ -1,8 +1,9 @@
 //! Who may call what. [`ENDPOINTS`] is the one table of every route's token kind and scope;
 //! [`authorize`] enforces it in a fixed order for every request:
 //! bearer token (401) → rate limit (429) → token kind (403 `wrong_token_type`) → the plan's
-//! Message API (403 `plan_not_allowed`) → scope, checked against the plan of *today* (403
-//! `insufficient_scope`). Handlers then receive the [`Caller`].
+//! Message API (403 `feature_not_available`) → scope: 403 `insufficient_scope` when the token
+//! was never granted it, 403 `token_scope_blocked_by_plan` when it was but the plan of *today*
+//! no longer allows it. (The codes are those TrekMail's MCP adapter explains to the agent.) Handlers then receive the [`Caller`].
 
 use super::error::ApiError;
 use crate::domain::plan::{Plan, PlanAccess};
@@ -335,24 +336,38 @@ async fn check(
     {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "plan_not_allowed",
+            "feature_not_available",
             format!(
                 "Message tokens need the Pro or Agency plan; this account is on {}.",
                 caller.access.plan
             ),
         ));
     }
+    let wanted: &[&str] = match &endpoint.needs {
+        Needs::AnyScope => return Ok(caller),
+        Needs::Scope(scope) => std::slice::from_ref(scope),
+        Needs::OneOf(scopes) => scopes,
+    };
     let effective = caller.effective_scopes();
-    let has = |scope: &str| effective.iter().any(|granted| granted == scope);
-    match endpoint.needs {
-        Needs::AnyScope => {}
-        Needs::Scope(scope) if !has(scope) => return Err(ApiError::insufficient_scope(&[scope])),
-        Needs::OneOf(scopes) if !scopes.iter().any(|scope| has(scope)) => {
-            return Err(ApiError::insufficient_scope(scopes))
-        }
-        _ => {}
+    if wanted
+        .iter()
+        .any(|scope| effective.iter().any(|has| has == scope))
+    {
+        return Ok(caller);
     }
-    Ok(caller)
+    let granted: Vec<&str> = wanted
+        .iter()
+        .copied()
+        .filter(|scope| caller.scopes.iter().any(|has| has == scope))
+        .collect();
+    if granted.is_empty() {
+        Err(ApiError::insufficient_scope(wanted))
+    } else {
+        Err(ApiError::scope_blocked_by_plan(
+            &granted,
+            caller.access.plan,
+        ))
+    }
 }
 
 /// SQL condition: the token bound at `$token` is still live at the time bound at `$now`, as a

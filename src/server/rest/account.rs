@@ -181,9 +181,10 @@ pub async fn verify_email(
         }
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
-            "plan_limit_reached",
+            "insufficient_credits",
             format!(
-                "A {} check needs {cost} credit(s) and the account has fewer left.",
+                "A {} check needs {cost} credit(s) and the account has fewer left. Buy more \
+                 verifier credits in the dashboard, or try a cheaper mode.",
                 mode.as_str()
             ),
         ));

@@ -3,6 +3,7 @@
 //! (the client's own when it sent a sane one), and `Cache-Control: no-store`.
 
 use crate::domain::field::{FieldError, FieldErrors};
+use crate::domain::plan::Plan;
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -41,12 +42,12 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "invalid_token", message)
     }
 
+    /// The token was never granted any scope the endpoint accepts.
     pub fn insufficient_scope(scopes: &[&str]) -> ApiError {
         let message = match scopes {
-            [one] => format!(
-                "This endpoint needs the {one} scope, which this token does not have \
-                 (or the account's plan no longer allows)."
-            ),
+            [one] => {
+                format!("This endpoint needs the {one} scope, which this token does not have.")
+            }
             many => format!(
                 "This endpoint needs one of these scopes: {}.",
                 many.join(", ")
@@ -54,6 +55,22 @@ impl ApiError {
         };
         ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", message)
             .with("required_scopes", scopes.to_vec())
+    }
+
+    /// The token holds the scope, but the account's current plan no longer allows it (the plan
+    /// changed after the token was created).
+    pub fn scope_blocked_by_plan(scopes: &[&str], plan: Plan) -> ApiError {
+        ApiError::new(
+            StatusCode::FORBIDDEN,
+            "token_scope_blocked_by_plan",
+            format!(
+                "This token was granted {}, but the account's {plan} plan no longer includes it. \
+                 Upgrade the plan to use this endpoint again.",
+                scopes.join(", ")
+            ),
+        )
+        .with("required_scopes", scopes.to_vec())
+        .with("plan", plan.to_string())
     }
 
     /// The same reply for "does not exist", "another account's" and "outside the token's
@@ -71,9 +88,13 @@ impl ApiError {
     pub fn validation(field: &str, message: impl Into<String>) -> ApiError {
         let message = message.into();
         let errors = json!([{ "field": field, "message": message }]);
-        ApiError::new(StatusCode::UNPROCESSABLE_ENTITY, "validation_error", message)
-            .with("field", field)
-            .with("errors", errors)
+        ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            message,
+        )
+        .with("field", field)
+        .with("errors", errors)
     }
 
     pub fn payload_too_large() -> ApiError {

@@ -3,7 +3,7 @@
 //! `Idempotent-Replayed: true`) without acting twice, and the same key on a different request is
 //! refused with 422 `idempotency_key_reused`. Only 2xx replies are kept, so a client can fix a
 //! refused request and retry with its key. A plaintext token is never stored: a replayed token
-//! creation answers with the token's details but without `token`.
+//! creation answers with the token's details and a `notice` saying so, but without `token`.
 //!
 //! A claimed key always settles: the request runs in its own task from the claim on, so a client
 //! that hangs up while the request waits for the database does not cancel it half-way; the task
@@ -188,7 +188,9 @@ async fn run(
         .map_err(|_| ApiError::internal().into_response())?;
     let stored = match serde_json::from_slice::<serde_json::Value>(&bytes) {
         Ok(serde_json::Value::Object(mut object)) => {
-            object.remove("token");
+            if object.remove("token").is_some() {
+                object.insert("notice".into(), REPLAYED_TOKEN_NOTICE.into());
+            }
             serde_json::Value::Object(object).to_string()
         }
         _ => String::from_utf8_lossy(&bytes).into_owned(),
@@ -196,6 +198,12 @@ async fn run(
     claim.settle(parts.status.as_u16(), stored).await;
     Ok(Response::from_parts(parts, Body::from(bytes)))
 }
+
+/// Said in a replayed token creation, in place of the plaintext that is never stored.
+pub const REPLAYED_TOKEN_NOTICE: &str = "This is a replay of an earlier request with the same \
+    Idempotency-Key. The plaintext token was shown only once, in the first reply, and is not \
+    stored anywhere. If it was lost, revoke this token (DELETE /api/v1/message-tokens/{id}) and \
+    mint a new one with a new Idempotency-Key.";
 
 /// A claimed key, settled or released exactly for this claim.
 struct Claim {

@@ -49,7 +49,8 @@ pub struct ErrorReply {
 #[derive(Serialize, ToSchema)]
 struct ErrorDetail {
     /// `invalid_token`, `insufficient_scope`, `wrong_token_type`, `not_found`,
-    /// `validation_error`, `limit_exceeded`, `plan_not_allowed`, `plan_limit_reached`,
+    /// `validation_error`, `limit_exceeded`, `feature_not_available`, `token_scope_blocked_by_plan`,
+    /// `insufficient_credits`,
     /// `rate_limited`, `idempotency_key_reused`, `idempotency_key_in_use`, `invalid_json`,
     /// `unsupported_media_type`, `payload_too_large`, `internal_error`.
     code: String,
