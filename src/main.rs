@@ -12,12 +12,7 @@ async fn main() {
     // Settings first: a bad one stops the server (exit code 2) before anything is opened.
     let config = Config::from_env();
     keep_large_allocations_returnable();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn".into()),
-        )
-        .init();
+    trekmail_tokens::server::telemetry::init(config.log_format);
 
     let leptos_options = get_configuration(None)
         .expect("BUG: the [package.metadata.leptos] settings or LEPTOS_* variables are invalid")

@@ -9,6 +9,7 @@ use crate::server::page_guard::guard_pages;
 use crate::server::rest::rate_limit::ApiRateLimiter;
 use crate::server::security::{reject_cross_site, require_declared_content_type, security_headers};
 use crate::server::state::AppState;
+use crate::server::telemetry;
 use crate::server::throttle::LoginThrottle;
 use axum::response::Redirect;
 use axum::routing::get;
@@ -17,6 +18,7 @@ use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::{Arc, OnceLock};
+use tower_http::request_id::PropagateRequestIdLayer;
 
 /// Connects to the database (applying migrations) and seeds demo data when configured.
 pub async fn build_state(
@@ -75,5 +77,10 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             security_headers,
         ))
+        // Outermost: every response, refusals included, carries the id its log lines carry.
+        .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))
+        .layer(telemetry::trace_layer())
+        .layer(telemetry::set_request_id())
+        .layer(middleware::map_request(telemetry::drop_unsafe_request_id))
         .with_state(state)
 }

@@ -45,8 +45,8 @@ pub async fn require_owner() -> Result<SessionUser, AppError> {
 }
 
 /// Logs an unexpected failure and returns the generic 500 error; the detail never leaves the server.
-pub fn internal(error: impl std::fmt::Display) -> AppError {
-    tracing::error!(%error, "server function failed");
+pub fn internal(error: impl std::error::Error + 'static) -> AppError {
+    crate::server::telemetry::log_unexpected(&error, "server function failed");
     AppError::Internal.fail()
 }
 

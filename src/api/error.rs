@@ -24,7 +24,7 @@ impl From<tokens::Error> for AppError {
 /// Database failures are the server's fault: logged in full, reported as a bare 500.
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error");
+        crate::server::telemetry::log_unexpected(&error, "database error");
         AppError::Internal.fail()
     }
 }

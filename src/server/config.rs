@@ -4,6 +4,7 @@
 //! placeholder is its environment variable, so an error names both spellings:
 //! `invalid value 'abc' for '--session-days <TREKMAIL_SESSION_DAYS>'`.
 
+use super::telemetry::LogFormat;
 use clap::Parser;
 
 /// Requests per minute a token may make unless `TREKMAIL_API_RATE_LIMIT` says otherwise
@@ -38,6 +39,16 @@ pub struct Config {
     /// REST API requests per minute per token (1 to 100000).
     #[arg(long, env = "TREKMAIL_API_RATE_LIMIT", value_name = "TREKMAIL_API_RATE_LIMIT", default_value_t = DEFAULT_API_RATE_LIMIT, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub api_rate_limit: u32,
+    /// How log lines are written: `text` for people, `json` (one object per line) for log
+    /// shippers. `RUST_LOG` chooses what is logged.
+    #[arg(
+        long,
+        env = "TREKMAIL_LOG_FORMAT",
+        value_name = "TREKMAIL_LOG_FORMAT",
+        default_value = "text",
+        value_enum
+    )]
+    pub log_format: LogFormat,
 }
 
 impl Config {
@@ -65,6 +76,7 @@ impl Config {
             trust_proxy: false,
             session_days: 14,
             api_rate_limit: DEFAULT_API_RATE_LIMIT,
+            log_format: LogFormat::Text,
         }
     }
 }
@@ -130,6 +142,7 @@ mod tests {
             (&["--database-url", "mysql://x"], "mysql"),
             (&["--database-url", "sqlite://"], "names no file"),
             (&["--database-url", "data/file.db"], "not supported"),
+            (&["--log-format", "xml"], "xml"),
         ];
         for (args, needle) in cases {
             let error = parse(args).expect_err(&format!("{args:?} must be refused"));
@@ -153,8 +166,11 @@ mod tests {
             "yes",
             "--database-url",
             "sqlite:data/x.db",
+            "--log-format",
+            "json",
         ])
         .unwrap();
+        assert_eq!(config.log_format, LogFormat::Json);
         assert_eq!(
             (config.session_days, config.api_rate_limit, config.demo),
             (30, 600, true)

@@ -26,6 +26,8 @@ pub mod secrets;
 pub mod security;
 /// Shared state.
 pub mod state;
+/// Request ids, the request span, log format.
+pub mod telemetry;
 /// Sign-in rate limiting.
 pub mod throttle;
 /// The token service.

@@ -12,6 +12,8 @@ mod dashboard;
 mod hardening;
 /// The one-way layer rule, read from the sources.
 mod layers;
+/// Request ids and the request span in the logs.
+mod observability;
 /// Settings and start-up of the real binary.
 mod startup;
 /// The guided tour's server side.

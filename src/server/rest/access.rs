@@ -297,6 +297,7 @@ pub async fn authorize(
         Ok(caller) => caller,
         Err(error) => return error.into_response(),
     };
+    crate::server::telemetry::record_token_prefix(&caller.prefix);
     request.extensions_mut().insert(caller);
     request.extensions_mut().insert(client);
     next.run(request).await

@@ -1,6 +1,6 @@
 //! The API's one error type and the envelope every `/api/v1` reply goes through:
-//! `{"error": {"code", "message", "request_id", …}}`, an `X-Request-Id` on every response
-//! (the client's own when it sent a sane one), and `Cache-Control: no-store`.
+//! `{"error": {"code", "message", "request_id", …}}` (the id `server::telemetry` gave the
+//! request, also in its `X-Request-Id` header), and `Cache-Control: no-store`.
 
 use crate::domain::field::{FieldError, FieldErrors};
 use crate::domain::plan::Plan;
@@ -146,7 +146,7 @@ impl From<FieldErrors> for ApiError {
 
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
-        tracing::error!(%error, "database error in the API");
+        crate::server::telemetry::log_unexpected(&error, "database error in the API");
         ApiError::internal()
     }
 }
@@ -198,27 +198,10 @@ impl IntoResponse for ApiError {
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// Longest client request id we echo; anything else gets a fresh UUID.
-const MAX_REQUEST_ID_LEN: usize = 200;
-
-fn request_id_from(request: &Request) -> String {
-    request
-        .headers()
-        .get("x-request-id")
-        .and_then(|value| value.to_str().ok())
-        .filter(|id| {
-            !id.is_empty()
-                && id.len() <= MAX_REQUEST_ID_LEN
-                && id.bytes().all(|b| b.is_ascii_graphic())
-        })
-        .map(str::to_string)
-        .unwrap_or_else(|| uuid::Uuid::new_v4().to_string())
-}
-
 /// Wraps every `/api/v1` request: assigns the request id, renders errors as the envelope
 /// (including axum's own 404/405/413 answers), and marks the reply uncacheable.
 pub async fn envelope(mut request: Request, next: Next) -> Response {
-    let request_id = request_id_from(&request);
+    let request_id = crate::server::telemetry::request_id_of(&request);
     request
         .extensions_mut()
         .insert(RequestId(request_id.clone()));
@@ -248,11 +231,9 @@ pub async fn envelope(mut request: Request, next: Next) -> Response {
         response = (error.status, Json(error.body(&request_id))).into_response();
     }
 
-    let headers = response.headers_mut();
-    if let Ok(value) = HeaderValue::from_str(&request_id) {
-        headers.insert("x-request-id", value);
-    }
-    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    response
+        .headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     response
 }
 
