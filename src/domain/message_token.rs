@@ -108,7 +108,7 @@ impl Narrowing {
         name: Option<&str>,
         scopes: Option<&[String]>,
         expires_in: Option<&str>,
-        current_scopes: &[&str],
+        current_scopes: &[MessageScope],
         current_expiry: Option<i64>,
         now: i64,
     ) -> Result<Narrowing, FieldErrors> {
@@ -135,7 +135,7 @@ impl Narrowing {
                 let mut kept = Vec::new();
                 for (index, name) in requested.iter().enumerate() {
                     let scope = MessageScope::parse(name)
-                        .filter(|_| current_scopes.contains(&name.as_str()))
+                        .filter(|scope| current_scopes.contains(scope))
                         .ok_or_else(|| {
                             FieldErrors::single(
                                 format!("scopes[{index}]"),
@@ -202,7 +202,7 @@ mod tests {
     #[test]
     fn narrowing_only_takes_away() {
         let now = 1_000_000_000;
-        let current = ["messages:read", "messages:send"];
+        let current = [MessageScope::Read, MessageScope::Send];
         let narrow = |scopes: Option<&[&str]>, expires_in, expiry| {
             let scopes: Option<Vec<String>> =
                 scopes.map(|s| s.iter().map(|s| s.to_string()).collect());

@@ -1,6 +1,7 @@
 //! The ops-token scope catalog: every scope an ops token (`tm_live_…`) can carry,
 //! grouped by family, with what it allows and how risky it is.
 
+use super::message_token::MessageScope;
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -281,6 +282,33 @@ pub const CATALOG: &[ScopeInfo] = &[
 pub struct Scope(&'static str);
 
 impl Scope {
+    /// A catalog scope named in code (`const ACCOUNT_READ: Scope = Scope::known("account:read")`):
+    /// a name missing from the catalog stops the build.
+    pub const fn known(name: &'static str) -> Scope {
+        const fn same(a: &str, b: &str) -> bool {
+            let (a, b) = (a.as_bytes(), b.as_bytes());
+            if a.len() != b.len() {
+                return false;
+            }
+            let mut i = 0;
+            while i < a.len() {
+                if a[i] != b[i] {
+                    return false;
+                }
+                i += 1;
+            }
+            true
+        }
+        let mut i = 0;
+        while i < CATALOG.len() {
+            if same(CATALOG[i].name, name) {
+                return Scope(CATALOG[i].name);
+            }
+            i += 1;
+        }
+        panic!("not a scope of the catalog")
+    }
+
     pub fn parse(name: &str) -> Option<Scope> {
         CATALOG
             .iter()
@@ -370,19 +398,69 @@ pub fn parse_scopes<S: AsRef<str>>(names: &[S]) -> Result<Vec<Scope>, Vec<String
         .collect())
 }
 
-/// Scopes as stored in the database: names separated by single spaces (as OAuth writes them).
-pub fn join_scopes(scopes: &[Scope]) -> String {
-    scopes
-        .iter()
-        .map(|scope| scope.name())
-        .collect::<Vec<_>>()
-        .join(" ")
-}
+/// A token's granted scopes as the database stores them: names separated by single spaces (as
+/// OAuth writes them). Ops tokens hold catalog scopes, message tokens message scopes; reading
+/// drops names no longer known, so a retired scope can never grant anything. The only place that
+/// writes or reads the stored form (the sqlx mapping is in `server::db`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ScopeSet(Vec<&'static str>);
 
-/// Reads the stored form back; names no longer in the catalog are dropped, so a retired scope
-/// can never grant anything.
-pub fn split_scopes(stored: &str) -> Vec<Scope> {
-    stored.split_whitespace().filter_map(Scope::parse).collect()
+impl ScopeSet {
+    pub fn of_ops(scopes: &[Scope]) -> ScopeSet {
+        ScopeSet(scopes.iter().map(|scope| scope.name()).collect())
+    }
+
+    pub fn of_messages(scopes: &[MessageScope]) -> ScopeSet {
+        ScopeSet(scopes.iter().map(|scope| scope.name()).collect())
+    }
+
+    /// The stored text back; unknown names are dropped.
+    pub fn read(stored: &str) -> ScopeSet {
+        ScopeSet(
+            stored
+                .split_whitespace()
+                .filter_map(|name| {
+                    Scope::parse(name)
+                        .map(Scope::name)
+                        .or_else(|| MessageScope::parse(name).map(MessageScope::name))
+                })
+                .collect(),
+        )
+    }
+
+    /// The stored text.
+    pub fn stored(&self) -> String {
+        self.0.join(" ")
+    }
+
+    pub fn names(&self) -> &[&'static str] {
+        &self.0
+    }
+
+    /// The names as owned strings (for replies).
+    pub fn to_strings(&self) -> Vec<String> {
+        self.0.iter().map(|name| name.to_string()).collect()
+    }
+
+    pub fn contains(&self, name: &str) -> bool {
+        self.0.contains(&name)
+    }
+
+    /// The catalog scopes (an ops token's).
+    pub fn ops(&self) -> Vec<Scope> {
+        self.0
+            .iter()
+            .filter_map(|name| Scope::parse(name))
+            .collect()
+    }
+
+    /// The message scopes (a message token's).
+    pub fn messages(&self) -> Vec<MessageScope> {
+        self.0
+            .iter()
+            .filter_map(|name| MessageScope::parse(name))
+            .collect()
+    }
 }
 
 #[cfg(test)]
@@ -435,9 +513,12 @@ mod tests {
     #[test]
     fn stored_form_round_trips_and_drops_retired_names() {
         let scopes = parse_scopes(&["account:read", "domains:delete"]).unwrap();
-        assert_eq!(join_scopes(&scopes), "account:read domains:delete");
         assert_eq!(
-            split_scopes("account:read retired:scope domains:delete"),
+            ScopeSet::of_ops(&scopes).stored(),
+            "account:read domains:delete"
+        );
+        assert_eq!(
+            ScopeSet::read("account:read retired:scope  domains:delete").ops(),
             scopes
         );
     }

@@ -26,6 +26,8 @@ pub mod secrets;
 pub mod security;
 /// Shared state.
 pub mod state;
+/// How domain values are stored (sqlx mappings).
+pub mod stored;
 /// Request ids, the request span, log format.
 pub mod telemetry;
 /// Sign-in rate limiting.

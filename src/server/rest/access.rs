@@ -6,8 +6,9 @@
 //! no longer allows it. (The codes are those TrekMail's MCP adapter explains to the agent.) Handlers then receive the [`Caller`].
 
 use super::error::ApiError;
+use crate::domain::message_token::MessageScope;
 use crate::domain::plan::{Plan, PlanAccess};
-use crate::domain::scope::Scope;
+use crate::domain::scope::{Scope, ScopeSet};
 use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::client::ClientMeta;
 use crate::server::db::{now_ms, Pool};
@@ -19,14 +20,41 @@ use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{header, Method, StatusCode};
 
+/// A scope a route can demand: a catalog scope (ops tokens) or a message scope.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Grant {
+    Ops(Scope),
+    Message(MessageScope),
+}
+
+impl Grant {
+    pub fn name(self) -> &'static str {
+        match self {
+            Grant::Ops(scope) => scope.name(),
+            Grant::Message(scope) => scope.name(),
+        }
+    }
+}
+
 /// What a route demands of the caller's token.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Needs {
     /// Any valid token of the route's kind (the self-check endpoints).
     AnyScope,
-    Scope(&'static str),
+    Scope(Grant),
     /// At least one of these scopes.
-    OneOf(&'static [&'static str]),
+    OneOf(&'static [Grant]),
+}
+
+impl Needs {
+    /// The scopes that satisfy the route, by name (none for `AnyScope`).
+    pub fn names(self) -> Vec<&'static str> {
+        match self {
+            Needs::AnyScope => Vec::new(),
+            Needs::Scope(grant) => vec![grant.name()],
+            Needs::OneOf(grants) => grants.iter().map(|grant| grant.name()).collect(),
+        }
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -56,7 +84,17 @@ const fn message(method: Method, path: &'static str, needs: Needs) -> Endpoint {
     }
 }
 
-const MANAGE_MESSAGE_TOKENS: Needs = Needs::Scope("mailboxes:message-tokens:manage");
+/// A catalog scope as a route's need; the name is checked against the catalog at build time.
+const fn scope(name: &'static str) -> Needs {
+    Needs::Scope(Grant::Ops(Scope::known(name)))
+}
+
+const MANAGE_MESSAGE_TOKENS: Needs = scope("mailboxes:message-tokens:manage");
+const LIST_MESSAGES: Needs = Needs::OneOf(&[
+    Grant::Message(MessageScope::Read),
+    Grant::Message(MessageScope::Write),
+]);
+const SEND_MESSAGES: Needs = Needs::Scope(Grant::Message(MessageScope::Send));
 
 /// Every API route and what it needs. The router refuses to start if a route is missing here,
 /// and a test checks this table against the OpenAPI document.
@@ -64,22 +102,22 @@ const MANAGE_MESSAGE_TOKENS: Needs = Needs::Scope("mailboxes:message-tokens:mana
 pub const ENDPOINTS: &[Endpoint] = &[
     ops(Method::GET, "/api/v1/me", Needs::AnyScope),
     message(Method::GET, "/api/v1/messages/_me", Needs::AnyScope),
-    ops(Method::GET, "/api/v1/account", Needs::Scope("account:read")),
-    ops(Method::GET, "/api/v1/domains", Needs::Scope("domains:read")),
-    ops(Method::GET, "/api/v1/domains/{id}", Needs::Scope("domains:read")),
-    ops(Method::GET, "/api/v1/mailboxes", Needs::Scope("mailboxes:read")),
-    ops(Method::GET, "/api/v1/mailboxes/{id}", Needs::Scope("mailboxes:read")),
-    ops(Method::GET, "/api/v1/mailboxes/{id}/forwarding", Needs::Scope("mailboxes:forwarding:read")),
-    ops(Method::PUT, "/api/v1/mailboxes/{id}/forwarding", Needs::Scope("mailboxes:forwarding:write")),
+    ops(Method::GET, "/api/v1/account", scope("account:read")),
+    ops(Method::GET, "/api/v1/domains", scope("domains:read")),
+    ops(Method::GET, "/api/v1/domains/{id}", scope("domains:read")),
+    ops(Method::GET, "/api/v1/mailboxes", scope("mailboxes:read")),
+    ops(Method::GET, "/api/v1/mailboxes/{id}", scope("mailboxes:read")),
+    ops(Method::GET, "/api/v1/mailboxes/{id}/forwarding", scope("mailboxes:forwarding:read")),
+    ops(Method::PUT, "/api/v1/mailboxes/{id}/forwarding", scope("mailboxes:forwarding:write")),
     ops(Method::POST, "/api/v1/mailboxes/{id}/message-tokens", MANAGE_MESSAGE_TOKENS),
     ops(Method::GET, "/api/v1/mailboxes/{id}/message-tokens", MANAGE_MESSAGE_TOKENS),
     ops(Method::PATCH, "/api/v1/message-tokens/{id}", MANAGE_MESSAGE_TOKENS),
     ops(Method::DELETE, "/api/v1/message-tokens/{id}", MANAGE_MESSAGE_TOKENS),
-    message(Method::GET, "/api/v1/messages", Needs::OneOf(&["messages:read", "messages:write"])),
-    message(Method::POST, "/api/v1/messages/send", Needs::Scope("messages:send")),
-    ops(Method::GET, "/api/v1/verify/credits", Needs::Scope("verify:read")),
-    ops(Method::POST, "/api/v1/verify", Needs::Scope("verify:write")),
-    ops(Method::GET, "/api/v1/drive/addon", Needs::Scope("drive:addon:read")),
+    message(Method::GET, "/api/v1/messages", LIST_MESSAGES),
+    message(Method::POST, "/api/v1/messages/send", SEND_MESSAGES),
+    ops(Method::GET, "/api/v1/verify/credits", scope("verify:read")),
+    ops(Method::POST, "/api/v1/verify", scope("verify:write")),
+    ops(Method::GET, "/api/v1/drive/addon", scope("drive:addon:read")),
 ];
 
 pub fn endpoint(method: &Method, path: &str) -> Option<&'static Endpoint> {
@@ -99,8 +137,8 @@ pub struct Caller {
     pub access: PlanAccess,
     pub name: String,
     pub prefix: String,
-    /// As granted at creation.
-    pub scopes: Vec<String>,
+    /// As granted at creation (or narrowed since).
+    pub scopes: ScopeSet,
     /// `None`: every domain of the account.
     pub domain_ids: Option<Vec<i64>>,
     /// The one mailbox of a message token.
@@ -115,11 +153,12 @@ impl Caller {
         match self.kind {
             TokenKind::Ops => self
                 .scopes
-                .iter()
-                .filter(|name| Scope::parse(name).is_some_and(|scope| self.access.allows(scope)))
-                .cloned()
+                .ops()
+                .into_iter()
+                .filter(|scope| self.access.allows(*scope))
+                .map(|scope| scope.name().to_string())
                 .collect(),
-            TokenKind::Message if self.access.has_message_api() => self.scopes.clone(),
+            TokenKind::Message if self.access.has_message_api() => self.scopes.to_strings(),
             TokenKind::Message => Vec::new(),
         }
     }
@@ -186,7 +225,7 @@ struct TokenLookup {
     drive_addon: i64,
     name: String,
     visible_prefix: String,
-    scopes: String,
+    scopes: ScopeSet,
     all_domains: i64,
     mailbox_id: Option<i64>,
     expires_at: Option<i64>,
@@ -259,12 +298,7 @@ pub async fn authenticate(
         ),
         name: token.name,
         prefix: token.visible_prefix,
-        scopes: token
-            .scopes
-            .split(' ')
-            .filter(|name| !name.is_empty())
-            .map(str::to_string)
-            .collect(),
+        scopes: token.scopes,
         domain_ids,
         mailbox_id: token.mailbox_id,
         expires_at: token.expires_at,
@@ -344,11 +378,10 @@ async fn check(
             ),
         ));
     }
-    let wanted: &[&str] = match &endpoint.needs {
-        Needs::AnyScope => return Ok(caller),
-        Needs::Scope(scope) => std::slice::from_ref(scope),
-        Needs::OneOf(scopes) => scopes,
-    };
+    let wanted = endpoint.needs.names();
+    if wanted.is_empty() {
+        return Ok(caller);
+    }
     let effective = caller.effective_scopes();
     if wanted
         .iter()
@@ -359,10 +392,10 @@ async fn check(
     let granted: Vec<&str> = wanted
         .iter()
         .copied()
-        .filter(|scope| caller.scopes.iter().any(|has| has == scope))
+        .filter(|scope| caller.scopes.contains(scope))
         .collect();
     if granted.is_empty() {
-        Err(ApiError::insufficient_scope(wanted))
+        Err(ApiError::insufficient_scope(&wanted))
     } else {
         Err(ApiError::scope_blocked_by_plan(
             &granted,

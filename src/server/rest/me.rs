@@ -98,7 +98,7 @@ async fn describe(state: &AppState, caller: &Caller) -> Result<TokenSelf, ApiErr
         id: caller.token_id,
         name: caller.name.clone(),
         prefix: caller.prefix.clone(),
-        scopes: caller.scopes.clone(),
+        scopes: caller.scopes.to_strings(),
         capabilities: Capabilities {
             effective_scopes: caller.effective_scopes(),
         },

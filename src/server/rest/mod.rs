@@ -133,10 +133,12 @@ fn document(mut api: OpenApi) -> OpenApi {
                 crate::domain::token::TokenKind::Ops => "ops_token",
                 crate::domain::token::TokenKind::Message => "message_token",
             };
-            let alternatives: Vec<Vec<&str>> = match endpoint.needs {
-                access::Needs::AnyScope => vec![vec![]],
-                access::Needs::Scope(scope) => vec![vec![scope]],
-                access::Needs::OneOf(scopes) => scopes.iter().map(|scope| vec![*scope]).collect(),
+            // One alternative per scope that satisfies the route; none needed is one empty list.
+            let names = endpoint.needs.names();
+            let alternatives: Vec<Vec<&str>> = if names.is_empty() {
+                vec![vec![]]
+            } else {
+                names.into_iter().map(|name| vec![name]).collect()
             };
             operation.security = Some(
                 alternatives

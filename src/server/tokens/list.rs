@@ -1,7 +1,6 @@
 //! The account's tokens as the dashboard lists them: keyset pages, newest first.
 
-use crate::domain::message_token::MessageScope;
-use crate::domain::scope::split_scopes;
+use crate::domain::scope::ScopeSet;
 use crate::domain::status::{StatusFilter, TokenStatus};
 use crate::domain::token::TokenKind;
 use crate::model::tokens::TokenRow;
@@ -16,7 +15,7 @@ struct TokenRecord {
     kind: String,
     name: String,
     visible_prefix: String,
-    scopes: String,
+    scopes: ScopeSet,
     all_domains: i64,
     mailbox: Option<String>,
     expires_at: Option<i64>,
@@ -138,7 +137,7 @@ async fn into_rows(
                     .map(|(_, name)| name.clone())
                     .collect()
             }),
-            scopes: stored_scopes(&r.kind, &r.scopes),
+            scopes: r.scopes.to_strings(),
             minted: minted
                 .iter()
                 .filter(|(parent, ..)| *parent == r.api_token_id)
@@ -153,19 +152,6 @@ async fn into_rows(
             last_used_ip: r.last_used_ip,
         })
         .collect())
-}
-
-/// The scopes a row shows: ops scopes from the catalog, message scopes for message tokens
-/// (names no longer known are dropped either way, so they can never grant anything).
-fn stored_scopes(kind: &str, stored: &str) -> Vec<String> {
-    match TokenKind::parse(kind) {
-        Some(TokenKind::Message) => stored
-            .split_whitespace()
-            .filter_map(MessageScope::parse)
-            .map(|scope| scope.name().to_string())
-            .collect(),
-        _ => split_scopes(stored).into_iter().map(String::from).collect(),
-    }
 }
 
 /// The live message tokens each ops token on the page minted: revoking it revokes them, and

@@ -5,6 +5,7 @@
 use super::{check_cap, Error, Result, MAX_ACTIVE_MESSAGE_TOKENS};
 use crate::domain::audit::AuditAction;
 use crate::domain::message_token::{Narrowing, NewMessageToken};
+use crate::domain::scope::ScopeSet;
 use crate::domain::status::TokenStatus;
 use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::audit::{record, AuditEntry};
@@ -92,7 +93,7 @@ pub async fn create_message_token(
     .bind(new.name.as_str())
     .bind(sha256_hex(secret.expose()))
     .bind(secret.visible_prefix())
-    .bind(new.scope_names().join(" "))
+    .bind(ScopeSet::of_messages(&new.scopes))
     .bind(expires_at)
     .bind(actor.token_id)
     .bind(now_ms)
@@ -148,7 +149,7 @@ pub async fn narrow_message_token(
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let now = crate::server::db::now_ms();
-    let found: Option<(i64, String, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let found: Option<(i64, ScopeSet, Option<i64>, Option<i64>)> = sqlx::query_as(
         "select m.domain_id, t.scopes, t.expires_at, t.revoked_at from api_token t
            join mailbox m on m.mailbox_id = t.mailbox_id
           where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
@@ -167,23 +168,16 @@ pub async fn narrow_message_token(
         _ => return Err(Error::NotFound),
     };
     require_live_actor(&mut tx, actor.token_id, now).await?;
-    let current: Vec<&str> = scopes.split_whitespace().collect();
     let narrowing = Narrowing::parse(
         request.name,
         request.scopes,
         request.expires_in,
-        &current,
+        &scopes.messages(),
         expires_at,
         now,
     )
     .map_err(Error::Invalid)?;
-    let scopes = narrowing.scopes.as_ref().map(|scopes| {
-        scopes
-            .iter()
-            .map(|s| s.name())
-            .collect::<Vec<_>>()
-            .join(" ")
-    });
+    let scopes = narrowing.scopes.as_deref().map(ScopeSet::of_messages);
     let (name, prefix): (String, String) = sqlx::query_as(
         "update api_token
             set name = coalesce($1, name), scopes = coalesce($2, scopes),

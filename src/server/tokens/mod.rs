@@ -23,7 +23,7 @@ use super::secrets::{new_token, sha256_hex};
 use crate::domain::audit::AuditAction;
 use crate::domain::field::FieldErrors;
 use crate::domain::new_token::{CreateTokenForm, DomainConstraint, Field, NewToken};
-use crate::domain::scope::join_scopes;
+use crate::domain::scope::ScopeSet;
 use crate::domain::token::TokenKind;
 use crate::model::tokens::{CreatedToken, DomainOption};
 
@@ -165,7 +165,7 @@ pub async fn create_ops_token(
     .bind(new.name.as_str())
     .bind(sha256_hex(secret.expose()))
     .bind(secret.visible_prefix())
-    .bind(join_scopes(&new.scopes))
+    .bind(ScopeSet::of_ops(&new.scopes))
     .bind(i64::from(new.domains == DomainConstraint::AllDomains))
     .bind(
         new.expiration
