@@ -133,6 +133,7 @@ fn check_host_name(domain: &str) -> Result<(), &'static str> {
 
 /// How thorough a verification is. `Deep` costs two credits and adds the reputation checks.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum VerifyMode {
     Quick,
@@ -163,6 +164,7 @@ impl VerifyMode {
 
 /// The verifier's four verdicts, best first.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(rename_all = "lowercase")]
 pub enum VerifyStatus {
     /// A well-known mail provider and nothing suspicious.
@@ -176,6 +178,7 @@ pub enum VerifyStatus {
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct Verdict {
     pub email: String,
     /// The address as we would store it (domain lower-cased), when it parses.

@@ -6,6 +6,7 @@ use serde::{Deserialize, Serialize};
 
 /// One field's problem.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 pub struct FieldError {
     /// The field's name in the request; list items carry their index (`scopes[2]`).
     pub field: String,

@@ -3,15 +3,16 @@
 //! and the mailbox may not forward to itself. Linear in the (capped) number of targets.
 
 use super::email::Address;
+use super::field::FieldErrors;
 use std::collections::HashSet;
 
-/// Why a list of targets was refused.
+/// Why a forwarding change was refused.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub enum TargetsProblem {
-    /// More targets than the plan allows: `(cap, given)`.
+pub enum ForwardingError {
+    /// More targets than the plan allows.
     OverCap { cap: usize, given: usize },
-    /// One target is wrong: its field (`targets[3]`) and why.
-    Invalid { field: String, message: String },
+    /// A field is wrong (`targets[3]`, or `targets` when forwarding is turned on without any).
+    Invalid(FieldErrors),
 }
 
 /// The targets of a forwarding change, in the client's order, each address once.
@@ -23,9 +24,9 @@ impl ForwardingTargets {
         raw: &[String],
         own_address: &str,
         cap: usize,
-    ) -> Result<ForwardingTargets, TargetsProblem> {
+    ) -> Result<ForwardingTargets, ForwardingError> {
         if raw.len() > cap {
-            return Err(TargetsProblem::OverCap {
+            return Err(ForwardingError::OverCap {
                 cap,
                 given: raw.len(),
             });
@@ -34,9 +35,8 @@ impl ForwardingTargets {
         let mut seen = HashSet::with_capacity(raw.len());
         let mut targets = Vec::with_capacity(raw.len());
         for (index, target) in raw.iter().enumerate() {
-            let invalid = |message: String| TargetsProblem::Invalid {
-                field: format!("targets[{index}]"),
-                message,
+            let invalid = |message: String| {
+                ForwardingError::Invalid(FieldErrors::single(format!("targets[{index}]"), message))
             };
             let address = Address::parse(target).map_err(invalid)?;
             let key = address.as_str().to_lowercase();
@@ -56,11 +56,54 @@ impl ForwardingTargets {
     }
 }
 
+/// A mailbox's forwarding as a change leaves it: on or off, where to, and whether the mailbox
+/// keeps a copy.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forwarding {
+    pub enabled: bool,
+    pub targets: Vec<String>,
+    pub keep_copy: bool,
+}
+
+impl Forwarding {
+    /// A change as a client sends it. Absent `targets` keep the `current` ones (usual when
+    /// turning forwarding off); absent `keep_copy` means keep a copy. Forwarding cannot be on
+    /// without a target.
+    pub fn parse(
+        enabled: bool,
+        targets: Option<&[String]>,
+        keep_copy: Option<bool>,
+        own_address: &str,
+        current: Vec<String>,
+        cap: usize,
+    ) -> Result<Forwarding, ForwardingError> {
+        let targets = match targets {
+            None => current,
+            Some(raw) => ForwardingTargets::parse(raw, own_address, cap)?
+                .addresses()
+                .iter()
+                .map(|address| address.as_str().to_string())
+                .collect(),
+        };
+        if enabled && targets.is_empty() {
+            return Err(ForwardingError::Invalid(FieldErrors::single(
+                "targets",
+                "Give at least one target to turn forwarding on.",
+            )));
+        }
+        Ok(Forwarding {
+            enabled,
+            targets,
+            keep_copy: keep_copy.unwrap_or(true),
+        })
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn parse(raw: &[&str], cap: usize) -> Result<ForwardingTargets, TargetsProblem> {
+    fn parse(raw: &[&str], cap: usize) -> Result<ForwardingTargets, ForwardingError> {
         let raw: Vec<String> = raw.iter().map(|s| s.to_string()).collect();
         ForwardingTargets::parse(&raw, "hello@acme.test", cap)
     }
@@ -71,7 +114,7 @@ mod tests {
         let many = vec!["not an address"; 100_000];
         assert_eq!(
             parse(&many, 15),
-            Err(TargetsProblem::OverCap {
+            Err(ForwardingError::OverCap {
                 cap: 15,
                 given: 100_000
             })
@@ -88,11 +131,10 @@ mod tests {
         ];
         for (raw, field, needle) in cases {
             match parse(raw, 15) {
-                Err(TargetsProblem::Invalid {
-                    field: got,
-                    message,
-                }) => {
-                    assert_eq!(&got, field, "{raw:?}");
+                Err(ForwardingError::Invalid(errors)) => {
+                    let message = errors
+                        .get(field)
+                        .unwrap_or_else(|| panic!("{raw:?}: {errors:?}"));
                     assert!(message.contains(needle), "{raw:?}: {message}");
                 }
                 other => panic!("{raw:?}: {other:?}"),
@@ -105,5 +147,25 @@ mod tests {
         let targets = parse(&["b@x.test", "a@x.test"], 2).unwrap();
         let names: Vec<&str> = targets.addresses().iter().map(Address::as_str).collect();
         assert_eq!(names, ["b@x.test", "a@x.test"]);
+    }
+
+    #[test]
+    fn a_change_keeps_or_replaces_the_targets() {
+        let current = vec!["kept@x.test".to_string()];
+        let off = Forwarding::parse(false, None, None, "me@x.test", current.clone(), 5).unwrap();
+        assert_eq!(
+            (off.enabled, off.targets.clone(), off.keep_copy),
+            (false, current.clone(), true)
+        );
+        let new = ["new@x.test".to_string()];
+        let on = Forwarding::parse(true, Some(&new), Some(false), "me@x.test", current, 5).unwrap();
+        assert_eq!(
+            (on.targets, on.keep_copy),
+            (vec!["new@x.test".to_string()], false)
+        );
+        match Forwarding::parse(true, Some(&[]), None, "me@x.test", vec![], 5) {
+            Err(ForwardingError::Invalid(errors)) => assert!(errors.get("targets").is_some()),
+            other => panic!("{other:?}"),
+        }
     }
 }

@@ -15,6 +15,8 @@ pub mod forwarding;
 pub mod message_token;
 /// A "Create token" submission and its validation.
 pub mod new_token;
+/// A message to send: the request and the rules it must pass.
+pub mod outgoing;
 /// Plans and which scopes they allow.
 pub mod plan;
 /// Owner or member.

@@ -2,7 +2,10 @@
 
 use serde::{Deserialize, Serialize};
 
+/// `active`, `expired` or `revoked` (as the API and the URL filter spell them).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
+#[serde(rename_all = "lowercase")]
 pub enum TokenStatus {
     Active,
     Expired,

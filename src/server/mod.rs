@@ -1,5 +1,7 @@
 //! Server-only code (the `ssr` feature): database, sessions, services and the HTTP router.
 
+/// The account as the API reports it; verifier credits.
+pub mod account;
 /// The audit trail.
 pub mod audit;
 /// Passwords, sessions and the signed-in user.
@@ -14,10 +16,16 @@ pub mod db;
 pub mod demo;
 /// Keyset pagination.
 pub mod keyset;
+/// SQL conditions: the acting token is still live.
+pub mod liveness;
+/// Domains, mailboxes, forwarding and messages.
+pub mod mail;
 /// Pruning of expired sessions, idempotency records and throttle counters.
 pub mod maintenance;
 /// Redirects and status codes decided before a page renders.
 pub mod page_guard;
+/// Numbered pages of a filtered list.
+pub mod paging;
 /// The REST API under `/api/v1`.
 pub mod rest;
 /// Random secrets and hashing.

@@ -170,16 +170,35 @@ async fn request_ids_are_echoed_or_made_and_every_reply_is_uncacheable_json() {
         .await;
     assert_ne!(replaced.headers["x-request-id"], oversized_id.as_str());
 
-    // Endpoints we do not serve (and methods a route lacks) answer a JSON 404.
+    // Endpoints we do not serve answer a JSON 404 (TrekMail's adapter expects it for the tools
+    // whose endpoints are not ours).
     for (method, path) in [
         ("GET", "/api/v1/nope"),
-        ("POST", "/api/v1/message-tokens/1"),
         ("GET", "/api/v1/drive/addon/pricing"),
         ("GET", "/api/v1"),
     ] {
         let response = app.api(method, path, Some(&token), None).await;
         assert_eq!(response.status, StatusCode::NOT_FOUND, "{method} {path}");
         assert_eq!(code(&response), "not_found");
+    }
+    // A method a route lacks is a 405 naming those it serves, before any token is looked at.
+    for (method, path, allow) in [
+        ("POST", "/api/v1/message-tokens/1", "PATCH, DELETE"),
+        ("DELETE", "/api/v1/me", "GET, HEAD"),
+        ("PUT", "/api/v1/messages/send", "POST"),
+    ] {
+        for token in [Some(token.as_str()), None] {
+            let response = app.api(method, path, token, None).await;
+            assert_eq!(
+                response.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}"
+            );
+            assert_eq!(response.headers["allow"], allow, "{method} {path}");
+            assert_eq!(code(&response), "method_not_allowed");
+            let listed: Vec<String> = allow.split(", ").map(String::from).collect();
+            assert_eq!(error(&response)["allowed_methods"], json!(listed));
+        }
     }
 }
 

@@ -12,8 +12,10 @@ use crate::domain::scope::{Scope, ScopeSet};
 use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::client::ClientMeta;
 use crate::server::db::{now_ms, Pool};
+use crate::server::mail::Reach;
 use crate::server::secrets::sha256_hex;
 use crate::server::state::AppState;
+use crate::server::tokens::Actor;
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -120,10 +122,29 @@ pub const ENDPOINTS: &[Endpoint] = &[
     ops(Method::GET, "/api/v1/drive/addon", scope("drive:addon:read")),
 ];
 
+/// The route a request is for; a HEAD is its GET without the body.
 pub fn endpoint(method: &Method, path: &str) -> Option<&'static Endpoint> {
+    let method = if method == Method::HEAD {
+        &Method::GET
+    } else {
+        method
+    };
     ENDPOINTS
         .iter()
         .find(|endpoint| endpoint.method == *method && endpoint.path == path)
+}
+
+/// The methods a route serves, for a 405's `Allow` (HEAD comes with GET).
+pub fn allowed_methods(path: &str) -> Vec<String> {
+    let mut methods: Vec<String> = ENDPOINTS
+        .iter()
+        .filter(|endpoint| endpoint.path == path)
+        .map(|endpoint| endpoint.method.to_string())
+        .collect();
+    if methods.iter().any(|method| method == "GET") {
+        methods.push("HEAD".into());
+    }
+    methods
 }
 
 /// The token behind a request, loaded fresh from the database on every request (no cache, so
@@ -145,6 +166,8 @@ pub struct Caller {
     pub mailbox_id: Option<i64>,
     pub expires_at: Option<i64>,
     pub created_at: i64,
+    /// How the audit log names this token as an actor.
+    pub actor: String,
 }
 
 impl Caller {
@@ -163,15 +186,28 @@ impl Caller {
         }
     }
 
-    pub fn can_see_domain(&self, domain_id: i64) -> bool {
-        self.domain_ids
-            .as_ref()
-            .is_none_or(|allowed| allowed.contains(&domain_id))
+    /// What the token can see, for the services.
+    pub fn reach(&self) -> Reach<'_> {
+        Reach {
+            account_id: self.account_id,
+            domain_ids: self.domain_ids.as_deref(),
+        }
     }
 
-    /// How the audit log names this token as an actor.
-    pub fn actor(&self) -> String {
-        format!("API token \"{}\" ({}…)", self.name, self.prefix)
+    /// This token acting on the account, as the audit trail names it.
+    pub fn acting(&self) -> Actor<'_> {
+        Actor {
+            token_id: self.token_id,
+            name: &self.actor,
+        }
+    }
+
+    /// A message token's one mailbox.
+    pub fn own_mailbox(&self) -> Result<i64, ApiError> {
+        self.mailbox_id.ok_or_else(|| {
+            tracing::error!(token_id = self.token_id, "message token without a mailbox");
+            ApiError::internal()
+        })
     }
 }
 
@@ -296,6 +332,7 @@ pub async fn authenticate(
             Plan::parse(&token.plan).ok_or_else(ApiError::internal)?,
             token.drive_addon == 1,
         ),
+        actor: format!("API token \"{}\" ({}…)", token.name, token.visible_prefix),
         name: token.name,
         prefix: token.visible_prefix,
         scopes: token.scopes,
@@ -318,9 +355,9 @@ pub async fn authorize(
         .map(|matched| matched.as_str().to_string())
         .unwrap_or_default();
     // Every documented route is in the table (the router checks at start-up); what is left is
-    // a method the route does not serve, which TrekMail's adapter expects to be a JSON 404.
+    // a method the route does not serve.
     let Some(endpoint) = endpoint(request.method(), &path) else {
-        return super::error::unknown_endpoint().await.into_response();
+        return ApiError::method_not_allowed(allowed_methods(&path)).into_response();
     };
     let client = ClientMeta::from_request(
         request.headers(),
@@ -346,12 +383,7 @@ async fn check(
     let secret = bearer_token(headers)?;
     let caller = authenticate(&state.pool, &secret, client_ip).await?;
     if let Err(seconds) = state.api_rate_limiter.check(caller.token_id) {
-        return Err(ApiError::new(
-            StatusCode::TOO_MANY_REQUESTS,
-            "rate_limited",
-            format!("This token made too many requests. Try again in {seconds} s."),
-        )
-        .with("retry_after", seconds.max(1)));
+        return Err(ApiError::rate_limited(seconds));
     }
     if caller.kind != endpoint.token {
         let (used, wanted) = match endpoint.token {
@@ -389,7 +421,7 @@ async fn check(
     {
         return Ok(caller);
     }
-    let granted: Vec<&str> = wanted
+    let granted: Vec<&'static str> = wanted
         .iter()
         .copied()
         .filter(|scope| caller.scopes.contains(scope))
@@ -402,44 +434,4 @@ async fn check(
             caller.access.plan,
         ))
     }
-}
-
-/// SQL condition: the token bound at `$token` is still live at the time bound at `$now`, as a
-/// string literal for `concat!`. A change made for a token carries it in the same statement, so a
-/// revocation that commits first wins and a revoked token cannot finish its work.
-macro_rules! token_still_live {
-    ($token:literal, $now:literal) => {
-        concat!(
-            "exists (select 1 from api_token where api_token_id = ",
-            $token,
-            " and revoked_at is null and (expires_at is null or expires_at > ",
-            $now,
-            "))"
-        )
-    };
-}
-pub(crate) use token_still_live;
-
-/// The same, and the token still holds `$scope` (a literal scope name): a send authorised just
-/// before a narrowing took `messages:send` away does not go through.
-macro_rules! token_still_holds {
-    ($token:literal, $now:literal, $scope:literal) => {
-        concat!(
-            "exists (select 1 from api_token where api_token_id = ",
-            $token,
-            " and revoked_at is null and (expires_at is null or expires_at > ",
-            $now,
-            ") and (' ' || scopes || ' ') like '% ",
-            $scope,
-            " %')"
-        )
-    };
-}
-pub(crate) use token_still_holds;
-
-/// The reply when the token was revoked or expired while its request ran.
-pub fn token_gone() -> ApiError {
-    ApiError::invalid_token(
-        "This token was revoked, expired or lost the scope it needed while the request ran.",
-    )
 }

@@ -1,39 +1,91 @@
-//! The API's one error type and the envelope every `/api/v1` reply goes through:
-//! `{"error": {"code", "message", "request_id", …}}` (the id `server::telemetry` gave the
-//! request, also in its `X-Request-Id` header), and `Cache-Control: no-store`.
+//! The API's one error type and the envelope every `/api/v1` refusal goes through:
+//! `{"error": {"code", "message", "request_id", "retryable", …}}` ([`ErrorReply`], the same struct
+//! for the reply and the OpenAPI document), the request id `server::telemetry` gave the request
+//! (also in its `X-Request-Id` header), and `Cache-Control: no-store` on every reply. Each
+//! service's error becomes an [`ApiError`] here, in one `From` per service.
 
 use crate::domain::field::{FieldError, FieldErrors};
 use crate::domain::plan::Plan;
+use crate::server::{account, mail, tokens};
 use axum::extract::Request;
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use http::header::{self, HeaderValue};
 use http::StatusCode;
-use serde_json::{json, Map, Value};
+use serde::Serialize;
+use utoipa::ToSchema;
 
-/// A refused or failed API request. Extra details (the field, the scope, `retry_after`) travel
-/// inside the `error` object, where TrekMail's MCP adapter reads them.
-#[derive(Debug, Clone)]
-pub struct ApiError {
-    pub status: StatusCode,
+/// Every error reply.
+#[derive(Clone, Debug, Serialize, ToSchema)]
+pub struct ErrorReply {
+    pub error: ErrorBody,
+}
+
+/// What went wrong. Keys beyond `code`, `message`, `request_id` and `retryable` appear only when
+/// they apply; TrekMail's MCP adapter shows them to the agent as details.
+#[derive(Clone, Debug, Default, Serialize, ToSchema)]
+pub struct ErrorBody {
+    /// `invalid_token`, `insufficient_scope`, `token_scope_blocked_by_plan`, `wrong_token_type`,
+    /// `feature_not_available`, `not_found`, `method_not_allowed`, `validation_error`,
+    /// `limit_exceeded`, `insufficient_credits`, `token_not_active`, `rate_limited`,
+    /// `idempotency_key_reused`, `idempotency_key_in_use`, `invalid_json`,
+    /// `unsupported_media_type`, `payload_too_large`, `bad_request`, `internal_error`.
     pub code: &'static str,
     pub message: String,
-    pub details: Map<String, Value>,
+    /// The `X-Request-Id` of the request: quote it when asking for help.
+    pub request_id: String,
+    /// Whether retrying the same request may succeed.
+    pub retryable: bool,
+    /// The field a `validation_error` or `limit_exceeded` concerns, as the request names it
+    /// (`name`, `scopes[2]`, `attachments[0].filename`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub field: Option<String>,
+    /// Every problem of a `validation_error`, the first one being `field`'s.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub errors: Option<Vec<FieldError>>,
+    /// Seconds to wait before retrying (`rate_limited`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub retry_after: Option<u64>,
+    /// The scopes that would satisfy the endpoint (`insufficient_scope`,
+    /// `token_scope_blocked_by_plan`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub required_scopes: Option<Vec<&'static str>>,
+    /// The account's plan (`token_scope_blocked_by_plan`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub plan: Option<String>,
+    /// The limit that was reached (`limit_exceeded`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub limit: Option<usize>,
+    /// The methods the path serves (`method_not_allowed`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_methods: Option<Vec<String>>,
+}
+
+/// A refused or failed API request (its body boxed: results stay small on the happy path).
+#[derive(Clone, Debug)]
+pub struct ApiError {
+    pub status: StatusCode,
+    pub body: Box<ErrorBody>,
 }
 
 impl ApiError {
     pub fn new(status: StatusCode, code: &'static str, message: impl Into<String>) -> ApiError {
+        let retryable = matches!(status.as_u16(), 429 | 503 | 504);
         ApiError {
             status,
-            code,
-            message: message.into(),
-            details: Map::new(),
+            body: Box::new(ErrorBody {
+                code,
+                message: message.into(),
+                retryable,
+                ..ErrorBody::default()
+            }),
         }
     }
 
-    pub fn with(mut self, key: &str, value: impl Into<Value>) -> ApiError {
-        self.details.insert(key.to_string(), value.into());
+    /// Marks the error as worth retrying (or not) whatever its status.
+    pub fn retryable(mut self, retryable: bool) -> ApiError {
+        self.body.retryable = retryable;
         self
     }
 
@@ -43,7 +95,7 @@ impl ApiError {
     }
 
     /// The token was never granted any scope the endpoint accepts.
-    pub fn insufficient_scope(scopes: &[&str]) -> ApiError {
+    pub fn insufficient_scope(scopes: &[&'static str]) -> ApiError {
         let message = match scopes {
             [one] => {
                 format!("This endpoint needs the {one} scope, which this token does not have.")
@@ -53,14 +105,15 @@ impl ApiError {
                 many.join(", ")
             ),
         };
-        ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", message)
-            .with("required_scopes", scopes.to_vec())
+        let mut error = ApiError::new(StatusCode::FORBIDDEN, "insufficient_scope", message);
+        error.body.required_scopes = Some(scopes.to_vec());
+        error
     }
 
     /// The token holds the scope, but the account's current plan no longer allows it (the plan
     /// changed after the token was created).
-    pub fn scope_blocked_by_plan(scopes: &[&str], plan: Plan) -> ApiError {
-        ApiError::new(
+    pub fn scope_blocked_by_plan(scopes: &[&'static str], plan: Plan) -> ApiError {
+        let mut error = ApiError::new(
             StatusCode::FORBIDDEN,
             "token_scope_blocked_by_plan",
             format!(
@@ -68,9 +121,10 @@ impl ApiError {
                  Upgrade the plan to use this endpoint again.",
                 scopes.join(", ")
             ),
-        )
-        .with("required_scopes", scopes.to_vec())
-        .with("plan", plan.to_string())
+        );
+        error.body.required_scopes = Some(scopes.to_vec());
+        error.body.plan = Some(plan.to_string());
+        error
     }
 
     /// The same reply for "does not exist", "another account's" and "outside the token's
@@ -83,18 +137,19 @@ impl ApiError {
         )
     }
 
-    /// 422 naming the field (as the request names it) in `field`, and in `errors`, the list of
-    /// every problem that a parser reporting several fills.
+    /// 422 naming the field (as the request names it) in `field`, and in `errors`.
     pub fn validation(field: &str, message: impl Into<String>) -> ApiError {
-        let message = message.into();
-        let errors = json!([{ "field": field, "message": message }]);
-        ApiError::new(
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_error",
-            message,
-        )
-        .with("field", field)
-        .with("errors", errors)
+        FieldErrors::single(field, message).into()
+    }
+
+    pub fn rate_limited(seconds: u64) -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::TOO_MANY_REQUESTS,
+            "rate_limited",
+            format!("This token made too many requests. Try again in {seconds} s."),
+        );
+        error.body.retry_after = Some(seconds.max(1));
+        error
     }
 
     pub fn payload_too_large() -> ApiError {
@@ -108,6 +163,17 @@ impl ApiError {
         )
     }
 
+    /// 405 for a method the path does not serve, naming those it does (also in `Allow`).
+    pub fn method_not_allowed(allowed: Vec<String>) -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "method_not_allowed",
+            format!("This endpoint answers {} only.", allowed.join(", ")),
+        );
+        error.body.allowed_methods = Some(allowed);
+        error
+    }
+
     pub fn internal() -> ApiError {
         ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -116,16 +182,14 @@ impl ApiError {
         )
     }
 
-    fn body(&self, request_id: &str) -> Value {
-        let mut error = Map::new();
-        error.insert("code".into(), self.code.into());
-        error.insert("message".into(), self.message.clone().into());
-        error.extend(self.details.clone());
-        error.insert("request_id".into(), request_id.into());
-        error
-            .entry("retryable")
-            .or_insert_with(|| Value::Bool(matches!(self.status.as_u16(), 429 | 503 | 504)));
-        json!({ "error": error })
+    /// The reply when the token was revoked or expired while its request ran.
+    pub fn token_gone() -> ApiError {
+        ApiError::invalid_token("This token was revoked or expired while the request ran.")
+    }
+
+    fn reply(mut self, request_id: &str) -> Response {
+        self.body.request_id = request_id.to_string();
+        (self.status, Json(ErrorReply { error: *self.body })).into_response()
     }
 }
 
@@ -133,14 +197,18 @@ impl ApiError {
 /// shows them), and every problem in `errors`.
 impl From<FieldErrors> for ApiError {
     fn from(errors: FieldErrors) -> Self {
-        let first = errors.first().cloned().unwrap_or_else(|| FieldError {
+        let first = errors.first().cloned().unwrap_or(FieldError {
             field: String::new(),
             message: "The request broke a rule.".into(),
         });
-        ApiError::validation(&first.field, first.message).with(
-            "errors",
-            serde_json::to_value(&errors.0).expect("field errors serialize"),
-        )
+        let mut error = ApiError::new(
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "validation_error",
+            first.message,
+        );
+        error.body.field = Some(first.field);
+        error.body.errors = Some(errors.0);
+        error
     }
 }
 
@@ -151,16 +219,14 @@ impl From<sqlx::Error> for ApiError {
     }
 }
 
-/// The token service's refusals on the API's envelope, each with the field it concerns.
-impl From<crate::server::tokens::Error> for ApiError {
-    fn from(error: crate::server::tokens::Error) -> Self {
-        use crate::server::tokens::Error;
+/// The token service's refusals.
+impl From<tokens::Error> for ApiError {
+    fn from(error: tokens::Error) -> Self {
+        use tokens::Error;
         match error {
             Error::NotFound => ApiError::not_found(),
             Error::Invalid(errors) => errors.into(),
-            Error::ActorInactive => {
-                ApiError::invalid_token("This token was revoked or expired while the request ran.")
-            }
+            Error::ActorInactive => ApiError::token_gone(),
             Error::NotActive => ApiError::new(
                 StatusCode::CONFLICT,
                 "token_not_active",
@@ -174,20 +240,69 @@ impl From<crate::server::tokens::Error> for ApiError {
     }
 }
 
+/// The mail service's refusals.
+impl From<mail::Error> for ApiError {
+    fn from(error: mail::Error) -> Self {
+        use mail::Error;
+        match error {
+            Error::NotFound => ApiError::not_found(),
+            Error::OverCap { plan, cap, given } => {
+                let mut error = ApiError::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "limit_exceeded",
+                    format!(
+                        "The {plan} plan allows {cap} forwarding targets per mailbox; {given} were given."
+                    ),
+                );
+                error.body.field = Some("targets".into());
+                error.body.limit = Some(cap);
+                error
+            }
+            Error::Invalid(errors) => errors.into(),
+            Error::TokenGone => ApiError::token_gone(),
+            Error::Db(error) => error.into(),
+        }
+    }
+}
+
+/// The account service's refusals.
+impl From<account::ChargeError> for ApiError {
+    fn from(error: account::ChargeError) -> Self {
+        use account::ChargeError;
+        match error {
+            // Not a plan code: TrekMail's adapter would blame the subscription.
+            ChargeError::InsufficientCredits(cost) => ApiError::new(
+                StatusCode::FORBIDDEN,
+                "insufficient_credits",
+                format!(
+                    "This check needs {cost} credit(s) and the account has fewer left. Buy more \
+                     verifier credits in the dashboard, or use the quick mode (1 credit)."
+                ),
+            ),
+            ChargeError::TokenGone => ApiError::token_gone(),
+            ChargeError::Db(error) => error.into(),
+        }
+    }
+}
+
 impl IntoResponse for ApiError {
     /// The envelope middleware renders the body, because only it knows the request id.
     fn into_response(self) -> Response {
         let mut response = self.status.into_response();
+        let headers = response.headers_mut();
         if self.status == StatusCode::UNAUTHORIZED {
-            response.headers_mut().insert(
+            headers.insert(
                 header::WWW_AUTHENTICATE,
                 HeaderValue::from_static(r#"Bearer realm="TrekMail API", error="invalid_token""#),
             );
         }
-        if let Some(seconds) = self.details.get("retry_after").and_then(Value::as_u64) {
-            response
-                .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        if let Some(seconds) = self.body.retry_after {
+            headers.insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if let Some(allowed) = &self.body.allowed_methods {
+            if let Ok(value) = HeaderValue::from_str(&allowed.join(", ")) {
+                headers.insert(header::ALLOW, value);
+            }
         }
         response.extensions_mut().insert(self);
         response
@@ -198,8 +313,8 @@ impl IntoResponse for ApiError {
 #[derive(Clone, Debug)]
 pub struct RequestId(pub String);
 
-/// Wraps every `/api/v1` request: assigns the request id, renders errors as the envelope
-/// (including axum's own 404/405/413 answers), and marks the reply uncacheable.
+/// Wraps every `/api/v1` request: makes its id available to handlers, renders errors as the
+/// envelope (including axum's own 404/405/413 answers), and marks the reply uncacheable.
 pub async fn envelope(mut request: Request, next: Next) -> Response {
     let request_id = crate::server::telemetry::request_id_of(&request);
     request
@@ -209,18 +324,25 @@ pub async fn envelope(mut request: Request, next: Next) -> Response {
 
     if let Some(error) = response.extensions_mut().remove::<ApiError>() {
         let headers = response.headers().clone();
-        response = (error.status, Json(error.body(&request_id))).into_response();
-        for name in [header::WWW_AUTHENTICATE, header::RETRY_AFTER] {
+        response = error.reply(&request_id);
+        for name in [header::WWW_AUTHENTICATE, header::RETRY_AFTER, header::ALLOW] {
             if let Some(value) = headers.get(&name) {
                 response.headers_mut().insert(name, value.clone());
             }
         }
     } else if response.status().is_client_error() || response.status().is_server_error() {
         // Something below answered with a bare status (an axum rejection we did not map).
+        let allow = response.headers().get(header::ALLOW).cloned();
         let error = match response.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
-            // Includes 405: TrekMail's adapter expects a JSON 404 for endpoints we do not serve.
-            StatusCode::NOT_FOUND | StatusCode::METHOD_NOT_ALLOWED => unknown_endpoint_error(),
+            StatusCode::NOT_FOUND => unknown_endpoint_error(),
+            StatusCode::METHOD_NOT_ALLOWED => ApiError::method_not_allowed(
+                allow
+                    .as_ref()
+                    .and_then(|value| value.to_str().ok())
+                    .map(|list| list.split(',').map(|m| m.trim().to_string()).collect())
+                    .unwrap_or_default(),
+            ),
             status if status.is_client_error() => ApiError::new(
                 status,
                 "bad_request",
@@ -228,9 +350,11 @@ pub async fn envelope(mut request: Request, next: Next) -> Response {
             ),
             _ => ApiError::internal(),
         };
-        response = (error.status, Json(error.body(&request_id))).into_response();
+        response = error.reply(&request_id);
+        if let Some(allow) = allow {
+            response.headers_mut().insert(header::ALLOW, allow);
+        }
     }
-
     response
         .headers_mut()
         .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));

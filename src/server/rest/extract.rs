@@ -1,14 +1,12 @@
 //! Request parsing with API-shaped errors: JSON bodies (content type, size, syntax, unknown or
-//! mistyped fields, each named), query parameters (unknown keys ignored, bad values named) and
-//! path ids (anything but a positive decimal integer names nothing, so it is a 404).
+//! mistyped fields, each named) and path ids (anything but a positive decimal integer names
+//! nothing, so it is a 404). Query strings are read by `params`.
 
 use super::error::ApiError;
 use axum::body::Bytes;
-use axum::extract::{FromRequest, FromRequestParts, Query, Request};
-use http::request::Parts;
+use axum::extract::{FromRequest, Request};
 use http::{header, StatusCode};
 use serde::de::DeserializeOwned;
-use std::collections::HashMap;
 
 /// A JSON body of type `T` (whose fields the type itself validates as far as serde can).
 pub struct ApiJson<T>(pub T);
@@ -86,102 +84,6 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     Err(ApiError::validation(&field, format!("{field}: {message}.")))
 }
 
-/// Query parameters by name. Keys the endpoint does not know are ignored (TrekMail's adapter
-/// may send some); known keys with bad values are refused, naming the key.
-pub struct QueryParams(HashMap<String, String>);
-
-impl<S: Send + Sync> FromRequestParts<S> for QueryParams {
-    type Rejection = ApiError;
-
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
-        Query::<HashMap<String, String>>::try_from_uri(&parts.uri)
-            .map(|Query(map)| QueryParams(map))
-            .map_err(|_| ApiError::validation("query", "The query string could not be decoded."))
-    }
-}
-
-impl QueryParams {
-    #[cfg(test)]
-    pub fn from_pairs(pairs: &[(&str, &str)]) -> QueryParams {
-        QueryParams(
-            pairs
-                .iter()
-                .map(|(k, v)| (k.to_string(), v.to_string()))
-                .collect(),
-        )
-    }
-
-    /// A text parameter of at most `max_chars` characters.
-    pub fn text(&self, key: &str, max_chars: usize) -> Result<Option<String>, ApiError> {
-        match self.0.get(key) {
-            None => Ok(None),
-            Some(value) if value.chars().count() > max_chars => Err(ApiError::validation(
-                key,
-                format!("{key} can be at most {max_chars} characters."),
-            )),
-            Some(value) => Ok(Some(value.clone())),
-        }
-    }
-
-    /// An integer in `min..=max`.
-    pub fn int(&self, key: &str, min: i64, max: i64) -> Result<Option<i64>, ApiError> {
-        let Some(value) = self.0.get(key) else {
-            return Ok(None);
-        };
-        match value.parse::<i64>() {
-            Ok(number) if (min..=max).contains(&number) => Ok(Some(number)),
-            _ => Err(ApiError::validation(
-                key,
-                format!("{key} must be a whole number from {min} to {max}."),
-            )),
-        }
-    }
-
-    pub fn boolean(&self, key: &str) -> Result<Option<bool>, ApiError> {
-        match self.0.get(key).map(String::as_str) {
-            None => Ok(None),
-            Some("true") => Ok(Some(true)),
-            Some("false") => Ok(Some(false)),
-            Some(_) => Err(ApiError::validation(
-                key,
-                format!("{key} must be true or false."),
-            )),
-        }
-    }
-
-    /// `page` (from 1) and `per_page` (1 to `max_per_page`, default `default_per_page`).
-    pub fn page(&self, default_per_page: i64, max_per_page: i64) -> Result<PageRequest, ApiError> {
-        Ok(PageRequest {
-            page: self.int("page", 1, 1_000_000)?.unwrap_or(1),
-            per_page: self
-                .int("per_page", 1, max_per_page)?
-                .unwrap_or(default_per_page),
-        })
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct PageRequest {
-    pub page: i64,
-    pub per_page: i64,
-}
-
-impl PageRequest {
-    pub fn offset(self) -> i64 {
-        (self.page - 1) * self.per_page
-    }
-
-    /// The `meta` object of a list reply.
-    pub fn meta(self, total: i64) -> serde_json::Value {
-        serde_json::json!({
-            "page": self.page,
-            "per_page": self.per_page,
-            "total": total,
-            "total_pages": (total + self.per_page - 1) / self.per_page,
-        })
-    }
-}
-
 /// A path id: a positive decimal integer. Anything else names no resource.
 pub fn resource_id(raw: &str) -> Result<i64, ApiError> {
     if raw.is_empty() || raw.len() > 18 || !raw.bytes().all(|b| b.is_ascii_digit()) {
@@ -208,14 +110,7 @@ mod tests {
 
     fn field_of(json: &str) -> (u16, Option<String>) {
         let error = parse_json::<Body>(json.as_bytes()).unwrap_err();
-        (
-            error.status.as_u16(),
-            error
-                .details
-                .get("field")
-                .and_then(|f| f.as_str())
-                .map(String::from),
-        )
+        (error.status.as_u16(), error.body.field.clone())
     }
 
     #[test]
@@ -240,7 +135,7 @@ mod tests {
     }
 
     #[test]
-    fn ids_and_query_values() {
+    fn ids() {
         assert_eq!(resource_id("42").unwrap(), 42);
         for bad in ["0", "-1", "abc", "1.5", "", "99999999999999999999", "+1"] {
             assert_eq!(
@@ -249,10 +144,5 @@ mod tests {
                 "{bad}"
             );
         }
-        let query = QueryParams::from_pairs(&[("per_page", "21"), ("page", "x"), ("ok", "maybe")]);
-        assert!(query.int("per_page", 1, 20).is_err());
-        assert!(query.page(20, 20).is_err());
-        assert!(query.boolean("ok").is_err());
-        assert_eq!(query.int("absent", 1, 5).unwrap(), None);
     }
 }

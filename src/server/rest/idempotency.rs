@@ -141,7 +141,7 @@ async fn run(
                 "idempotency_key_in_use",
                 "A request with this Idempotency-Key is still being processed. Retry in a moment.",
             )
-            .with("retryable", true)
+            .retryable(true)
             .into_response());
         };
         let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
@@ -187,12 +187,13 @@ async fn run(
         .await
         .map_err(|_| ApiError::internal().into_response())?;
     let stored = match serde_json::from_slice::<serde_json::Value>(&bytes) {
-        Ok(serde_json::Value::Object(mut object)) => {
-            if object.remove("token").is_some() {
-                object.insert("notice".into(), REPLAYED_TOKEN_NOTICE.into());
-            }
+        // A token creation: stored without the plaintext, and with a notice saying so.
+        Ok(serde_json::Value::Object(mut object)) if object.contains_key("token") => {
+            object.remove("token");
+            object.insert("notice".into(), REPLAYED_TOKEN_NOTICE.into());
             serde_json::Value::Object(object).to_string()
         }
+        // Anything else is replayed byte for byte.
         _ => String::from_utf8_lossy(&bytes).into_owned(),
     };
     claim.settle(parts.status.as_u16(), stored).await;

@@ -4,9 +4,9 @@
 
 use super::access::Caller;
 use super::error::ApiError;
-use super::ErrorReply;
 use super::{optional_timestamp, timestamp};
 use crate::server::state::AppState;
+use crate::server::{mail, tokens};
 use axum::extract::State;
 use axum::Json;
 use serde::Serialize;
@@ -64,34 +64,20 @@ pub struct AccountRef {
 async fn describe(state: &AppState, caller: &Caller) -> Result<TokenSelf, ApiError> {
     let domain_constraint = match &caller.domain_ids {
         None => None,
-        Some(_) => {
-            let rows: Vec<(i64, String)> = sqlx::query_as(
-                "select d.domain_id, d.name from api_token_domain td
-                   join domain d on d.domain_id = td.domain_id
-                  where td.api_token_id = $1 order by d.name",
-            )
-            .bind(caller.token_id)
-            .fetch_all(&state.pool)
-            .await?;
-            Some(
-                rows.into_iter()
-                    .map(|(id, name)| DomainRef { id, name })
-                    .collect(),
-            )
-        }
+        Some(_) => Some(
+            tokens::constraint_domains(&state.pool, caller.token_id)
+                .await?
+                .into_iter()
+                .map(|(id, name)| DomainRef { id, name })
+                .collect(),
+        ),
     };
     let mailbox = match caller.mailbox_id {
         None => None,
-        Some(id) => {
-            let (address,): (String,) = sqlx::query_as(
-                "select m.local_part || '@' || d.name from mailbox m
-                   join domain d on d.domain_id = m.domain_id where m.mailbox_id = $1",
-            )
-            .bind(id)
-            .fetch_one(&state.pool)
-            .await?;
-            Some(MailboxRef { id, address })
-        }
+        Some(id) => Some(MailboxRef {
+            id,
+            address: mail::mailbox_address(&state.pool, id).await?,
+        }),
     };
     Ok(TokenSelf {
         kind: caller.kind.as_str(),
@@ -117,7 +103,7 @@ async fn describe(state: &AppState, caller: &Caller) -> Result<TokenSelf, ApiErr
 
 /// The calling ops token.
 #[utoipa::path(get, path = "/api/v1/me", tag = "tokens",
-    responses((status = 200, description = "OK", body = TokenSelf), (status = 401, description = "Missing, malformed, unknown, expired or revoked token", body = ErrorReply), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply)))]
+    responses((status = 200, description = "OK", body = TokenSelf)))]
 pub async fn whoami(
     State(state): State<AppState>,
     caller: Caller,
@@ -127,7 +113,7 @@ pub async fn whoami(
 
 /// The calling message token.
 #[utoipa::path(get, path = "/api/v1/messages/_me", tag = "messages",
-    responses((status = 200, description = "OK", body = TokenSelf), (status = 401, description = "Missing, malformed, unknown, expired or revoked token", body = ErrorReply), (status = 403, description = "Wrong token kind, missing scope, or not on this plan", body = ErrorReply)))]
+    responses((status = 200, description = "OK", body = TokenSelf)))]
 pub async fn whoami_message_token(
     State(state): State<AppState>,
     caller: Caller,

@@ -1,162 +1,190 @@
-//! Message tokens, minted and revoked by ops tokens holding `mailboxes:message-tokens:manage`.
-//! A token's mailbox must be within the ops token's domain constraint, else 404.
+//! Message tokens, minted, listed, narrowed and revoked by ops tokens holding
+//! `mailboxes:message-tokens:manage`. A token's mailbox must be within the ops token's domain
+//! constraint, else 404.
 
 use super::access::Caller;
 use super::error::ApiError;
-use super::extract::{resource_id, ApiJson, QueryParams};
-use super::mail::find_mailbox;
-use super::{optional_timestamp, timestamp, ErrorReply};
+use super::extract::{resource_id, ApiJson};
+use super::params::{ApiQuery, Int, PageNumber};
+use super::{optional_timestamp, timestamp, PageMeta};
 use crate::domain::message_token::NewMessageToken;
 use crate::domain::status::TokenStatus;
 use crate::server::client::ClientMeta;
 use crate::server::db::now_ms;
+use crate::server::mail;
+use crate::server::paging::PageRequest;
 use crate::server::state::AppState;
-use crate::server::tokens::{self, Actor, NarrowRequest, RevokedBy};
+use crate::server::tokens::{self, MessageTokenRecord, NarrowRequest};
 use axum::extract::{Path, State};
 use axum::{Extension, Json};
 use http::StatusCode;
-use serde::Deserialize;
-use serde_json::{json, Value};
-use utoipa::ToSchema;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
-/// `per_page` cap of the list, as TrekMail's API enforces it.
-pub const MAX_PER_PAGE: i64 = 20;
+/// `per_page` of the list, as TrekMail's API caps it.
+type PerPage = Int<1, 20>;
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMessageToken {
-    /// At most 255 characters.
+    /// 1 to 255 characters.
+    #[schema(min_length = 1, max_length = 255)]
     name: String,
     /// One or more of `messages:read`, `messages:write`, `messages:send`.
+    #[schema(min_items = 1)]
     scopes: Vec<String>,
     /// `7d`, `30d`, `90d` or `never` (the default).
     expires_in: Option<String>,
 }
 
+#[derive(Serialize, ToSchema)]
+pub struct MintedToken {
+    id: i64,
+    /// The plaintext token: in this reply only, never stored. A replay of the request (same
+    /// Idempotency-Key) leaves it out and says so in `notice`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+    /// Only in a replay: why `token` is missing and what to do.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    notice: Option<String>,
+    /// The visible start of the token.
+    prefix: String,
+    name: String,
+    scopes: Vec<String>,
+    mailbox_id: i64,
+    mailbox: String,
+    status: TokenStatus,
+    expires_at: Option<String>,
+    created_at: String,
+}
+
 /// Mints a message token for the mailbox. The plaintext `token` is in this reply only.
 #[utoipa::path(post, path = "/api/v1/mailboxes/{id}/message-tokens", tag = "message tokens",
-    params(("id" = i64, Path, description = "Mailbox id")),
+    params(("id" = i64, Path, description = "Mailbox id", minimum = 1)),
     request_body = CreateMessageToken,
-    responses(
-        (status = 201, description = "id, token (once), prefix, name, scopes, expires_at", body = Object),
-        (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
+    responses((status = 201, description = "The new token, with its plaintext this once", body = MintedToken)))]
 pub async fn create_message_token(
     State(state): State<AppState>,
     caller: Caller,
     Extension(client): Extension<ClientMeta>,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<CreateMessageToken>,
-) -> Result<(StatusCode, Json<Value>), ApiError> {
-    let mailbox = find_mailbox(&state.pool, &caller, resource_id(&id)?).await?;
+) -> Result<(StatusCode, Json<MintedToken>), ApiError> {
+    let mailbox = mail::find_mailbox(&state.pool, caller.reach(), resource_id(&id)?).await?;
     let new = NewMessageToken::parse(
         &request.name,
         &request.scopes,
         request.expires_in.as_deref(),
-    )
-    .map_err(ApiError::from)?;
+    )?;
     let minted = tokens::create_message_token(
         &state.pool,
         caller.account_id,
         (mailbox.mailbox_id, mailbox.domain_id),
         &new,
-        Actor {
-            token_id: caller.token_id,
-            name: &caller.actor(),
-        },
+        caller.acting(),
         &client,
     )
     .await?;
     Ok((
         StatusCode::CREATED,
-        Json(json!({
-            "id": minted.id,
-            "token": minted.secret.expose(),
-            "prefix": minted.secret.visible_prefix(),
-            "name": new.name.as_str(),
-            "scopes": new.scope_names(),
-            "mailbox_id": mailbox.mailbox_id,
-            "mailbox": mailbox.address(),
-            "status": "active",
-            "expires_at": optional_timestamp(minted.expires_at),
-            "created_at": timestamp(minted.created_at),
-        })),
+        Json(MintedToken {
+            id: minted.id,
+            token: Some(minted.secret.expose().to_string()),
+            notice: None,
+            prefix: minted.secret.visible_prefix(),
+            name: new.name.as_str().to_string(),
+            scopes: new.scope_names().iter().map(|s| s.to_string()).collect(),
+            mailbox_id: mailbox.mailbox_id,
+            mailbox: mailbox.address(),
+            status: TokenStatus::Active,
+            expires_at: optional_timestamp(minted.expires_at),
+            created_at: timestamp(minted.created_at),
+        }),
     ))
 }
 
-#[derive(sqlx::FromRow)]
-struct MessageTokenRecord {
-    api_token_id: i64,
-    visible_prefix: String,
+#[derive(Serialize, ToSchema)]
+pub struct MessageToken {
+    id: i64,
+    prefix: String,
     name: String,
-    scopes: String,
-    expires_at: Option<i64>,
-    revoked_at: Option<i64>,
-    last_used_at: Option<i64>,
-    created_at: i64,
+    scopes: Vec<String>,
+    status: TokenStatus,
+    expires_at: Option<String>,
+    revoked_at: Option<String>,
+    last_used_at: Option<String>,
+    created_at: String,
 }
 
-fn message_token_json(record: MessageTokenRecord, now: i64) -> Value {
-    json!({
-        "id": record.api_token_id,
-        "prefix": record.visible_prefix,
-        "name": record.name,
-        "scopes": record.scopes.split(' ').collect::<Vec<_>>(),
-        "status": TokenStatus::derive(record.revoked_at, record.expires_at, now).as_str(),
-        "expires_at": optional_timestamp(record.expires_at),
-        "revoked_at": optional_timestamp(record.revoked_at),
-        "last_used_at": optional_timestamp(record.last_used_at),
-        "created_at": timestamp(record.created_at),
-    })
+impl MessageToken {
+    fn new(record: MessageTokenRecord, now: i64) -> MessageToken {
+        MessageToken {
+            id: record.api_token_id,
+            prefix: record.visible_prefix,
+            name: record.name,
+            scopes: record.scopes.to_strings(),
+            status: TokenStatus::derive(record.revoked_at, record.expires_at, now),
+            expires_at: optional_timestamp(record.expires_at),
+            revoked_at: optional_timestamp(record.revoked_at),
+            last_used_at: optional_timestamp(record.last_used_at),
+            created_at: timestamp(record.created_at),
+        }
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct MessageTokenList {
+    data: Vec<MessageToken>,
+    meta: PageMeta,
+}
+
+#[derive(Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct MessageTokenQuery {
+    /// From 1.
+    #[param(inline)]
+    page: Option<PageNumber>,
+    /// Default 20.
+    #[param(inline)]
+    per_page: Option<PerPage>,
 }
 
 /// The mailbox's message tokens, newest first (never their secrets).
 #[utoipa::path(get, path = "/api/v1/mailboxes/{id}/message-tokens", tag = "message tokens",
-    params(
-        ("id" = i64, Path, description = "Mailbox id"),
-        ("page" = Option<i64>, Query, description = "From 1"),
-        ("per_page" = Option<i64>, Query, description = "1 to 20, default 20"),
-    ),
-    responses((status = 200, description = "`data` and `meta`", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
+    params(("id" = i64, Path, description = "Mailbox id", minimum = 1), MessageTokenQuery),
+    responses((status = 200, description = "One page of message tokens", body = MessageTokenList)))]
 pub async fn list_message_tokens(
     State(state): State<AppState>,
     caller: Caller,
     Path(id): Path<String>,
-    query: QueryParams,
-) -> Result<Json<Value>, ApiError> {
-    let page = query.page(MAX_PER_PAGE, MAX_PER_PAGE)?;
-    let mailbox = find_mailbox(&state.pool, &caller, resource_id(&id)?).await?;
-    let (total,): (i64,) = sqlx::query_as(
-        "select count(*) from api_token where account_id = $1 and kind = 'message' and mailbox_id = $2",
-    )
-    .bind(caller.account_id)
-    .bind(mailbox.mailbox_id)
-    .fetch_one(&state.pool)
-    .await?;
-    let records: Vec<MessageTokenRecord> = sqlx::query_as(
-        "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at
-           from api_token where account_id = $1 and kind = 'message' and mailbox_id = $2
-          order by api_token_id desc limit $3 offset $4",
-    )
-    .bind(caller.account_id)
-    .bind(mailbox.mailbox_id)
-    .bind(page.per_page)
-    .bind(page.offset())
-    .fetch_all(&state.pool)
-    .await?;
+    ApiQuery(query): ApiQuery<MessageTokenQuery>,
+) -> Result<Json<MessageTokenList>, ApiError> {
+    let page = PageRequest {
+        page: query.page.map_or(1, |Int(page)| page),
+        per_page: query.per_page.map_or(20, |Int(n)| n),
+    };
+    let mailbox = mail::find_mailbox(&state.pool, caller.reach(), resource_id(&id)?).await?;
+    let (records, total) =
+        tokens::list_for_mailbox(&state.pool, caller.account_id, mailbox.mailbox_id, page).await?;
     let now = now_ms();
-    let data: Vec<Value> = records
-        .into_iter()
-        .map(|record| message_token_json(record, now))
-        .collect();
-    Ok(Json(json!({ "data": data, "meta": page.meta(total) })))
+    Ok(Json(MessageTokenList {
+        data: records
+            .into_iter()
+            .map(|record| MessageToken::new(record, now))
+            .collect(),
+        meta: PageMeta::new(page, total),
+    }))
 }
 
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 pub struct NarrowMessageToken {
-    /// A new name (at most 255 characters).
+    /// A new name (1 to 255 characters).
+    #[schema(min_length = 1, max_length = 255)]
     name: Option<String>,
     /// The scopes to keep: a non-empty subset of the current ones.
+    #[schema(min_items = 1)]
     scopes: Option<Vec<String>>,
     /// `1h`, `2h`, `4h`, `8h`, `7d`, `30d` or `90d` from now; must be sooner than the current expiry.
     expires_in: Option<String>,
@@ -165,90 +193,64 @@ pub struct NarrowMessageToken {
 /// Narrows a live message token: drops scopes, shortens its life, or renames it. Nothing here
 /// can widen a token; for more, mint a new one.
 #[utoipa::path(patch, path = "/api/v1/message-tokens/{id}", tag = "message tokens",
-    params(("id" = i64, Path, description = "Message token id")),
+    params(("id" = i64, Path, description = "Message token id", minimum = 1)),
     request_body = NarrowMessageToken,
-    responses((status = 200, description = "The token as it is now", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply), (status = 422, description = "Invalid input", body = ErrorReply)))]
+    responses((status = 200, description = "The token as it is now", body = MessageToken)))]
 pub async fn narrow_message_token(
     State(state): State<AppState>,
     caller: Caller,
     Extension(client): Extension<ClientMeta>,
     Path(id): Path<String>,
     ApiJson(request): ApiJson<NarrowMessageToken>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<MessageToken>, ApiError> {
     let id = resource_id(&id)?;
+    let reach = caller.reach();
+    let request = NarrowRequest {
+        name: request.name.as_deref(),
+        scopes: request.scopes.as_deref(),
+        expires_in: request.expires_in.as_deref(),
+    };
+    let visible = |domain_id| reach.can_see_domain(domain_id);
     tokens::narrow_message_token(
         &state.pool,
         caller.account_id,
         id,
-        NarrowRequest {
-            name: request.name.as_deref(),
-            scopes: request.scopes.as_deref(),
-            expires_in: request.expires_in.as_deref(),
-        },
-        |domain_id| caller.can_see_domain(domain_id),
-        Actor {
-            token_id: caller.token_id,
-            name: &caller.actor(),
-        },
+        request,
+        visible,
+        caller.acting(),
         &client,
     )
     .await?;
-    let now = now_ms();
-    let record: MessageTokenRecord = sqlx::query_as(
-        "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at
-           from api_token where api_token_id = $1",
-    )
-    .bind(id)
-    .fetch_one(&state.pool)
-    .await?;
-    Ok(Json(message_token_json(record, now)))
+    let record = tokens::find_message_token(&state.pool, caller.account_id, id).await?;
+    Ok(Json(MessageToken::new(record, now_ms())))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Revoked {
+    id: i64,
+    /// Always `revoked`.
+    status: TokenStatus,
+    revoked_at: Option<String>,
 }
 
 /// Revokes a message token: permanent, effective on its next request. Revoking a revoked token
 /// answers the same way and changes nothing.
 #[utoipa::path(delete, path = "/api/v1/message-tokens/{id}", tag = "message tokens",
-    params(("id" = i64, Path, description = "Message token id")),
-    responses((status = 200, description = "id, status, revoked_at", body = Object), (status = 404, description = "Not found, or outside the token's domains", body = ErrorReply)))]
+    params(("id" = i64, Path, description = "Message token id", minimum = 1)),
+    responses((status = 200, description = "Revoked", body = Revoked)))]
 pub async fn revoke_message_token(
     State(state): State<AppState>,
     caller: Caller,
     Extension(client): Extension<ClientMeta>,
     Path(id): Path<String>,
-) -> Result<Json<Value>, ApiError> {
+) -> Result<Json<Revoked>, ApiError> {
     let id = resource_id(&id)?;
-    let found: Option<(i64, i64)> = sqlx::query_as(
-        "select t.mailbox_id, m.domain_id from api_token t join mailbox m on m.mailbox_id = t.mailbox_id
-          where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
-    )
-    .bind(id)
-    .bind(caller.account_id)
-    .fetch_optional(&state.pool)
-    .await?;
-    match found {
-        Some((_, domain_id)) if caller.can_see_domain(domain_id) => {}
-        _ => return Err(ApiError::not_found()),
-    }
-    let actor = caller.actor();
-    let acting = Actor {
-        token_id: caller.token_id,
-        name: &actor,
-    };
-    tokens::revoke(
-        &state.pool,
-        caller.account_id,
-        id,
-        RevokedBy::Token(acting),
-        &client,
-    )
-    .await?;
-    let (revoked_at,): (Option<i64>,) =
-        sqlx::query_as("select revoked_at from api_token where api_token_id = $1")
-            .bind(id)
-            .fetch_one(&state.pool)
+    let revoked_at =
+        tokens::revoke_message_token(&state.pool, caller.reach(), id, caller.acting(), &client)
             .await?;
-    Ok(Json(json!({
-        "id": id,
-        "status": "revoked",
-        "revoked_at": optional_timestamp(revoked_at),
-    })))
+    Ok(Json(Revoked {
+        id,
+        status: TokenStatus::Revoked,
+        revoked_at: optional_timestamp(revoked_at),
+    }))
 }

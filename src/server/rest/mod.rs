@@ -9,7 +9,7 @@ pub mod access;
 pub mod account;
 /// The error envelope and request ids.
 pub mod error;
-/// Parsing bodies, queries and ids.
+/// Parsing bodies and ids.
 pub mod extract;
 /// `Idempotency-Key` replays.
 pub mod idempotency;
@@ -21,9 +21,12 @@ pub mod me;
 pub mod message_tokens;
 /// A message token's mailbox: listing and sending messages.
 pub mod messages;
+/// Typed query parameters with their bounds.
+pub mod params;
 /// The per-token request budget.
 pub mod rate_limit;
 
+use crate::server::paging::PageRequest;
 use crate::server::state::AppState;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{any, get};
@@ -31,40 +34,34 @@ use axum::{middleware, Json, Router};
 use http::Method;
 use serde::Serialize;
 use std::sync::Arc;
+use utoipa::openapi::path::{Operation, ParameterIn};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
-use utoipa::openapi::OpenApi;
-use utoipa::ToSchema;
+use utoipa::openapi::{ContentBuilder, OpenApi, Ref, RefOr, ResponseBuilder};
+use utoipa::{PartialSchema, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 /// Largest request body accepted (a send with a full HTML body and attachments fits).
 pub const MAX_BODY_BYTES: usize = 2 * 1024 * 1024;
 
-/// The shape of every error reply (for the OpenAPI document).
+/// The `meta` of a numbered list.
 #[derive(Serialize, ToSchema)]
-pub struct ErrorReply {
-    error: ErrorDetail,
+pub struct PageMeta {
+    page: i64,
+    per_page: i64,
+    total: i64,
+    total_pages: i64,
 }
 
-#[derive(Serialize, ToSchema)]
-struct ErrorDetail {
-    /// `invalid_token`, `insufficient_scope`, `wrong_token_type`, `not_found`,
-    /// `validation_error`, `limit_exceeded`, `feature_not_available`, `token_scope_blocked_by_plan`,
-    /// `insufficient_credits`,
-    /// `rate_limited`, `idempotency_key_reused`, `idempotency_key_in_use`, `invalid_json`,
-    /// `unsupported_media_type`, `payload_too_large`, `internal_error`.
-    code: String,
-    message: String,
-    /// The `X-Request-Id` of the request.
-    request_id: String,
-    /// Whether retrying the same request may succeed.
-    retryable: bool,
-    /// The offending field (`validation_error`).
-    field: Option<String>,
-    /// Seconds to wait (`rate_limited`).
-    retry_after: Option<u64>,
-    /// The scopes the endpoint needs (`insufficient_scope`).
-    required_scopes: Option<Vec<String>>,
+impl PageMeta {
+    pub fn new(page: PageRequest, total: i64) -> PageMeta {
+        PageMeta {
+            page: page.page,
+            per_page: page.per_page,
+            total,
+            total_pages: (total + page.per_page - 1) / page.per_page,
+        }
+    }
 }
 
 /// Every documented route, each registered with its handler.
@@ -104,6 +101,13 @@ fn document(mut api: OpenApi) -> OpenApi {
             .into(),
     );
     let components = api.components.get_or_insert_with(Default::default);
+    // The envelope every refusal uses (`document_refusals` points at it).
+    let mut schemas = vec![(
+        error::ErrorReply::name().into(),
+        error::ErrorReply::schema(),
+    )];
+    <error::ErrorReply as ToSchema>::schemas(&mut schemas);
+    components.schemas.extend(schemas);
     for (name, description) in [
         ("ops_token", "An ops token: tm_live_…"),
         ("message_token", "A message token: tm_msg_…"),
@@ -140,6 +144,7 @@ fn document(mut api: OpenApi) -> OpenApi {
             } else {
                 names.into_iter().map(|name| vec![name]).collect()
             };
+            document_refusals(operation, &method, path);
             operation.security = Some(
                 alternatives
                     .into_iter()
@@ -149,6 +154,63 @@ fn document(mut api: OpenApi) -> OpenApi {
         }
     }
     api
+}
+
+/// Adds every refusal an operation can answer, each with the error envelope: what any call can
+/// meet (401, 403, 429, 500), what a path id (404), a query (422), a JSON body (400, 413, 415,
+/// 422) or an `Idempotency-Key` (409, 422) adds, and 405 for the methods the path lacks.
+fn document_refusals(operation: &mut Operation, method: &Method, path: &str) {
+    let mut refusals: Vec<(u16, &str)> = vec![
+        (401, "Missing, malformed, unknown, expired or revoked token (`invalid_token`)"),
+        (403, "Wrong token kind, scope not granted or no longer in the plan, or a feature the plan lacks"),
+        (405, "A method this path does not serve (`method_not_allowed`, with `Allow`)"),
+        (429, "Too many requests for this token (`rate_limited`, with `retry_after`)"),
+        (500, "Something failed on our side (`internal_error`)"),
+    ];
+    if path.contains('{') || *method == Method::GET && path == "/api/v1/messages" {
+        refusals.push((404, "Not found, or outside the token's reach (`not_found`)"));
+    }
+    let has_body = operation.request_body.is_some();
+    if has_body {
+        refusals.extend([
+            (400, "The body is not JSON (`invalid_json`)"),
+            (413, "The body is larger than 2 MiB (`payload_too_large`)"),
+            (
+                415,
+                "The body is not sent as application/json (`unsupported_media_type`)",
+            ),
+        ]);
+    }
+    let has_query = operation.parameters.as_ref().is_some_and(|parameters| {
+        parameters.iter().any(|parameter| {
+            matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Query)
+        })
+    });
+    if has_body || has_query || *method != Method::GET {
+        refusals.push((422, "A value broke a rule (`validation_error`, naming the `field`), or an Idempotency-Key reused for another request"));
+    }
+    if *method != Method::GET {
+        refusals.push((409, "A request with this Idempotency-Key is still running (`idempotency_key_in_use`), or the token is no longer active (`token_not_active`)"));
+    }
+    for (status, description) in refusals {
+        let status = status.to_string();
+        if operation.responses.responses.contains_key(&status) {
+            continue;
+        }
+        let response = ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("ErrorReply")))
+                    .build(),
+            )
+            .build();
+        operation
+            .responses
+            .responses
+            .insert(status, response.into());
+    }
 }
 
 /// The API's router, merged into the application's.

@@ -181,3 +181,18 @@ async fn live_minted(
     query.push(") order by api_token_id");
     query.build_query_as().fetch_all(pool).await
 }
+
+/// The domains a constrained token may reach, by name: `(id, name)`.
+pub async fn constraint_domains(
+    pool: &Pool,
+    token_id: i64,
+) -> std::result::Result<Vec<(i64, String)>, sqlx::Error> {
+    sqlx::query_as(
+        "select d.domain_id, d.name from api_token_domain td
+           join domain d on d.domain_id = td.domain_id
+          where td.api_token_id = $1 order by d.name",
+    )
+    .bind(token_id)
+    .fetch_all(pool)
+    .await
+}

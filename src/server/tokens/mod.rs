@@ -7,10 +7,13 @@
 
 /// Listing and finding tokens as the dashboard shows them.
 mod list;
+/// A mailbox's message tokens as the API shows them.
+mod mailbox;
 /// Message tokens: minting and narrowing.
 mod message;
 
-pub use list::{find, list};
+pub use list::{constraint_domains, find, list};
+pub use mailbox::{find_message_token, list_for_mailbox, revoke_message_token, MessageTokenRecord};
 pub use message::{
     create_message_token, narrow_message_token, Actor, MintedMessageToken, NarrowRequest,
 };

@@ -1,0 +1,41 @@
+//! Numbered pages of a filtered list (the REST API's `page` and `per_page`).
+
+use super::db::{Db, Pool};
+use sqlx::QueryBuilder;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PageRequest {
+    /// From 1.
+    pub page: i64,
+    pub per_page: i64,
+}
+
+impl PageRequest {
+    pub fn offset(self) -> i64 {
+        (self.page - 1).saturating_mul(self.per_page)
+    }
+}
+
+/// One page of a filtered list and the list's total. `queries` are the count and the row query,
+/// both ending where `filter` continues them; rows are ordered by `order_by`.
+pub async fn fetch_page<T>(
+    pool: &Pool,
+    queries: (&str, &str),
+    filter: impl Fn(&mut QueryBuilder<Db>),
+    order_by: &str,
+    page: PageRequest,
+) -> Result<(Vec<T>, i64), sqlx::Error>
+where
+    T: Send + Unpin + for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row>,
+{
+    let mut count = QueryBuilder::<Db>::new(queries.0);
+    filter(&mut count);
+    let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
+    let mut rows = QueryBuilder::<Db>::new(queries.1);
+    filter(&mut rows);
+    rows.push(format!(" order by {order_by} limit "))
+        .push_bind(page.per_page)
+        .push(" offset ")
+        .push_bind(page.offset());
+    Ok((rows.build_query_as().fetch_all(pool).await?, total))
+}
