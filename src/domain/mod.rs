@@ -23,6 +23,8 @@ pub mod plan;
 pub mod role;
 /// The ops-token scope catalog.
 pub mod scope;
+/// A token's granted scopes as stored.
+pub mod scope_set;
 /// Active / Expired / Revoked, derived from timestamps.
 pub mod status;
 /// Display helpers for timestamps.

@@ -1,7 +1,7 @@
 //! How domain values are stored: sqlx mappings for the types that own a stored form, generic
 //! over the engine (each is a text column), so queries bind and read them directly.
 
-use crate::domain::scope::ScopeSet;
+use crate::domain::scope_set::ScopeSet;
 use sqlx::encode::IsNull;
 use sqlx::error::BoxDynError;
 use sqlx::{Database, Decode, Encode, Type};

@@ -337,6 +337,24 @@ pub fn error(response: &Response) -> Value {
     body["error"].clone()
 }
 
+/// Checks a refusal's status and code (naming `what` when it fails) and returns its error object.
+pub fn assert_api_error(
+    response: &Response,
+    status: impl Into<u16>,
+    code: &str,
+    what: &str,
+) -> Value {
+    assert_eq!(
+        response.status.as_u16(),
+        status.into(),
+        "{what}: {}",
+        &response.body[..response.body.len().min(300)]
+    );
+    let error = error(response);
+    assert_eq!(error["code"], code, "{what}");
+    error
+}
+
 pub fn code(response: &Response) -> String {
     error(response)["code"].as_str().unwrap().to_string()
 }

@@ -8,7 +8,8 @@
 use super::error::ApiError;
 use crate::domain::message_token::MessageScope;
 use crate::domain::plan::{Plan, PlanAccess};
-use crate::domain::scope::{Scope, ScopeSet};
+use crate::domain::scope::Scope;
+use crate::domain::scope_set::ScopeSet;
 use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::client::ClientMeta;
 use crate::server::db::{now_ms, Pool};

@@ -1,6 +1,6 @@
 //! The account's tokens as the dashboard lists them: keyset pages, newest first.
 
-use crate::domain::scope::ScopeSet;
+use crate::domain::scope_set::ScopeSet;
 use crate::domain::status::{StatusFilter, TokenStatus};
 use crate::domain::token::TokenKind;
 use crate::model::tokens::TokenRow;

@@ -2,7 +2,7 @@
 //! through the API.
 
 use super::{revoke, Actor, Error, Result, RevokedBy};
-use crate::domain::scope::ScopeSet;
+use crate::domain::scope_set::ScopeSet;
 use crate::server::client::ClientMeta;
 use crate::server::db::Pool;
 use crate::server::mail::Reach;

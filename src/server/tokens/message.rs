@@ -5,7 +5,7 @@
 use super::{check_cap, Error, Result, MAX_ACTIVE_MESSAGE_TOKENS};
 use crate::domain::audit::AuditAction;
 use crate::domain::message_token::{Narrowing, NewMessageToken};
-use crate::domain::scope::ScopeSet;
+use crate::domain::scope_set::ScopeSet;
 use crate::domain::status::TokenStatus;
 use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::audit::{record, AuditEntry};

@@ -26,7 +26,7 @@ use super::secrets::{new_token, sha256_hex};
 use crate::domain::audit::AuditAction;
 use crate::domain::field::FieldErrors;
 use crate::domain::new_token::{CreateTokenForm, DomainConstraint, Field, NewToken};
-use crate::domain::scope::ScopeSet;
+use crate::domain::scope_set::ScopeSet;
 use crate::domain::token::TokenKind;
 use crate::model::tokens::{CreatedToken, DomainOption};
 

@@ -1,6 +1,6 @@
 //! Hostile input: every bad request gets a clear 4xx and changes nothing.
 
-use crate::support::{acme_hello, code, error, message_token, ops_token, TestApp};
+use crate::support::{acme_hello, assert_api_error, error, message_token, ops_token, TestApp};
 use http::{header, StatusCode};
 use serde_json::{json, Value};
 use trekmail_tokens::api::tokens::{CreateToken, ListTokens, RevokeToken};
@@ -36,8 +36,12 @@ async fn a_huge_forwarding_list_is_refused_by_the_cap_before_any_address_is_read
             Some(json!({ "enabled": true, "targets": targets })),
         )
         .await;
-    assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert_eq!(code(&response), "limit_exceeded");
+    assert_api_error(
+        &response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "limit_exceeded",
+        "",
+    );
     assert_eq!(error(&response)["limit"], 15);
 }
 
