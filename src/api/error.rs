@@ -8,7 +8,9 @@ use crate::server::tokens;
 impl From<tokens::Error> for AppError {
     fn from(error: tokens::Error) -> Self {
         let error = match error {
-            tokens::Error::Invalid(errors) => AppError::Invalid(errors),
+            tokens::Error::Invalid(errors) | tokens::Error::Widens(errors) => {
+                AppError::Invalid(errors)
+            }
             tokens::Error::NotFound => AppError::NotFound,
             tokens::Error::ActorInactive => AppError::Unauthenticated,
             tokens::Error::NotActive => {

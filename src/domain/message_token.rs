@@ -93,6 +93,24 @@ impl NewMessageToken {
     }
 }
 
+/// Why a narrowing was refused.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum NarrowingError {
+    /// The request itself is wrong (an unknown word, an empty list, a bad name).
+    Invalid(FieldErrors),
+    /// The request is well-formed but would widen this token as it is now (a scope it lacks,
+    /// an expiry later than its own).
+    Widens(FieldErrors),
+}
+
+impl NarrowingError {
+    pub fn errors(&self) -> &FieldErrors {
+        match self {
+            NarrowingError::Invalid(errors) | NarrowingError::Widens(errors) => errors,
+        }
+    }
+}
+
 /// A change to a live message token. It can only narrow: drop scopes, bring the expiry closer,
 /// or rename. It never adds a scope or extends a lifetime (TrekMail's `update_message_token`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -111,37 +129,42 @@ impl Narrowing {
         current_scopes: &[MessageScope],
         current_expiry: Option<i64>,
         now: i64,
-    ) -> Result<Narrowing, FieldErrors> {
+    ) -> Result<Narrowing, NarrowingError> {
+        let invalid = |field: &str, message: String| {
+            NarrowingError::Invalid(FieldErrors::single(field, message))
+        };
         if name.is_none() && scopes.is_none() && expires_in.is_none() {
             let mut errors = FieldErrors::default();
             for field in ["name", "scopes", "expires_in"] {
                 errors.add(field, "Give at least one of name, scopes or expires_in.");
             }
-            return Err(errors);
+            return Err(NarrowingError::Invalid(errors));
         }
         let name = name
             .map(|name| TokenName::parse_with_max(name, MAX_MESSAGE_TOKEN_NAME_CHARS))
             .transpose()
-            .map_err(|message| FieldErrors::single("name", message))?;
+            .map_err(|message| invalid("name", message))?;
         let scopes = match scopes {
             None => None,
             Some([]) => {
-                return Err(FieldErrors::single(
+                return Err(invalid(
                     "scopes",
-                    "Keep at least one scope; revoke the token to take all of them away.",
+                    "Keep at least one scope; revoke the token to take all of them away.".into(),
                 ))
             }
             Some(requested) => {
                 let mut kept = Vec::new();
                 for (index, name) in requested.iter().enumerate() {
-                    let scope = MessageScope::parse(name)
-                        .filter(|scope| current_scopes.contains(scope))
-                        .ok_or_else(|| {
-                            FieldErrors::single(
-                                format!("scopes[{index}]"),
-                                format!("\"{name}\" is not one of this token's scopes; a token can only lose scopes."),
-                            )
-                        })?;
+                    let field = format!("scopes[{index}]");
+                    let scope = MessageScope::parse(name).ok_or_else(|| {
+                        invalid(&field, format!("\"{name}\" is not a message-token scope; use messages:read, messages:write or messages:send."))
+                    })?;
+                    if !current_scopes.contains(&scope) {
+                        return Err(NarrowingError::Widens(FieldErrors::single(
+                            field,
+                            format!("\"{name}\" is not one of this token's scopes; a token can only lose scopes."),
+                        )));
+                    }
                     if !kept.contains(&scope) {
                         kept.push(scope);
                     }
@@ -154,16 +177,16 @@ impl Narrowing {
             None => None,
             Some(value) => {
                 let Lifetime::Hours(hours) = parse_lifetime(value, NARROWING_WORDS)
-                    .map_err(|message| FieldErrors::single("expires_in", message))?
+                    .map_err(|message| invalid("expires_in", message))?
                 else {
                     unreachable!("every narrowing word is a number of hours")
                 };
                 let at = now + i64::from(hours) * 60 * 60 * 1000;
                 if current_expiry.is_some_and(|current| at >= current) {
-                    return Err(FieldErrors::single(
+                    return Err(NarrowingError::Widens(FieldErrors::single(
                         "expires_in",
                         "The new expiry must be sooner than the current one; a token's life can only be shortened.",
-                    ));
+                    )));
                 }
                 Some(at)
             }
@@ -210,42 +233,40 @@ mod tests {
         };
         let kept = narrow(Some(&["messages:read"]), None, None).unwrap();
         assert_eq!(kept.scopes, Some(vec![MessageScope::Read]));
+        // Widening the token as it is now is a conflict with it; a malformed request is invalid.
+        let refused = |result: Result<Narrowing, NarrowingError>| match result.unwrap_err() {
+            NarrowingError::Widens(errors) => ("widens", errors.first().unwrap().field.clone()),
+            NarrowingError::Invalid(errors) => ("invalid", errors.first().unwrap().field.clone()),
+        };
+        let field = |kind: &'static str, field: &str| (kind, field.to_string());
         assert_eq!(
-            narrow(Some(&["messages:read", "messages:write"]), None, None)
-                .unwrap_err()
-                .first()
-                .unwrap()
-                .field,
-            "scopes[1]"
+            refused(narrow(
+                Some(&["messages:read", "messages:write"]),
+                None,
+                None
+            )),
+            field("widens", "scopes[1]")
         );
         assert_eq!(
-            narrow(Some(&[]), None, None)
-                .unwrap_err()
-                .first()
-                .unwrap()
-                .field,
-            "scopes"
+            refused(narrow(Some(&["messages:read", "root"]), None, None)),
+            field("invalid", "scopes[1]")
+        );
+        assert_eq!(
+            refused(narrow(Some(&[]), None, None)),
+            field("invalid", "scopes")
         );
         let hour = narrow(None, Some("1h"), None).unwrap();
         assert_eq!(hour.expires_at, Some(now + 3_600_000));
         assert!(narrow(None, Some("1h"), Some(now + 7_200_000)).is_ok());
         assert_eq!(
-            narrow(None, Some("90d"), Some(now + 7_200_000))
-                .unwrap_err()
-                .first()
-                .unwrap()
-                .field,
-            "expires_in"
+            refused(narrow(None, Some("90d"), Some(now + 7_200_000))),
+            field("widens", "expires_in")
         );
         assert_eq!(
-            narrow(None, Some("1y"), None)
-                .unwrap_err()
-                .first()
-                .unwrap()
-                .field,
-            "expires_in"
+            refused(narrow(None, Some("1y"), None)),
+            field("invalid", "expires_in")
         );
-        let nothing = narrow(None, None, None).unwrap_err();
+        let nothing = narrow(None, None, None).unwrap_err().errors().clone();
         assert!(["name", "scopes", "expires_in"]
             .iter()
             .all(|f| nothing.get(f).is_some()));

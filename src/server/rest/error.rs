@@ -28,7 +28,8 @@ pub struct ErrorReply {
 pub struct ErrorBody {
     /// `invalid_token`, `insufficient_scope`, `token_scope_blocked_by_plan`, `wrong_token_type`,
     /// `feature_not_available`, `not_found`, `method_not_allowed`, `validation_error`,
-    /// `limit_exceeded`, `insufficient_credits`, `token_not_active`, `rate_limited`,
+    /// `limit_exceeded`, `insufficient_credits`, `token_not_active`, `token_cannot_widen`,
+    /// `no_forwarding_targets`, `rate_limited`,
     /// `idempotency_key_reused`, `idempotency_key_in_use`, `invalid_json`,
     /// `unsupported_media_type`, `payload_too_large`, `bad_request`, `internal_error`.
     pub code: &'static str,
@@ -226,6 +227,12 @@ impl From<tokens::Error> for ApiError {
         match error {
             Error::NotFound => ApiError::not_found(),
             Error::Invalid(errors) => errors.into(),
+            Error::Widens(errors) => {
+                let mut error = ApiError::from(errors);
+                error.status = StatusCode::CONFLICT;
+                error.body.code = "token_cannot_widen";
+                error
+            }
             Error::ActorInactive => ApiError::token_gone(),
             Error::NotActive => ApiError::new(
                 StatusCode::CONFLICT,

@@ -6,6 +6,9 @@ use super::access::Caller;
 use super::error::ApiError;
 use super::extract::{resource_id, ApiJson};
 use super::params::{ApiQuery, Int, PageNumber};
+use super::schema::{
+    present, MessageScopeName, MessageTokenExpiry, NarrowingExpiry, TokenNameText,
+};
 use super::{optional_timestamp, timestamp, PageMeta};
 use crate::domain::message_token::NewMessageToken;
 use crate::domain::status::TokenStatus;
@@ -27,13 +30,14 @@ type PerPage = Int<1, 20>;
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct CreateMessageToken {
-    /// 1 to 255 characters.
-    #[schema(min_length = 1, max_length = 255)]
+    #[schema(value_type = TokenNameText)]
     name: String,
-    /// One or more of `messages:read`, `messages:write`, `messages:send`.
-    #[schema(min_items = 1)]
+    /// One or more message scopes (repeats are ignored).
+    #[schema(value_type = Vec<MessageScopeName>, min_items = 1)]
     scopes: Vec<String>,
-    /// `7d`, `30d`, `90d` or `never` (the default).
+    /// `never` when absent.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<MessageTokenExpiry>, nullable = false)]
     expires_in: Option<String>,
 }
 
@@ -180,13 +184,17 @@ pub async fn list_message_tokens(
 #[serde(deny_unknown_fields)]
 #[schema(min_properties = 1)]
 pub struct NarrowMessageToken {
-    /// A new name (1 to 255 characters).
-    #[schema(min_length = 1, max_length = 255)]
+    /// A new name.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<TokenNameText>, nullable = false)]
     name: Option<String>,
-    /// The scopes to keep: a non-empty subset of the current ones.
-    #[schema(min_items = 1)]
+    /// The scopes to keep: some of the token's current ones (a scope it lacks is a 409).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<MessageScopeName>>, min_items = 1, nullable = false)]
     scopes: Option<Vec<String>>,
-    /// `1h`, `2h`, `4h`, `8h`, `7d`, `30d` or `90d` from now; must be sooner than the current expiry.
+    /// The new expiry, from now; it must be sooner than the current one (else 409).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<NarrowingExpiry>, nullable = false)]
     expires_in: Option<String>,
 }
 

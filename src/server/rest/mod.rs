@@ -25,6 +25,8 @@ pub mod messages;
 pub mod params;
 /// The per-token request budget.
 pub mod rate_limit;
+/// Schemas stating the domain's word lists and name rules.
+pub mod schema;
 
 use crate::server::paging::PageRequest;
 use crate::server::state::AppState;

@@ -4,7 +4,7 @@
 
 use super::{check_cap, Error, Result, MAX_ACTIVE_MESSAGE_TOKENS};
 use crate::domain::audit::AuditAction;
-use crate::domain::message_token::{Narrowing, NewMessageToken};
+use crate::domain::message_token::{Narrowing, NarrowingError, NewMessageToken};
 use crate::domain::scope_set::ScopeSet;
 use crate::domain::status::TokenStatus;
 use crate::domain::token::{TokenKind, TokenSecret};
@@ -176,7 +176,10 @@ pub async fn narrow_message_token(
         expires_at,
         now,
     )
-    .map_err(Error::Invalid)?;
+    .map_err(|error| match error {
+        NarrowingError::Invalid(errors) => Error::Invalid(errors),
+        NarrowingError::Widens(errors) => Error::Widens(errors),
+    })?;
     let scopes = narrowing.scopes.as_deref().map(ScopeSet::of_messages);
     let (name, prefix): (String, String) = sqlx::query_as(
         "update api_token

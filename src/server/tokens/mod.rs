@@ -51,6 +51,9 @@ pub enum Error {
     /// Input broke a rule: each problem with the field it concerns, as the request names it.
     #[error("{0}")]
     Invalid(FieldErrors),
+    /// A narrowing that would widen the token as it is now.
+    #[error("{0}")]
+    Widens(FieldErrors),
     /// Missing, another account's, or outside the caller's reach (all look the same).
     #[error("not found")]
     NotFound,

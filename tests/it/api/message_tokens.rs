@@ -165,21 +165,51 @@ async fn a_message_token_can_be_narrowed_but_never_widened() {
     let (id, token) = message_token(&app, &ops, mailbox, &["messages:read", "messages:send"]).await;
     let path = format!("/api/v1/message-tokens/{id}");
     let before = app.snapshot().await;
-    for (body, field) in [
-        (json!({}), "name"),
-        (json!({ "scopes": ["messages:write"] }), "scopes[0]"),
-        (json!({ "scopes": [] }), "scopes"),
-        (json!({ "expires_in": "90d" }), "expires_in"),
-        (json!({ "expires_in": "never" }), "expires_in"),
-        (json!({ "name": "" }), "name"),
-        (json!({ "name": "x", "admin": true }), "admin"),
+    // A malformed request is a 422; a well-formed one that would widen the token as it is now
+    // conflicts with it: 409.
+    let (invalid, validation): (u16, &str) = (422, "validation_error");
+    for (body, status, code, field) in [
+        (json!({}), invalid, validation, "name"),
+        (
+            json!({ "scopes": ["messages:write"] }),
+            409u16,
+            "token_cannot_widen",
+            "scopes[0]",
+        ),
+        (
+            json!({ "scopes": ["messages:read", "admin"] }),
+            invalid,
+            widens,
+            "scopes[1]",
+        ),
+        (json!({ "scopes": [] }), invalid, validation, "scopes"),
+        (
+            json!({ "expires_in": "90d" }),
+            409,
+            "token_cannot_widen",
+            "expires_in",
+        ),
+        (
+            json!({ "expires_in": "never" }),
+            invalid,
+            widens,
+            "expires_in",
+        ),
+        (json!({ "name": "" }), invalid, validation, "name"),
+        (json!({ "name": null }), invalid, validation, "name"),
+        (
+            json!({ "name": "x", "admin": true }),
+            invalid,
+            widens,
+            "admin",
+        ),
     ] {
         let response = app
             .api("PATCH", &path, Some(&ops), Some(body.clone()))
             .await;
-        assert_eq!(response.status, StatusCode::UNPROCESSABLE_ENTITY, "{body}");
-        assert_eq!(error(&response)["field"], field, "{body}");
-        assert_eq!(error(&response)["errors"][0]["field"], field, "{body}");
+        let error = assert_api_error(&response, status, code, &body.to_string());
+        assert_eq!(error["field"], field, "{body}");
+        assert_eq!(error["errors"][0]["field"], field, "{body}");
     }
     // Nothing to change names every field that could have changed it.
     let empty = app.api("PATCH", &path, Some(&ops), Some(json!({}))).await;
