@@ -66,6 +66,33 @@ impl std::fmt::Display for FieldErrors {
 
 impl std::error::Error for FieldErrors {}
 
+/// For an optional JSON field that may be absent but never `null` (TrekMail's adapter leaves
+/// out what it does not send): `#[serde(default, deserialize_with = "present")]`.
+pub fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
+}
+
+/// An optional whole number that JSON may also write as `3.0` (JSON Schema counts it as an
+/// integer): `#[serde(default, deserialize_with = "whole_number")]`; never `null`.
+pub fn whole_number<'de, D>(deserializer: D) -> Result<Option<i64>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    use serde::de::Error;
+    let number = serde_json::Number::deserialize(deserializer)?;
+    if let Some(whole) = number.as_i64() {
+        return Ok(Some(whole));
+    }
+    match number.as_f64() {
+        Some(value) if value.fract() == 0.0 && value.abs() < 9.0e15 => Ok(Some(value as i64)),
+        _ => Err(D::Error::custom(format!("{number} is not a whole number"))),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

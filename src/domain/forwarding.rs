@@ -11,8 +11,10 @@ use std::collections::HashSet;
 pub enum ForwardingError {
     /// More targets than the plan allows.
     OverCap { cap: usize, given: usize },
-    /// A field is wrong (`targets[3]`, or `targets` when forwarding is turned on without any).
+    /// A field is wrong (`targets[3]`, or an empty `targets` with forwarding turned on).
     Invalid(FieldErrors),
+    /// Forwarding turned on keeping the current targets, and there are none.
+    NoTargets,
 }
 
 /// The targets of a forwarding change, in the client's order, each address once.
@@ -77,6 +79,7 @@ impl Forwarding {
         current: Vec<String>,
         cap: usize,
     ) -> Result<Forwarding, ForwardingError> {
+        let kept = targets.is_none();
         let targets = match targets {
             None => current,
             Some(raw) => ForwardingTargets::parse(raw, own_address, cap)?
@@ -85,6 +88,9 @@ impl Forwarding {
                 .map(|address| address.as_str().to_string())
                 .collect(),
         };
+        if enabled && targets.is_empty() && kept {
+            return Err(ForwardingError::NoTargets);
+        }
         if enabled && targets.is_empty() {
             return Err(ForwardingError::Invalid(FieldErrors::single(
                 "targets",
@@ -167,5 +173,9 @@ mod tests {
             Err(ForwardingError::Invalid(errors)) => assert!(errors.get("targets").is_some()),
             other => panic!("{other:?}"),
         }
+        assert_eq!(
+            Forwarding::parse(true, None, None, "me@x.test", vec![], 5),
+            Err(ForwardingError::NoTargets)
+        );
     }
 }

@@ -4,7 +4,7 @@
 //! `attachments[0].content_base64`, `headers.X-Tag`).
 
 use super::email::Address;
-use super::field::FieldErrors;
+use super::field::{present, whole_number, FieldErrors};
 use base64::Engine;
 use serde::Deserialize;
 use std::collections::BTreeMap;
@@ -16,7 +16,7 @@ pub const MAX_HTML_CHARS: usize = 512_000;
 pub const MAX_ATTACHMENTS: usize = 5;
 pub const MAX_HEADERS: usize = 20;
 
-/// The body: text, HTML or both.
+/// The body: text, HTML or both (TrekMail's adapter sends both keys, one of them `null`).
 #[derive(Clone, Debug, Default, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
@@ -33,44 +33,97 @@ pub struct DraftBody {
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct DraftAttachment {
-    /// 1 to 255 characters, no slashes or control characters.
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 255))]
+    /// 1 to 255 characters, not blank, without slashes or control characters.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            max_length = 255,
+            pattern = r"^[^/\\\x00-\x1f\x7f-\x9f]*[^/\\\x00-\x20\x7f-\x9f][^/\\\x00-\x1f\x7f-\x9f]*$"
+        )
+    )]
     pub filename: String,
     /// A MIME type such as `application/pdf`.
-    #[cfg_attr(feature = "ssr", schema(max_length = 255))]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 255, pattern = r"^[^/\r\n ]+/[^\r\n ]+$")
+    )]
     pub content_type: String,
+    /// The content, base64 (RFC 4648, with padding).
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            pattern = r"^([A-Za-z0-9+/]{4})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{2}[AEIMQUYcgkosw048]=)?$"
+        )
+    )]
     pub content_base64: String,
 }
 
-/// What TrekMail's `send_message` tool sends.
+/// What TrekMail's `send_message` tool sends. Optional fields are left out, never `null`.
 #[derive(Clone, Debug, Deserialize)]
 #[cfg_attr(feature = "ssr", derive(utoipa::ToSchema))]
 #[serde(deny_unknown_fields)]
 pub struct Draft {
-    /// 1 to 10 addresses; To + Cc + Bcc at most 10.
-    #[cfg_attr(feature = "ssr", schema(min_items = 1, max_items = 10))]
+    /// 1 to 10 addresses; To, Cc and Bcc together hold at most 10.
+    #[cfg_attr(feature = "ssr", schema(value_type = Vec<Address>, min_items = 1, max_items = 10))]
     pub to: Vec<String>,
-    /// 1 to 998 characters, one line.
-    #[cfg_attr(feature = "ssr", schema(min_length = 1, max_length = 998))]
+    /// 1 to 998 characters on one line, not blank, without control characters.
+    #[cfg_attr(
+        feature = "ssr",
+        schema(
+            min_length = 1,
+            max_length = 998,
+            pattern = r"^[^\x00-\x08\x0a-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x08\x0a-\x1f\x7f]*$"
+        )
+    )]
     pub subject: String,
     pub body: DraftBody,
-    #[cfg_attr(feature = "ssr", schema(max_items = 10))]
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<Address>>, max_items = 10, nullable = false))]
     pub cc: Option<Vec<String>>,
-    #[cfg_attr(feature = "ssr", schema(max_items = 10))]
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<Address>>, max_items = 10, nullable = false))]
     pub bcc: Option<Vec<String>>,
-    /// At most 5.
-    #[cfg_attr(feature = "ssr", schema(max_items = 5))]
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "ssr", schema(max_items = 5, nullable = false))]
     pub attachments: Option<Vec<DraftAttachment>>,
-    /// A Message-ID to reply to (sets In-Reply-To and References).
-    #[cfg_attr(feature = "ssr", schema(max_length = 500))]
+    /// A Message-ID to reply to (sets In-Reply-To and References); one line.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(
+        feature = "ssr",
+        schema(max_length = 500, pattern = r"^[^\r\n]*$", nullable = false)
+    )]
     pub reply_to_message_id: Option<String>,
-    /// Only List-Unsubscribe, List-Unsubscribe-Post, Reply-To and X-* headers.
+    /// Only List-Unsubscribe, List-Unsubscribe-Post, Reply-To and X-* headers, at most 20, each
+    /// value one line of at most 998 characters.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "ssr", schema(nullable = false))]
     pub headers: Option<BTreeMap<String, String>>,
+    /// Send through a connected external account (none is connected here: any id is a 404).
+    #[serde(default, deserialize_with = "whole_number")]
+    #[cfg_attr(feature = "ssr", schema(nullable = false))]
     pub external_account_id: Option<i64>,
+    /// Send as one of the mailbox's identities (it has none here: any id is a 404).
+    #[serde(default, deserialize_with = "whole_number")]
+    #[cfg_attr(feature = "ssr", schema(nullable = false))]
     pub identity_id: Option<i64>,
+    /// Send as a shared mailbox the mailbox belongs to (none here: any id is a 404).
+    #[serde(default, deserialize_with = "whole_number")]
+    #[cfg_attr(feature = "ssr", schema(nullable = false))]
     pub shared_mailbox_id: Option<i64>,
     /// Accepted as the adapter sends it; no mailbox here has default recipients to add.
+    #[serde(default, deserialize_with = "present")]
+    #[cfg_attr(feature = "ssr", schema(nullable = false))]
     pub apply_default_recipients: Option<bool>,
+}
+
+/// Whom a message is sent as.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Sender {
+    /// The token's mailbox itself.
+    Mailbox,
+    Identity(i64),
+    SharedMailbox(i64),
+    ExternalAccount(i64),
 }
 
 /// A message that passed every rule, ready to queue.
@@ -86,6 +139,7 @@ pub struct OutgoingMessage {
     pub attachments: usize,
     pub reply_to_message_id: Option<String>,
     pub headers: BTreeMap<String, String>,
+    pub sender: Sender,
 }
 
 type Checked<T> = Result<T, FieldErrors>;
@@ -116,8 +170,8 @@ fn one_line(field: &str, value: &str, max: usize) -> Checked<()> {
 
 fn attachment(index: usize, attachment: &DraftAttachment) -> Checked<()> {
     let field = |name: &str| format!("attachments[{index}].{name}");
-    let filename = attachment.filename.trim();
-    if filename.is_empty()
+    let filename = &attachment.filename;
+    if filename.trim().is_empty()
         || filename.chars().count() > 255
         || filename.contains(['/', '\\'])
         || filename.chars().any(char::is_control)
@@ -130,7 +184,7 @@ fn attachment(index: usize, attachment: &DraftAttachment) -> Checked<()> {
     let (kind, subtype) = attachment.content_type.split_once('/').unwrap_or(("", ""));
     if kind.is_empty()
         || subtype.is_empty()
-        || attachment.content_type.len() > 255
+        || attachment.content_type.chars().count() > 255
         || attachment.content_type.contains(['\r', '\n', ' '])
     {
         return refuse(
@@ -139,7 +193,7 @@ fn attachment(index: usize, attachment: &DraftAttachment) -> Checked<()> {
         );
     }
     if base64::engine::general_purpose::STANDARD
-        .decode(attachment.content_base64.trim())
+        .decode(&attachment.content_base64)
         .is_err()
     {
         return refuse(
@@ -191,6 +245,13 @@ impl OutgoingMessage {
             return refuse("subject", "Give the message a subject.");
         }
         one_line("subject", &draft.subject, MAX_SUBJECT_CHARS)?;
+        if draft
+            .subject
+            .chars()
+            .any(|c| c.is_ascii_control() && c != '\t')
+        {
+            return refuse("subject", "subject cannot contain control characters.");
+        }
         let text = filled(draft.body.text);
         let html = filled(draft.body.html);
         if text.is_none() && html.is_none() {
@@ -234,20 +295,21 @@ impl OutgoingMessage {
         for (name, value) in &headers {
             header(name, value)?;
         }
-        // The mailbox has no identities, external accounts or shared mailboxes to send through.
-        for (field, value) in [
-            ("external_account_id", draft.external_account_id),
-            ("identity_id", draft.identity_id),
-            ("shared_mailbox_id", draft.shared_mailbox_id),
-        ] {
-            if value.is_some() {
-                let what = field.trim_end_matches("_id").replace('_', " ");
-                return refuse(
-                    field,
-                    format!("No {what} with this id belongs to the mailbox."),
-                );
-            }
-        }
+        let sender =
+            match (
+                draft.identity_id,
+                draft.shared_mailbox_id,
+                draft.external_account_id,
+            ) {
+                (None, None, None) => Sender::Mailbox,
+                (Some(id), None, None) => Sender::Identity(id),
+                (None, Some(id), None) => Sender::SharedMailbox(id),
+                (None, None, Some(id)) => Sender::ExternalAccount(id),
+                _ => return refuse(
+                    "identity_id",
+                    "Give at most one of identity_id, shared_mailbox_id and external_account_id.",
+                ),
+            };
         Ok(OutgoingMessage {
             to,
             cc,
@@ -258,6 +320,7 @@ impl OutgoingMessage {
             attachments: attachments.len(),
             reply_to_message_id: draft.reply_to_message_id,
             headers,
+            sender,
         })
     }
 
@@ -294,6 +357,19 @@ mod tests {
         assert_eq!(message.subject, "Hi");
         assert_eq!(message.recipients(), 2);
         assert_eq!(message.text.as_deref(), Some("Hello"));
+        assert_eq!(message.sender, Sender::Mailbox);
+        let as_identity = draft(serde_json::json!({ "identity_id": 7.0 }));
+        assert_eq!(
+            OutgoingMessage::parse(as_identity).unwrap().sender,
+            Sender::Identity(7)
+        );
+    }
+
+    #[test]
+    fn optional_fields_may_be_absent_but_not_null() {
+        let mut base = serde_json::json!({ "to": ["a@example.org"], "subject": "Hi", "body": { "text": "x", "html": null } });
+        base["cc"] = serde_json::Value::Null;
+        assert!(serde_json::from_value::<Draft>(base).is_err());
     }
 
     #[test]
@@ -319,7 +395,11 @@ mod tests {
                 "attachments[0].content_base64",
             ),
             (json!({ "headers": { "From": "x" } }), "headers.From"),
-            (json!({ "identity_id": 3 }), "identity_id"),
+            (
+                json!({ "identity_id": 3, "external_account_id": 4 }),
+                "identity_id",
+            ),
+            (json!({ "subject": "a\u{7}b" }), "subject"),
         ];
         for (patch, field) in cases {
             assert_eq!(field_of(patch.clone()), field, "{patch}");

@@ -3,7 +3,7 @@
 
 use super::{Error, Result};
 use crate::domain::email::{store_list, Address};
-use crate::domain::outgoing::OutgoingMessage;
+use crate::domain::outgoing::{OutgoingMessage, Sender};
 use crate::server::db::{now_ms, push_contains, Db, Pool};
 use crate::server::liveness::token_still_holds;
 use sqlx::QueryBuilder;
@@ -91,6 +91,10 @@ pub async fn queue(
     message: &OutgoingMessage,
     acting_token_id: i64,
 ) -> Result<Queued> {
+    // The mailbox has no identities, shared mailboxes or external accounts to send as.
+    if message.sender != Sender::Mailbox {
+        return Err(Error::NotFound);
+    }
     let (from,): (String,) = sqlx::query_as(
         "select m.local_part || '@' || d.name from mailbox m join domain d on d.domain_id = m.domain_id
           where m.mailbox_id = $1",

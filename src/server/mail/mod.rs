@@ -57,6 +57,9 @@ pub enum Error {
     },
     #[error("{0}")]
     Invalid(FieldErrors),
+    /// Forwarding turned on with no target given or kept.
+    #[error("no forwarding targets")]
+    NoTargets,
     /// The acting token was revoked or expired (or lost the scope) before the change committed.
     #[error("the acting token is no longer valid")]
     TokenGone,
@@ -247,6 +250,7 @@ pub async fn set_forwarding(
             given,
         },
         ForwardingError::Invalid(errors) => Error::Invalid(errors),
+        ForwardingError::NoTargets => Error::NoTargets,
     })?;
     let updated = sqlx::query(concat!(
         "update mailbox set forwarding_enabled = $1, forwarding_keep_copy = $2, forwarding_targets = $3

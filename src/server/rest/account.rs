@@ -5,6 +5,7 @@ use super::error::ApiError;
 use super::extract::ApiJson;
 use super::{optional_timestamp, timestamp};
 use crate::domain::email::{self, Verdict, VerifyMode};
+use crate::domain::field::present;
 use crate::server::account;
 use crate::server::state::AppState;
 use axum::extract::State;
@@ -157,11 +158,13 @@ pub async fn verify_credits(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
-    /// The address to check (1 to 320 characters).
-    #[schema(min_length = 1, max_length = 320)]
+    /// The address to check: 1 to 320 characters, not blank.
+    #[schema(min_length = 1, max_length = 320, pattern = r"[^\t\n\x0b\x0c\r ]")]
     email: String,
     /// `quick` (default, 1 credit) or `deep` (2 credits: adds disposable, role, typo and
     /// provider checks).
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     mode: Option<VerifyMode>,
 }
 

@@ -266,6 +266,15 @@ impl From<mail::Error> for ApiError {
                 error
             }
             Error::Invalid(errors) => errors.into(),
+            Error::NoTargets => {
+                let mut error = ApiError::new(
+                    StatusCode::CONFLICT,
+                    "no_forwarding_targets",
+                    "The mailbox has no forwarding targets to turn on; give them in targets.",
+                );
+                error.body.field = Some("targets".into());
+                error
+            }
             Error::TokenGone => ApiError::token_gone(),
             Error::Db(error) => error.into(),
         }

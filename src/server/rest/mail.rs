@@ -7,6 +7,8 @@ use super::error::ApiError;
 use super::extract::{resource_id, ApiJson};
 use super::params::{ApiQuery, Id, Int, PageNumber, Text};
 use super::{timestamp, PageMeta};
+use crate::domain::email::Address;
+use crate::domain::field::present;
 use crate::server::mail::{self, DomainFilter, DomainRecord, MailboxFilter, MailboxRecord};
 use crate::server::paging::PageRequest;
 use crate::server::state::AppState;
@@ -234,12 +236,17 @@ pub async fn get_forwarding(
 #[derive(Deserialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct ForwardingRequest {
-    /// Whether mail is forwarded; on needs at least one target.
+    /// Whether mail is forwarded; on needs at least one target (given, or kept from before:
+    /// turning it on with none at all is a 409 `no_forwarding_targets`).
     enabled: bool,
     /// The addresses to forward to, each once, never the mailbox itself, at most the plan's
-    /// `destination_limit`; absent keeps the current ones (usual when turning forwarding off).
+    /// `destination_limit` (5 Starter, 15 Pro, 30 Agency); absent keeps the current ones.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<Vec<Address>>, max_items = 30, nullable = false)]
     targets: Option<Vec<String>>,
     /// Keep a copy in the mailbox too. Default true.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(nullable = false)]
     keep_copy: Option<bool>,
 }
 

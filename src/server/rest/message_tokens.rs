@@ -6,10 +6,9 @@ use super::access::Caller;
 use super::error::ApiError;
 use super::extract::{resource_id, ApiJson};
 use super::params::{ApiQuery, Int, PageNumber};
-use super::schema::{
-    present, MessageScopeName, MessageTokenExpiry, NarrowingExpiry, TokenNameText,
-};
+use super::schema::{MessageScopeName, MessageTokenExpiry, NarrowingExpiry, TokenNameText};
 use super::{optional_timestamp, timestamp, PageMeta};
+use crate::domain::field::present;
 use crate::domain::message_token::NewMessageToken;
 use crate::domain::status::TokenStatus;
 use crate::server::client::ClientMeta;

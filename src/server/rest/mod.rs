@@ -218,7 +218,10 @@ fn document_refusals(operation: &mut Operation, method: &Method, path: &str) {
 /// The API's router, merged into the application's.
 pub fn router(state: AppState) -> Router<AppState> {
     let (routes, api) = api_routes().split_for_parts();
-    let document = Arc::new(document(api));
+    let mut document =
+        serde_json::to_value(document(api)).expect("the OpenAPI document serializes");
+    schema::refine(&mut document);
+    let document = Arc::new(document);
     routes
         .route_layer(middleware::from_fn_with_state(
             state.clone(),

@@ -319,11 +319,6 @@ async fn bad_input_gets_a_4xx_envelope_and_changes_nothing() {
             "attachments[0].content_base64",
         ),
         (
-            "unknown identity",
-            with(json!({ "identity_id": 7 })),
-            "identity_id",
-        ),
-        (
             "unknown field",
             with(json!({ "priority": "high" })),
             "priority",
@@ -346,6 +341,20 @@ async fn bad_input_gets_a_4xx_envelope_and_changes_nothing() {
             response.body
         );
         assert_eq!(error(&response)["field"], field, "{what}");
+    }
+    // Sending as an identity, shared mailbox or external account the mailbox does not have
+    // names a resource that is not there: 404, like any other missing id.
+    for field in ["identity_id", "shared_mailbox_id", "external_account_id"] {
+        let response = app
+            .api_with(
+                "POST",
+                "/api/v1/messages/send",
+                Some(&sender),
+                Some(with(json!({ field: 7 }))),
+                &[],
+            )
+            .await;
+        assert_api_error(&response, StatusCode::NOT_FOUND, "not_found", field);
     }
     assert_eq!(
         app.snapshot().await,

@@ -179,7 +179,7 @@ async fn a_message_token_can_be_narrowed_but_never_widened() {
         (
             json!({ "scopes": ["messages:read", "admin"] }),
             invalid,
-            widens,
+            validation,
             "scopes[1]",
         ),
         (json!({ "scopes": [] }), invalid, validation, "scopes"),
@@ -192,7 +192,7 @@ async fn a_message_token_can_be_narrowed_but_never_widened() {
         (
             json!({ "expires_in": "never" }),
             invalid,
-            widens,
+            validation,
             "expires_in",
         ),
         (json!({ "name": "" }), invalid, validation, "name"),
@@ -200,7 +200,7 @@ async fn a_message_token_can_be_narrowed_but_never_widened() {
         (
             json!({ "name": "x", "admin": true }),
             invalid,
-            widens,
+            validation,
             "admin",
         ),
     ] {

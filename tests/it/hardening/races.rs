@@ -251,11 +251,9 @@ async fn concurrent_narrowings_never_leave_a_token_wider_than_either_asked() {
         }
     );
     assert_eq!(narrow.status, StatusCode::OK, "{}", narrow.body);
+    // The wider request either ran first, or found the token already narrowed: 409.
     assert!(
-        matches!(
-            wide.status,
-            StatusCode::OK | StatusCode::UNPROCESSABLE_ENTITY
-        ),
+        matches!(wide.status, StatusCode::OK | StatusCode::CONFLICT),
         "{}",
         wide.body
     );
