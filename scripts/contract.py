@@ -5,15 +5,16 @@ per request, hard limits on schemathesis and on the whole script; the server is 
 
   1. Starts the release server on a free port with a throw-away database seeded with the demo
      accounts, and an API rate limit high enough that schemathesis is never throttled.
-  2. As owner@pro.test, creates an ops token (tm_live_) with every scope of the catalog (the Pro
-     plan allows them all) through the dashboard's server functions, as the owner would.
+  2. As owner@agency.test, creates an ops token (tm_live_) with every scope of the catalog (the
+     Agency plan allows them all, and the most forwarding targets) through the dashboard's server
+     functions, as the owner would.
   3. Mints the message token (tm_msg_, all three message scopes) that the Message API operations
-     are called with. It belongs to ANOTHER account (an owner@agency.test mailbox, minted by an
-     Agency ops token), so nothing schemathesis sends with the Pro token (DELETE or PATCH
+     are called with. It belongs to ANOTHER account (an owner@pro.test mailbox, minted by a Pro
+     ops token), so nothing schemathesis sends with the ops token (DELETE or PATCH
      /api/v1/message-tokens/{id}) can revoke or narrow it half-way through the run. Those two
-     operations are pinned instead to two victim message tokens of the Pro account, one each, so
+     operations are pinned instead to two victim message tokens of the Agency account, one each, so
      they reach their success path and cannot disturb each other.
-  4. Runs schemathesis with `--checks all`. Its OpenAPI-aware authentication ([auth.openapi.*] in
+  4. Runs schemathesis with every check. Its OpenAPI-aware authentication ([auth.openapi.*] in
      a generated schemathesis.toml) gives each operation the token of the security scheme that
      the document names for it: `ops_token` or `message_token`.
   5. Prints one line per kind of failure, naming the operations, and exits non-zero when
@@ -34,8 +35,8 @@ SCHEMATHESIS = os.environ.get("SCHEMATHESIS", "target/venv/bin/schemathesis")
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "50"))
 SEED = int(os.environ.get("CONTRACT_SEED", "20261128"))
 REQUEST_TIMEOUT_S = 10
-SCHEMATHESIS_LIMIT_S = 90
-TIME_LIMIT_S = 120
+SCHEMATHESIS_LIMIT_S = int(os.environ.get("CONTRACT_LIMIT_S", "90"))
+TIME_LIMIT_S = SCHEMATHESIS_LIMIT_S + 30
 PASSWORD = "trekmail-demo"
 REPORT_DIR = "target/contract"
 MESSAGE_SCOPES = ["messages:read", "messages:write", "messages:send"]
@@ -159,24 +160,28 @@ def message_token(ops, mailbox, name):
 
 
 def prepare():
-    """(ops token, message token) for the run, after checking each works."""
+    """(ops token, message token, victims) for the run, after checking each works. The ops token
+    is an Agency owner's, whose plan allows every scope and the most forwarding targets the
+    document states (30); the message token belongs to ANOTHER account (owner@pro.test), so
+    nothing schemathesis sends with the ops token can revoke or narrow it mid-run."""
     scopes = catalog_scopes()
     sign_in_path, create_path = server_function_paths()
-    pro = ops_token(create_path, sign_in(sign_in_path, "owner@pro.test"), "contract pro", scopes)
-    status, me = api("GET", "/me", pro)
+    ops = ops_token(create_path, sign_in(sign_in_path, "owner@agency.test"), "contract agency",
+                    scopes)
+    status, me = api("GET", "/me", ops)
     if status != 200 or me["capabilities"]["effective_scopes"] != scopes:
-        raise SystemExit(f"the Pro ops token does not hold every scope: {status} {me}")
-    agency = ops_token(create_path, sign_in(sign_in_path, "owner@agency.test"), "contract agency",
-                       ["mailboxes:read", "mailboxes:message-tokens:manage"])
-    _, message = message_token(agency, first_mailbox(agency), "contract messages")
+        raise SystemExit(f"the Agency ops token does not hold every scope: {status} {me}")
+    pro = ops_token(create_path, sign_in(sign_in_path, "owner@pro.test"), "contract pro",
+                    ["mailboxes:read", "mailboxes:message-tokens:manage"])
+    _, message = message_token(pro, first_mailbox(pro), "contract messages")
     status, me = api("GET", "/messages/_me", message)
     if status != 200 or sorted(me["capabilities"]["effective_scopes"]) != sorted(MESSAGE_SCOPES):
         raise SystemExit(f"the message token does not hold the three message scopes: {status} {me}")
-    pro_mailbox = first_mailbox(pro)
-    victims = [message_token(pro, pro_mailbox, f"contract victim {i}")[0] for i in (1, 2)]
+    own_mailbox = first_mailbox(ops)
+    victims = [message_token(ops, own_mailbox, f"contract victim {i}")[0] for i in (1, 2)]
     print(f"contract_tokens: ops token with {len(scopes)} scopes; message token of another account; "
           f"victim message tokens {victims[0]} (DELETE) and {victims[1]} (PATCH)")
-    return pro, message, victims
+    return ops, message, victims
 
 
 def config_file(directory, ops, message, victims):
@@ -186,13 +191,26 @@ def config_file(directory, ops, message, victims):
     path = os.path.join(directory, "schemathesis.toml")
     with open(path, "w") as out:
         # No crash cache: a run must not replay what an earlier run stored (nor write into the tree).
-        out.write(f'[cache]\nenabled = false\n\n'
+        # ASCII strings: the document's patterns state the ASCII part of the text rules (token
+        # names, subjects); the rest (Unicode categories) is in their descriptions.
+        # Every check (here rather than as --checks all, which would override the one operation
+        # setting below).
+        out.write(f'[checks]\nenabled = true\n\n'
+                  f'[cache]\nenabled = false\n\n'
+                  f'[generation]\ncodec = "ascii"\n\n'
                   f'[auth.openapi.ops_token]\nbearer = "{ops}"\n\n'
                   f'[auth.openapi.message_token]\nbearer = "{message}"\n\n'
                   f'[[operations]]\ninclude-operation-id = "revoke_message_token"\n'
                   f'parameters = {{ "path.id" = {victims[0]} }}\n\n'
                   f'[[operations]]\ninclude-operation-id = "narrow_message_token"\n'
-                  f'parameters = {{ "path.id" = {victims[1]} }}\n')
+                  f'parameters = {{ "path.id" = {victims[1]} }}\n\n'
+                  # The one rule JSON Schema cannot state: To, Cc and Bcc hold 10 addresses
+                  # together (it cannot add up the lengths of three lists; listing every split
+                  # made the schema too heavy to generate from). A schema-valid message with more
+                  # recipients in all is rightly refused with 422, so only this check is off
+                  # here; every other check still runs on the operation.
+                  f'[[operations]]\ninclude-operation-id = "send_message"\n'
+                  f'checks = {{ positive_data_acceptance = {{ enabled = false }} }}\n')
     return path
 
 
@@ -207,7 +225,6 @@ def run_schemathesis(config, directory):
     command = [
         SCHEMATHESIS, "--config-file", config, "--no-color", "run", f"{BASE}/api/v1/openapi.json",
         "--url", BASE,
-        "--checks", "all",
         "--max-examples", str(EXAMPLES),
         "--seed", str(SEED),
         "--generation-database", "none",

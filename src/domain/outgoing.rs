@@ -77,11 +77,13 @@ pub struct Draft {
     )]
     pub subject: String,
     pub body: DraftBody,
+    /// At most 9 (To holds one at least, and the three lists 10 together).
     #[serde(default, deserialize_with = "present")]
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<Address>>, max_items = 10, nullable = false))]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<Address>>, max_items = 9, nullable = false))]
     pub cc: Option<Vec<String>>,
+    /// At most 9, as Cc.
     #[serde(default, deserialize_with = "present")]
-    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<Address>>, max_items = 10, nullable = false))]
+    #[cfg_attr(feature = "ssr", schema(value_type = Option<Vec<Address>>, max_items = 9, nullable = false))]
     pub bcc: Option<Vec<String>>,
     #[serde(default, deserialize_with = "present")]
     #[cfg_attr(feature = "ssr", schema(max_items = 5, nullable = false))]

@@ -1,7 +1,7 @@
 //! A message token's mailbox: listing its messages and accepting mail to send (`server::mail`).
 
 use super::access::Caller;
-use super::error::{ApiError, RequestId};
+use super::error::{ApiError, ErrorReply, RequestId};
 use super::extract::ApiJson;
 use super::params::{ApiQuery, Id, Int, Since, Text};
 use super::timestamp;
@@ -161,7 +161,8 @@ pub struct SendReply {
 
 /// Accepts a message for delivery from the token's mailbox (stored as queued; no SMTP here).
 #[utoipa::path(post, path = "/api/v1/messages/send", tag = "messages", request_body = Draft,
-    responses((status = 202, description = "Queued", body = SendReply)))]
+    responses((status = 202, description = "Queued", body = SendReply),
+        (status = 404, description = "No identity, shared mailbox or external account with this id (`not_found`)", body = ErrorReply)))]
 pub async fn send_message(
     State(state): State<AppState>,
     caller: Caller,

@@ -169,7 +169,19 @@ fn document_refusals(operation: &mut Operation, method: &Method, path: &str) {
         (429, "Too many requests for this token (`rate_limited`, with `retry_after`)"),
         (500, "Something failed on our side (`internal_error`)"),
     ];
-    if path.contains('{') || *method == Method::GET && path == "/api/v1/messages" {
+    let query_names: Vec<&str> = operation
+        .parameters
+        .iter()
+        .flatten()
+        .filter_map(|parameter| match parameter {
+            RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Query => {
+                Some(parameter.name.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    // A path id, or a query naming a resource by id, may name one that is not there.
+    if path.contains('{') || query_names.iter().any(|name| name.ends_with("_id")) {
         refusals.push((404, "Not found, or outside the token's reach (`not_found`)"));
     }
     let has_body = operation.request_body.is_some();
@@ -183,16 +195,11 @@ fn document_refusals(operation: &mut Operation, method: &Method, path: &str) {
             ),
         ]);
     }
-    let has_query = operation.parameters.as_ref().is_some_and(|parameters| {
-        parameters.iter().any(|parameter| {
-            matches!(parameter, RefOr::T(parameter) if parameter.parameter_in == ParameterIn::Query)
-        })
-    });
-    if has_body || has_query || *method != Method::GET {
+    if has_body || !query_names.is_empty() || *method != Method::GET {
         refusals.push((422, "A value broke a rule (`validation_error`, naming the `field`), or an Idempotency-Key reused for another request"));
     }
     if *method != Method::GET {
-        refusals.push((409, "A request with this Idempotency-Key is still running (`idempotency_key_in_use`), or the token is no longer active (`token_not_active`)"));
+        refusals.push((409, "A request with this Idempotency-Key is still running (`idempotency_key_in_use`), or the change conflicts with the resource as it is (`token_not_active`, `token_cannot_widen`, `no_forwarding_targets`)"));
     }
     for (status, description) in refusals {
         let status = status.to_string();
