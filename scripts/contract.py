@@ -27,6 +27,7 @@ Usage: python3 scripts/contract.py [path-to-server-binary] [--report-only]
   $CONTRACT_SEED change the examples per operation and the seed."""
 
 import base64, json, os, re, signal, socket, subprocess, sys, tempfile, time, urllib.error, urllib.parse, urllib.request
+import testlib
 
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
 BINARY = ARGS[0] if ARGS else "target/release/trekmail-tokens"
@@ -35,7 +36,7 @@ SCHEMATHESIS = os.environ.get("SCHEMATHESIS", "target/venv/bin/schemathesis")
 EXAMPLES = int(os.environ.get("CONTRACT_EXAMPLES", "50"))
 SEED = int(os.environ.get("CONTRACT_SEED", "20261128"))
 REQUEST_TIMEOUT_S = 10
-SCHEMATHESIS_LIMIT_S = int(os.environ.get("CONTRACT_LIMIT_S", "90"))
+SCHEMATHESIS_LIMIT_S = int(os.environ.get("CONTRACT_LIMIT_S", "150"))
 TIME_LIMIT_S = SCHEMATHESIS_LIMIT_S + 30
 PASSWORD = "trekmail-demo"
 REPORT_DIR = "target/contract"
@@ -53,26 +54,9 @@ BASE = f"http://127.0.0.1:{PORT}"
 ORIGIN = {"Origin": BASE}
 
 
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-OPENER = urllib.request.build_opener(NoRedirect)
-
-
 def request(method, path, body=None, headers=None, content_type="application/json", timeout=30):
     """Status, body text and headers of one request (redirects not followed)."""
-    data = body.encode() if isinstance(body, str) else body
-    all_headers = dict(headers or {})
-    if data is not None:
-        all_headers["Content-Type"] = content_type
-    req = urllib.request.Request(BASE + path, data=data, method=method, headers=all_headers)
-    try:
-        with OPENER.open(req, timeout=timeout) as response:
-            return response.status, response.read().decode(), response.headers
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), error.headers
+    return testlib.request(BASE, method, path, body, headers, content_type, timeout)
 
 
 def wait_until_up(server):

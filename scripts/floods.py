@@ -13,6 +13,7 @@ Usage: scripts/floods.py [path-to-server-binary] [--report-only]
 (--report-only prints the figures without failing, e.g. to measure an older build)."""
 
 import concurrent.futures, hashlib, json, os, signal, sqlite3, subprocess, sys, tempfile, threading, time, urllib.error, urllib.parse, urllib.request
+import testlib
 from testlib import make_token
 
 ARGS = [a for a in sys.argv[1:] if not a.startswith("--")]
@@ -36,21 +37,7 @@ def check(name, ok, detail):
 
 
 def request(method, path, body=None, headers=None, content_type="application/json", timeout=60):
-    data = body.encode() if isinstance(body, str) else body
-    all_headers = dict(headers or {})
-    if data is not None:
-        all_headers["Content-Type"] = content_type
-    req = urllib.request.Request(BASE + path, data=data, method=method, headers=all_headers)
-    try:
-        with urllib.request.urlopen(req, timeout=timeout) as response:
-            return response.status, response.read().decode(), response.headers
-    except urllib.error.HTTPError as error:
-        return error.code, error.read().decode(), error.headers
-
-
-class NoRedirect(urllib.request.HTTPRedirectHandler):
-    def redirect_request(self, *args, **kwargs):
-        return None
+    return testlib.request(BASE, method, path, body, headers, content_type, timeout)
 
 
 def sign_in_path():
@@ -66,15 +53,8 @@ def sign_in(path, email, password, forwarded_for=None):
     if forwarded_for:
         headers["X-Forwarded-For"] = forwarded_for
     body = urllib.parse.urlencode({"email": email, "password": password})
-    opener = urllib.request.build_opener(NoRedirect)
-    req = urllib.request.Request(BASE + path, data=body.encode(), method="POST",
-                                 headers={**headers, "Content-Type": "application/x-www-form-urlencoded"})
-    try:
-        with opener.open(req, timeout=60) as response:
-            return response.status, response.headers.get("Set-Cookie")
-    except urllib.error.HTTPError as error:
-        error.read()
-        return error.code, error.headers.get("Set-Cookie")
+    status, _, reply_headers = request("POST", path, body, headers, "application/x-www-form-urlencoded")
+    return status, reply_headers.get("Set-Cookie")
 
 
 def rss_mb(pid):

@@ -112,10 +112,25 @@ pub async fn list_domains(
 }
 
 pub async fn find_domain(pool: &Pool, reach: Reach<'_>, id: i64) -> Result<DomainRecord> {
-    let mut query = QueryBuilder::<Db>::new(SELECT_DOMAINS);
+    find_one(pool, reach, SELECT_DOMAINS, "d.domain_id", id).await
+}
+
+/// The one row of `select` (which ends in `account_id = `) whose `id_column` is `id`, if the
+/// token can reach its domain.
+async fn find_one<T>(
+    pool: &Pool,
+    reach: Reach<'_>,
+    select: &str,
+    id_column: &str,
+    id: i64,
+) -> Result<T>
+where
+    T: Send + Unpin + for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row>,
+{
+    let mut query = QueryBuilder::<Db>::new(select);
     query
         .push_bind(reach.account_id)
-        .push(" and d.domain_id = ")
+        .push(format!(" and {id_column} = "))
         .push_bind(id);
     reach.push_constraint(&mut query, "d.domain_id");
     query
@@ -186,17 +201,7 @@ pub async fn list_mailboxes(
 }
 
 pub async fn find_mailbox(pool: &Pool, reach: Reach<'_>, id: i64) -> Result<MailboxRecord> {
-    let mut query = QueryBuilder::<Db>::new(SELECT_MAILBOXES);
-    query
-        .push_bind(reach.account_id)
-        .push(" and m.mailbox_id = ")
-        .push_bind(id);
-    reach.push_constraint(&mut query, "d.domain_id");
-    query
-        .build_query_as()
-        .fetch_optional(pool)
-        .await?
-        .ok_or(Error::NotFound)
+    find_one(pool, reach, SELECT_MAILBOXES, "m.mailbox_id", id).await
 }
 
 /// A mailbox's address, by id (no reach check: for the token that belongs to it).
