@@ -76,6 +76,12 @@ impl utoipa::PartialSchema for Address {
             .schema_type(Type::String)
             .format(Some(SchemaFormat::KnownFormat(KnownFormat::Email)))
             .max_length(Some(MAX_ADDRESS_LEN))
+            .description(Some(
+                "At most 254 bytes. A plain local part (letters, digits and \
+                 !#$%&'*+-/=?^_`{|}~.; no quotes or comments) and a host name with a dot and a \
+                 top-level domain of letters (or xn--): user@localhost and user@[10.0.0.1] are \
+                 refused.",
+            ))
             .into()
     }
 }

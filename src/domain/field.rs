@@ -47,14 +47,6 @@ impl FieldErrors {
     pub fn is_empty(&self) -> bool {
         self.0.is_empty()
     }
-
-    /// Prefixes every field with `parent.` (a nested object's fields, as the request names them).
-    pub fn within(mut self, parent: &str) -> Self {
-        for error in &mut self.0 {
-            error.field = format!("{parent}.{}", error.field);
-        }
-        self
-    }
 }
 
 impl std::fmt::Display for FieldErrors {
@@ -105,7 +97,5 @@ mod tests {
         assert_eq!(errors.get("scopes"), None);
         assert_eq!(errors.first().map(|e| e.field.as_str()), Some("name"));
         assert_eq!(errors.to_string(), "Enter a name. Unknown scope.");
-        let nested = FieldErrors::single("to", "Bad.").within("attachments[0]");
-        assert_eq!(nested.get("attachments[0].to"), Some("Bad."));
     }
 }

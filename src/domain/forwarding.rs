@@ -19,10 +19,10 @@ pub enum ForwardingError {
 
 /// The targets of a forwarding change, in the client's order, each address once.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ForwardingTargets(Vec<Address>);
+struct ForwardingTargets(Vec<Address>);
 
 impl ForwardingTargets {
-    pub fn parse(
+    fn parse(
         raw: &[String],
         own_address: &str,
         cap: usize,
@@ -53,7 +53,7 @@ impl ForwardingTargets {
         Ok(ForwardingTargets(targets))
     }
 
-    pub fn addresses(&self) -> &[Address] {
+    fn addresses(&self) -> &[Address] {
         &self.0
     }
 }

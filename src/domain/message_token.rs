@@ -103,14 +103,6 @@ pub enum NarrowingError {
     Widens(FieldErrors),
 }
 
-impl NarrowingError {
-    pub fn errors(&self) -> &FieldErrors {
-        match self {
-            NarrowingError::Invalid(errors) | NarrowingError::Widens(errors) => errors,
-        }
-    }
-}
-
 /// A change to a live message token. It can only narrow: drop scopes, bring the expiry closer,
 /// or rename. It never adds a scope or extends a lifetime (TrekMail's `update_message_token`).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -266,7 +258,9 @@ mod tests {
             refused(narrow(None, Some("1y"), None)),
             field("invalid", "expires_in")
         );
-        let nothing = narrow(None, None, None).unwrap_err().errors().clone();
+        let NarrowingError::Invalid(nothing) = narrow(None, None, None).unwrap_err() else {
+            panic!("an empty narrowing is invalid, not a widening")
+        };
         assert!(["name", "scopes", "expires_in"]
             .iter()
             .all(|f| nothing.get(f).is_some()));

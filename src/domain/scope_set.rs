@@ -6,7 +6,7 @@ use super::scope::Scope;
 /// A token's granted scopes as the database stores them: names separated by single spaces (as
 /// OAuth writes them). Ops tokens hold catalog scopes, message tokens message scopes; reading
 /// drops names no longer known, so a retired scope can never grant anything. The only place that
-/// writes or reads the stored form (the sqlx mapping is in `server::db`).
+/// writes or reads the stored form (the sqlx mapping is in `server::stored`).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ScopeSet(Vec<&'static str>);
 
@@ -36,10 +36,6 @@ impl ScopeSet {
     /// The stored text.
     pub fn stored(&self) -> String {
         self.0.join(" ")
-    }
-
-    pub fn names(&self) -> &[&'static str] {
-        &self.0
     }
 
     /// The names as owned strings (for replies).

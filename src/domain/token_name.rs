@@ -24,7 +24,9 @@ impl TokenName {
     pub fn parse_with_max(raw: &str, max_chars: usize) -> Result<TokenName, String> {
         use unicode_normalization::UnicodeNormalization;
         // Far too long whatever normalisation does: refused before any work proportional to it.
-        if raw.len() > max_chars * 8 {
+        // Counted as sent, spaces included (folding runs of spaces does not make room), and
+        // before any work proportional to the length.
+        if raw.len() > max_chars * 4 || raw.chars().count() > max_chars {
             return Err(format!("The name can be at most {max_chars} characters."));
         }
         if raw
@@ -149,6 +151,9 @@ mod tests {
             ("Vi\u{1ec7}t", Some("Vi\u{1ec7}t")),
             ("Z\u{301}\u{302}\u{303}\u{304}\u{305}\u{306}algo", None),
             ("a\u{17b4}b", None),
+            // Runs of spaces fold into one, but count as sent against the limit.
+            (&*format!("a{}b", " ".repeat(99)), None),
+            (&*format!("a{}b", " ".repeat(98)), Some("a b")),
         ];
         for (raw, expected) in cases {
             assert_eq!(

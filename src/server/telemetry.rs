@@ -119,7 +119,7 @@ pub fn record_token_prefix(prefix: &str) {
     Span::current().record("token", prefix);
 }
 
-/// One line per finished request: `info` for a success or a refusal, `error` for a 5xx.
+/// One line per finished request, with its status and latency on the span.
 #[derive(Clone, Copy, Debug)]
 pub struct LogResponse;
 
@@ -128,11 +128,8 @@ impl<B> OnResponse<B> for LogResponse {
         let status = response.status().as_u16();
         span.record("status", status);
         span.record("latency_ms", latency.as_secs_f64() * 1000.0);
-        if response.status().is_server_error() {
-            tracing::error!("request failed");
-        } else {
-            tracing::info!("request finished");
-        }
+        // Info even for a 5xx: its cause was logged once, at error level, where it happened.
+        tracing::info!("request finished");
     }
 }
 

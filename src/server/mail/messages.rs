@@ -95,13 +95,7 @@ pub async fn queue(
     if message.sender != Sender::Mailbox {
         return Err(Error::NotFound);
     }
-    let (from,): (String,) = sqlx::query_as(
-        "select m.local_part || '@' || d.name from mailbox m join domain d on d.domain_id = m.domain_id
-          where m.mailbox_id = $1",
-    )
-    .bind(mailbox_id)
-    .fetch_one(pool)
-    .await?;
+    let from = super::mailbox_address(pool, mailbox_id).await?;
     let domain = from.rsplit('@').next().unwrap_or("localhost");
     let message_ref = format!("{}@{domain}", uuid::Uuid::new_v4());
     let join = |list: &[Address]| store_list(&list.iter().map(Address::as_str).collect::<Vec<_>>());

@@ -159,7 +159,7 @@ pub async fn verify_credits(
 #[serde(deny_unknown_fields)]
 pub struct VerifyRequest {
     /// The address to check: 1 to 320 characters, not blank.
-    #[schema(min_length = 1, max_length = 320, pattern = r"[^\t\n\x0b\x0c\r ]")]
+    #[schema(min_length = 1, max_length = 320)]
     email: String,
     /// `quick` (default, 1 credit) or `deep` (2 credits: adds disposable, role, typo and
     /// provider checks).

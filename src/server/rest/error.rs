@@ -185,7 +185,10 @@ impl ApiError {
 
     /// The reply when the token was revoked or expired while its request ran.
     pub fn token_gone() -> ApiError {
-        ApiError::invalid_token("This token was revoked or expired while the request ran.")
+        ApiError::invalid_token(
+            "This token was revoked or expired, or lost the scope the request needs, while the \
+             request ran.",
+        )
     }
 
     fn reply(mut self, request_id: &str) -> Response {
@@ -352,6 +355,8 @@ pub async fn envelope(mut request: Request, next: Next) -> Response {
         let error = match response.status() {
             StatusCode::PAYLOAD_TOO_LARGE => ApiError::payload_too_large(),
             StatusCode::NOT_FOUND => unknown_endpoint_error(),
+            // Only a path parameter axum could not read (not UTF-8) gets here: it names nothing.
+            StatusCode::BAD_REQUEST => ApiError::not_found(),
             StatusCode::METHOD_NOT_ALLOWED => ApiError::method_not_allowed(
                 allow
                     .as_ref()

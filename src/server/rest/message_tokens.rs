@@ -211,19 +211,16 @@ pub async fn narrow_message_token(
     ApiJson(request): ApiJson<NarrowMessageToken>,
 ) -> Result<Json<MessageToken>, ApiError> {
     let id = resource_id(&id)?;
-    let reach = caller.reach();
     let request = NarrowRequest {
         name: request.name.as_deref(),
         scopes: request.scopes.as_deref(),
         expires_in: request.expires_in.as_deref(),
     };
-    let visible = |domain_id| reach.can_see_domain(domain_id);
     tokens::narrow_message_token(
         &state.pool,
-        caller.account_id,
+        caller.reach(),
         id,
         request,
-        visible,
         caller.acting(),
         &client,
     )

@@ -159,13 +159,13 @@ fn document(mut api: OpenApi) -> OpenApi {
 }
 
 /// Adds every refusal an operation can answer, each with the error envelope: what any call can
-/// meet (401, 403, 429, 500), what a path id (404), a query (422), a JSON body (400, 413, 415,
-/// 422) or an `Idempotency-Key` (409, 422) adds, and 405 for the methods the path lacks.
+/// meet (401, 403, 429, 500), and what a path id or a query naming an id (404), a query (422), a
+/// JSON body (400, 415) or a change with its `Idempotency-Key` (409, 413, 422) adds. (A method a
+/// path lacks answers 405 with `Allow`; that is no operation's answer, so none lists it.)
 fn document_refusals(operation: &mut Operation, method: &Method, path: &str) {
     let mut refusals: Vec<(u16, &str)> = vec![
         (401, "Missing, malformed, unknown, expired or revoked token (`invalid_token`)"),
         (403, "Wrong token kind, scope not granted or no longer in the plan, or a feature the plan lacks"),
-        (405, "A method this path does not serve (`method_not_allowed`, with `Allow`)"),
         (429, "Too many requests for this token (`rate_limited`, with `retry_after`)"),
         (500, "Something failed on our side (`internal_error`)"),
     ];
@@ -185,21 +185,28 @@ fn document_refusals(operation: &mut Operation, method: &Method, path: &str) {
         refusals.push((404, "Not found, or outside the token's reach (`not_found`)"));
     }
     let has_body = operation.request_body.is_some();
+    let changes = *method != Method::GET;
     if has_body {
         refusals.extend([
             (400, "The body is not JSON (`invalid_json`)"),
-            (413, "The body is larger than 2 MiB (`payload_too_large`)"),
             (
                 415,
                 "The body is not sent as application/json (`unsupported_media_type`)",
             ),
         ]);
     }
-    if has_body || !query_names.is_empty() || *method != Method::GET {
-        refusals.push((422, "A value broke a rule (`validation_error`, naming the `field`), or an Idempotency-Key reused for another request"));
+    // A change reads its whole body (for the Idempotency-Key's hash) even when it takes none.
+    if has_body || changes {
+        refusals.push((413, "The body is larger than 2 MiB (`payload_too_large`)"));
     }
-    if *method != Method::GET {
+    if changes {
+        refusals.push((422, "A value broke a rule (`validation_error`, naming the `field`), or an Idempotency-Key was reused for another request (`idempotency_key_reused`)"));
         refusals.push((409, "A request with this Idempotency-Key is still running (`idempotency_key_in_use`), or the change conflicts with the resource as it is (`token_not_active`, `token_cannot_widen`, `no_forwarding_targets`)"));
+    } else if !query_names.is_empty() {
+        refusals.push((
+            422,
+            "A query value broke a rule (`validation_error`, naming the `field`)",
+        ));
     }
     for (status, description) in refusals {
         let status = status.to_string();

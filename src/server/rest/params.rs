@@ -8,7 +8,7 @@ use axum::extract::FromRequestParts;
 use http::request::Parts;
 use serde::de::{DeserializeOwned, Error as _};
 use serde::{Deserialize, Deserializer};
-use utoipa::openapi::schema::{KnownFormat, ObjectBuilder, OneOfBuilder, SchemaFormat, Type};
+use utoipa::openapi::schema::{AnyOfBuilder, KnownFormat, ObjectBuilder, SchemaFormat, Type};
 use utoipa::openapi::{RefOr, Schema};
 use utoipa::PartialSchema;
 
@@ -24,6 +24,15 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for ApiQuery<T> {
 }
 
 pub fn parse_query<T: DeserializeOwned>(query: &str) -> Result<T, ApiError> {
+    // A key given twice keeps its last value (as most servers read it), not a "duplicate field".
+    let mut pairs: Vec<(String, String)> = Vec::new();
+    for (key, value) in form_urlencoded::parse(query.as_bytes()) {
+        pairs.retain(|(seen, _)| *seen != key);
+        pairs.push((key.into_owned(), value.into_owned()));
+    }
+    let query = form_urlencoded::Serializer::new(String::new())
+        .extend_pairs(&pairs)
+        .finish();
     let pairs = form_urlencoded::parse(query.as_bytes());
     serde_path_to_error::deserialize(serde_urlencoded::Deserializer::new(pairs)).map_err(|error| {
         let field = error.path().to_string();
@@ -120,7 +129,8 @@ impl PartialSchema for Since {
                 .schema_type(Type::String)
                 .format(Some(SchemaFormat::KnownFormat(known)))
         };
-        OneOfBuilder::new()
+        // anyOf: `format` only annotates, so under oneOf every string would match both branches.
+        AnyOfBuilder::new()
             .item(format(KnownFormat::Date))
             .item(format(KnownFormat::DateTime))
             .into()
@@ -152,6 +162,8 @@ mod tests {
         assert_eq!(query.search, Some(Text("a b".into())), "+ is a space");
         assert_eq!(query.since, Some(Since(1_795_651_200_000)));
         assert_eq!(query.unread_only, None);
+        let twice: Query = parse_query("per_page=3&per_page=7").unwrap();
+        assert_eq!(twice.per_page, Some(Int(7)), "the last value wins");
         for (bad, field) in [
             ("per_page=21", "per_page"),
             ("per_page=x", "per_page"),

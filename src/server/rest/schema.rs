@@ -51,9 +51,7 @@ impl PartialSchema for NarrowingExpiry {
 }
 impl ToSchema for NarrowingExpiry {}
 
-/// A token's name: 1 to 255 characters on one line, not blank, without control characters.
-/// (Invisible and text-direction characters and piles of accents are refused too; the pattern
-/// states the ASCII part of the rule.)
+/// A token's name (see [`token_name_pattern`]).
 pub struct TokenNameText;
 
 impl PartialSchema for TokenNameText {
@@ -62,19 +60,59 @@ impl PartialSchema for TokenNameText {
             .schema_type(Type::String)
             .min_length(Some(1))
             .max_length(Some(255))
-            .pattern(Some(TOKEN_NAME_PATTERN))
+            .pattern(Some(token_name_pattern()))
+            .description(Some(
+                "1 to 255 characters on one line, not only white space (runs of it are folded \
+                 into one space). Refused: control characters but tab, line and paragraph \
+                 separators, invisible and text-direction characters (Unicode Format, private use \
+                 and unassigned code points, Hangul fillers, U+034F, U+17B4/5, U+2800), and more \
+                 than 4 accents on one letter. Variation selectors are dropped.",
+            ))
             .into()
     }
 }
 impl ToSchema for TokenNameText {}
 
-/// No control character but tab, vertical tab and form feed (whitespace, folded into spaces), and
-/// at least one character that is not whitespace.
-const TOKEN_NAME_PATTERN: &str =
-    r"^[^\x00-\x08\x0a\x0d-\x1f\x7f]*[^\x00-\x20\x7f][^\x00-\x08\x0a\x0d-\x1f\x7f]*$";
+/// What `str::trim` and `split_whitespace` treat as white space (Unicode White_Space), as the
+/// inside of a regex class that JavaScript and Python read alike.
+const WHITE_SPACE: &str =
+    r"\t\n\x0b\x0c\r \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000";
 
-/// Any character but ASCII whitespace: a string holding one is not blank.
-const NOT_BLANK: &str = r"[^\t\n\x0b\x0c\r ]";
+/// Characters a token name may not hold (all but the unassigned code points, which no regex
+/// lists; the server refuses those too).
+const NAME_REFUSED: &str = r"\x00-\x08\x0a\x0d-\x1f\x7f-\x9f\xad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890\u0891\u08e2\u115f\u1160\u17b4\u17b5\u180e\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u206f\u2800\u3164\ue000-\uf8ff\ufeff\uffa0\ufff9-\ufffb";
+
+fn token_name_pattern() -> String {
+    format!("^[^{NAME_REFUSED}]*[^{NAME_REFUSED}{WHITE_SPACE}][^{NAME_REFUSED}]*$")
+}
+
+/// A string holding a character that is not white space is not blank.
+fn not_blank() -> String {
+    format!("[^{WHITE_SPACE}]")
+}
+
+/// A subject: one line, no control character but tab, not blank.
+fn subject_pattern() -> String {
+    let line = r"\x00-\x08\x0a-\x1f\x7f";
+    format!("^[^{line}]*[^{line}{WHITE_SPACE}][^{line}]*$")
+}
+
+/// A file name: white space around it is ignored; the rest starts and ends with a character that
+/// is not white space and holds no slash, backslash or control character.
+fn filename_pattern() -> String {
+    let refused = r"/\\\x00-\x1f\x7f-\x9f";
+    format!(
+        "^[{WHITE_SPACE}]*[^{refused}{WHITE_SPACE}]([^{refused}]*[^{refused}{WHITE_SPACE}])?[{WHITE_SPACE}]*$"
+    )
+}
+
+/// Padded base64 (RFC 4648) whose unused bits are zero, as the decoder demands; white space
+/// around it is ignored.
+fn base64_pattern() -> String {
+    format!(
+        "^[{WHITE_SPACE}]*([A-Za-z0-9+/]{{4}})*([A-Za-z0-9+/][AQgw]==|[A-Za-z0-9+/]{{2}}[AEIMQUYcgkosw048]=)?[{WHITE_SPACE}]*$"
+    )
+}
 
 /// The header names a message may set, in any case (the server compares them so).
 fn header_name_pattern() -> String {
@@ -103,11 +141,16 @@ fn header_name_pattern() -> String {
 /// schema too heavy for schemathesis to generate from.)
 pub fn refine(document: &mut Value) {
     let schemas = &mut document["components"]["schemas"];
-    let not_blank = json!({ "type": "string", "pattern": NOT_BLANK });
+    let filled = json!({ "type": "string", "pattern": not_blank() });
     schemas["DraftBody"]["anyOf"] = json!([
-        { "required": ["text"], "properties": { "text": not_blank } },
-        { "required": ["html"], "properties": { "html": not_blank } },
+        { "required": ["text"], "properties": { "text": filled } },
+        { "required": ["html"], "properties": { "html": filled } },
     ]);
+    schemas["Draft"]["properties"]["subject"]["pattern"] = json!(subject_pattern());
+    let attachment = &mut schemas["DraftAttachment"]["properties"];
+    attachment["filename"]["pattern"] = json!(filename_pattern());
+    attachment["content_base64"]["pattern"] = json!(base64_pattern());
+    schemas["VerifyRequest"]["properties"]["email"]["pattern"] = json!(not_blank());
     let headers = &mut schemas["Draft"]["properties"]["headers"];
     headers["maxProperties"] = json!(MAX_HEADERS);
     headers["propertyNames"] = json!({ "pattern": header_name_pattern() });
@@ -130,6 +173,22 @@ pub fn refine(document: &mut Value) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn patterns_are_built_from_one_white_space_class() {
+        assert_eq!(not_blank(), format!("[^{WHITE_SPACE}]"));
+        for pattern in [
+            subject_pattern(),
+            filename_pattern(),
+            base64_pattern(),
+            token_name_pattern(),
+        ] {
+            assert!(
+                pattern.starts_with('^') && pattern.ends_with('$'),
+                "{pattern}"
+            );
+        }
+    }
 
     #[test]
     fn header_names_match_in_any_case() {

@@ -11,6 +11,7 @@ use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::audit::{record, AuditEntry};
 use crate::server::client::ClientMeta;
 use crate::server::db::{begin_write, Pool, Transaction};
+use crate::server::mail::Reach;
 use crate::server::secrets::{new_token, sha256_hex};
 
 /// A message token just minted by an ops token: its id and the only copy of its plaintext.
@@ -136,14 +137,12 @@ pub struct NarrowRequest<'a> {
     pub expires_in: Option<&'a str>,
 }
 
-/// Narrows a live message token of the account that `visible` lets the caller see (by the
-/// mailbox's domain), with its audit event.
+/// Narrows a live message token whose mailbox the caller can reach, with its audit event.
 pub async fn narrow_message_token(
     pool: &Pool,
-    account_id: i64,
+    reach: Reach<'_>,
     token_id: i64,
     request: NarrowRequest<'_>,
-    visible: impl Fn(i64) -> bool,
     actor: Actor<'_>,
     client: &ClientMeta,
 ) -> Result<()> {
@@ -155,11 +154,11 @@ pub async fn narrow_message_token(
           where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
     )
     .bind(token_id)
-    .bind(account_id)
+    .bind(reach.account_id)
     .fetch_optional(&mut *tx)
     .await?;
     let (scopes, expires_at) = match found {
-        Some((domain_id, scopes, expires_at, revoked_at)) if visible(domain_id) => {
+        Some((domain_id, scopes, expires_at, revoked_at)) if reach.can_see_domain(domain_id) => {
             if TokenStatus::derive(revoked_at, expires_at, now) != TokenStatus::Active {
                 return Err(Error::NotActive);
             }
@@ -197,7 +196,7 @@ pub async fn narrow_message_token(
     record(
         &mut tx,
         AuditEntry {
-            account_id,
+            account_id: reach.account_id,
             action: AuditAction::MessageTokenNarrowed,
             token_id,
             token_name: &name,

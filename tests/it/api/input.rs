@@ -372,3 +372,27 @@ async fn bad_input_gets_a_4xx_envelope_and_changes_nothing() {
         credits
     );
 }
+
+#[tokio::test]
+async fn a_path_id_that_is_not_text_names_nothing() {
+    let app = TestApp::new().await;
+    let ops = ops_token(&app, PRO, ALL_PRO_OPS_SCOPES, None).await;
+    for path in ["/api/v1/domains/%FF", "/api/v1/mailboxes/%C3%28/forwarding"] {
+        let response = app.api("GET", path, Some(&ops), None).await;
+        assert_api_error(&response, StatusCode::NOT_FOUND, "not_found", path);
+    }
+}
+
+#[tokio::test]
+async fn attachments_may_carry_white_space_around_their_name_and_content() {
+    let app = TestApp::new().await;
+    let ops = ops_token(&app, PRO, ALL_PRO_OPS_SCOPES, None).await;
+    let (_, sender) = message_token(&app, &ops, acme_hello(&app).await, &["messages:send"]).await;
+    // What `base64` and many libraries write: a trailing newline.
+    let body = json!({ "to": ["a@example.org"], "subject": "Report", "body": { "text": "Attached.", "html": null },
+        "attachments": [{ "filename": " report.pdf\n", "content_type": "application/pdf", "content_base64": "SGk=\n" }] });
+    let response = app
+        .api("POST", "/api/v1/messages/send", Some(&sender), Some(body))
+        .await;
+    assert_eq!(response.status, StatusCode::ACCEPTED, "{}", response.body);
+}
