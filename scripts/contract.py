@@ -59,20 +59,6 @@ def request(method, path, body=None, headers=None, content_type="application/jso
     return testlib.request(BASE, method, path, body, headers, content_type, timeout)
 
 
-def wait_until_up(server):
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        if server.poll() is not None:
-            raise SystemExit(f"the server exited with {server.returncode} before answering /healthz")
-        try:
-            if request("GET", "/healthz", timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the server did not answer /healthz within 30 s")
-
-
 def catalog_scopes():
     """Every ops-token scope of the catalog (src/domain/scope.rs), in catalog order. The Agency plan
     allows them all (src/domain/plan.rs); the server refuses the token if that ever changes."""
@@ -329,7 +315,7 @@ def main():
         log = open(os.path.join(tmp, "server.log"), "w")
         server = subprocess.Popen([BINARY], env=env, stdout=log, stderr=subprocess.STDOUT)
         try:
-            wait_until_up(server)
+            testlib.wait_until_up(BASE, server)
             ops, message, victims = prepare()
             code, output, elapsed = run_schemathesis(config_file(tmp, ops, message, victims), tmp)
         finally:

@@ -65,18 +65,6 @@ def rss_mb(pid):
     return 0.0
 
 
-def wait_until_up():
-    deadline = time.time() + 30
-    while time.time() < deadline:
-        try:
-            if request("GET", "/healthz", timeout=2)[0] == 200:
-                return
-        except OSError:
-            pass
-        time.sleep(0.1)
-    raise SystemExit("the server did not start")
-
-
 def seed_token(db, scopes):
     """An ops token of owner@pro.test, written straight into the database (its plaintext back)."""
     token = make_token("tm_live_")
@@ -166,7 +154,7 @@ def main():
                    TREKMAIL_DEMO="1", TREKMAIL_TRUST_PROXY="1", RUST_LOG="warn")
         server = subprocess.Popen([BINARY], env=env)
         try:
-            wait_until_up()
+            testlib.wait_until_up(BASE)
             path = sign_in_path()
             print(f"server_rss_idle_mb: {rss_mb(server.pid):.1f}")
             sign_in_flood(server.pid, path)

@@ -1,6 +1,6 @@
 """Helpers shared by the scripts that drive the release server."""
 
-import secrets, string, urllib.error, urllib.request, zlib
+import secrets, string, time, urllib.error, urllib.request, zlib
 
 BASE62 = string.digits + string.ascii_uppercase + string.ascii_lowercase
 
@@ -36,3 +36,19 @@ def request(base, method, path, body=None, headers=None, content_type="applicati
             return response.status, response.read().decode(), response.headers
     except urllib.error.HTTPError as error:
         return error.code, error.read().decode(), error.headers
+
+
+def wait_until_up(base, server=None, limit_s=30):
+    """Returns once the server at `base` answers /healthz; stops the script if it does not within
+    `limit_s`, or if `server` (its process) exits first."""
+    deadline = time.time() + limit_s
+    while time.time() < deadline:
+        if server is not None and server.poll() is not None:
+            raise SystemExit(f"the server exited with {server.returncode} before answering /healthz")
+        try:
+            if request(base, "GET", "/healthz", timeout=2)[0] == 200:
+                return
+        except OSError:
+            pass
+        time.sleep(0.1)
+    raise SystemExit(f"the server did not answer /healthz within {limit_s} s")
