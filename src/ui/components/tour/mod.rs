@@ -34,6 +34,7 @@ use crate::domain::plan::PlanAccess;
 use crate::ui::components::common::{BUTTON_PRIMARY, BUTTON_SECONDARY};
 use leptos::html;
 use leptos::prelude::*;
+use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
@@ -90,7 +91,6 @@ pub struct Tour {
     dialog: NodeRef<html::Dialog>,
     popover: NodeRef<html::Div>,
     primary_button: NodeRef<html::Button>,
-    finish: ServerAction<FinishTour>,
     origin: StoredValue<Option<Origin>>,
     /// Bumped on every step change, so a slower preparation of an earlier step gives up.
     generation: StoredValue<u64>,
@@ -134,7 +134,6 @@ pub fn provide_tour(access: PlanAccess, tour_done: bool) -> Tour {
         dialog: NodeRef::new(),
         popover: NodeRef::new(),
         primary_button: NodeRef::new(),
-        finish: ServerAction::new(),
         origin: StoredValue::new(None),
         generation: StoredValue::new(0),
         settled: RwSignal::new(false),
@@ -480,7 +479,31 @@ impl Tour {
     fn record_done(self) {
         if !self.done_recorded.get_value() {
             self.done_recorded.set_value(true);
-            self.finish.dispatch(FinishTour {});
+            send_tour_done();
         }
     }
+}
+
+/// Tells the server the tour is finished or dismissed, with a request the browser keeps alive
+/// when the page reloads or closes at once (a plain server-function call is cancelled with its
+/// page, and the invitation came back after a reload made right after dismissing it).
+fn send_tour_done() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let headers = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &headers,
+        &"Content-Type".into(),
+        &"application/x-www-form-urlencoded".into(),
+    );
+    let _ = js_sys::Reflect::set(&headers, &"Accept".into(), &"application/json".into());
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    // `keepalive` is not in web-sys's RequestInit yet; it is a plain field of the dictionary.
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(""));
+    // Fire and forget: if it fails, the invitation shows again next time, nothing worse.
+    let _ = window.fetch_with_str_and_init(<FinishTour as ServerFn>::PATH, &init);
 }
