@@ -2,6 +2,8 @@
 //! and highlighting targets, measuring them, and waiting for frames.
 
 use super::*;
+use crate::api::session::FinishTour;
+use leptos::server_fn::ServerFn;
 
 thread_local! {
     /// The browser's one running tour watch. Kept out of the reactive arena: its listeners live
@@ -305,4 +307,28 @@ pub(super) fn scroll_into_view(elements: &[web_sys::Element]) {
     });
     options.set_inline(web_sys::ScrollLogicalPosition::Nearest);
     first.scroll_into_view_with_scroll_into_view_options(&options);
+}
+
+/// Tells the server the tour is finished or dismissed, with a request the browser keeps alive
+/// when the page reloads or closes at once (a plain server-function call is cancelled with its
+/// page, and the invitation came back after a reload made right after dismissing it).
+pub(super) fn send_tour_done() {
+    let Some(window) = web_sys::window() else {
+        return;
+    };
+    let headers = js_sys::Object::new();
+    let _ = js_sys::Reflect::set(
+        &headers,
+        &"Content-Type".into(),
+        &"application/x-www-form-urlencoded".into(),
+    );
+    let _ = js_sys::Reflect::set(&headers, &"Accept".into(), &"application/json".into());
+    let init = web_sys::RequestInit::new();
+    init.set_method("POST");
+    // `keepalive` is not in web-sys's RequestInit yet; it is a plain field of the dictionary.
+    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
+    init.set_headers(&headers);
+    init.set_body(&JsValue::from_str(""));
+    // Fire and forget: if it fails, the invitation shows again next time, nothing worse.
+    let _ = window.fetch_with_str_and_init(<FinishTour as ServerFn>::PATH, &init);
 }

@@ -29,12 +29,10 @@ pub use view::{GuideButton, TourInvitation, TourOverlay};
 
 use dom::*;
 
-use crate::api::session::FinishTour;
 use crate::domain::plan::PlanAccess;
 use crate::ui::components::common::{BUTTON_PRIMARY, BUTTON_SECONDARY};
 use leptos::html;
 use leptos::prelude::*;
-use leptos::server_fn::ServerFn;
 use leptos::task::spawn_local;
 use leptos_router::hooks::use_navigate;
 use leptos_router::NavigateOptions;
@@ -482,28 +480,4 @@ impl Tour {
             send_tour_done();
         }
     }
-}
-
-/// Tells the server the tour is finished or dismissed, with a request the browser keeps alive
-/// when the page reloads or closes at once (a plain server-function call is cancelled with its
-/// page, and the invitation came back after a reload made right after dismissing it).
-fn send_tour_done() {
-    let Some(window) = web_sys::window() else {
-        return;
-    };
-    let headers = js_sys::Object::new();
-    let _ = js_sys::Reflect::set(
-        &headers,
-        &"Content-Type".into(),
-        &"application/x-www-form-urlencoded".into(),
-    );
-    let _ = js_sys::Reflect::set(&headers, &"Accept".into(), &"application/json".into());
-    let init = web_sys::RequestInit::new();
-    init.set_method("POST");
-    // `keepalive` is not in web-sys's RequestInit yet; it is a plain field of the dictionary.
-    let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
-    init.set_headers(&headers);
-    init.set_body(&JsValue::from_str(""));
-    // Fire and forget: if it fails, the invitation shows again next time, nothing worse.
-    let _ = window.fetch_with_str_and_init(<FinishTour as ServerFn>::PATH, &init);
 }
