@@ -57,5 +57,11 @@ export default defineConfig({
       name: 'chromium',
       use: { ...devices['Desktop Chrome'], launchOptions },
     },
+    // The main journeys again with JavaScript off: the pages and plain forms must do it all.
+    {
+      name: 'no-javascript',
+      testMatch: /journeys\.spec\.ts/,
+      use: { ...devices['Desktop Chrome'], launchOptions, javaScriptEnabled: false },
+    },
   ],
 });

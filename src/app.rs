@@ -1,13 +1,14 @@
 //! The HTML document (`shell`) and the `App` component with its route table.
 
+use crate::ui::components::ready::{PageReady, PENDING_CLICKS_SCRIPT};
 use crate::ui::pages::{
-    agents_layout::AgentsLayout, audit_log::AuditLogPage, not_found::NotFound, sign_in::SignInPage,
-    tokens::TokensPage,
+    agents_layout::AgentsLayout, audit_log::AuditLogPage, new_token::NewTokenPage,
+    not_found::NotFound, revoke_token::RevokeTokenPage, sign_in::SignInPage, tokens::TokensPage,
 };
 use leptos::prelude::*;
-use leptos_meta::{provide_meta_context, MetaTags, Title};
+use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
-use leptos_router::path;
+use leptos_router::{path, SsrMode};
 
 /// The document around the app. During SSR it also sets the page's Content-Security-Policy,
 /// which needs this response's nonce (the hydration script carries it).
@@ -28,13 +29,17 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
                 <meta charset="utf-8" />
                 <meta name="viewport" content="width=device-width, initial-scale=1" />
                 <AutoReload options=options.clone() />
-                <HydrationScripts options />
-                <link rel="stylesheet" id="leptos" href="/pkg/trekmail-tokens.css" />
+                <HydrationScripts options=options.clone() islands=true />
+                <script nonce=leptos::nonce::use_nonce()>{PENDING_CLICKS_SCRIPT}</script>
+                // Controls that only work with the script are hidden when it is off.
+                <noscript><style>"[data-needs-script]{display:none}"</style></noscript>
+                <HashedStylesheet options id="leptos" />
                 <link rel="icon" type="image/svg+xml" href="/favicon.svg" />
                 <MetaTags />
             </head>
             <body class="min-h-screen bg-slate-50 text-slate-900 antialiased">
                 <App />
+                <PageReady />
             </body>
         </html>
     }
@@ -52,7 +57,13 @@ pub fn page_csp(nonce: &str) -> String {
     )
 }
 
-/// The app's routes: sign-in, and the AI Agents & API section with its two tabs.
+/// The app's routes: sign-in, and the AI Agents & API section with its two tabs and the pages
+/// that stand in for its dialogs without JavaScript.
+///
+/// Every page is rendered whole on the server before it is sent (`SsrMode::Async`): the first
+/// HTML holds the real list, filters and forms, with or without JavaScript. Its queries are keyset
+/// pages on indexes (a few milliseconds), so waiting for them costs less than streaming a
+/// placeholder that only a script could replace.
 #[component]
 pub fn App() -> impl IntoView {
     provide_meta_context();
@@ -60,10 +71,12 @@ pub fn App() -> impl IntoView {
         <Title text="TrekMail" />
         <Router>
             <Routes fallback=NotFound>
-                <Route path=path!("/sign-in") view=SignInPage />
-                <ParentRoute path=path!("/agents") view=AgentsLayout>
-                    <Route path=path!("/tokens") view=TokensPage />
-                    <Route path=path!("/audit-log") view=AuditLogPage />
+                <Route path=path!("/sign-in") view=SignInPage ssr=SsrMode::Async />
+                <ParentRoute path=path!("/agents") view=AgentsLayout ssr=SsrMode::Async>
+                    <Route path=path!("/tokens") view=TokensPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/new") view=NewTokenPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/:id/revoke") view=RevokeTokenPage ssr=SsrMode::Async />
+                    <Route path=path!("/audit-log") view=AuditLogPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

@@ -24,13 +24,11 @@ pub mod startup;
 /// Pages and components.
 pub mod ui;
 
+/// Starts the browser side. Only islands hydrate (`hydrate_islands` runs them in document order);
+/// the rest of the page stays the server's HTML. The last island marks the page ready.
 #[cfg(feature = "hydrate")]
 #[wasm_bindgen::prelude::wasm_bindgen]
 pub fn hydrate() {
     console_error_panic_hook::set_once();
-    leptos::mount::hydrate_body(app::App);
-    // Lets end-to-end tests (and anyone debugging) tell a hydrated page from server HTML.
-    if let Some(window) = web_sys::window() {
-        let _ = js_sys::Reflect::set(&window, &"__leptos_hydrated".into(), &true.into());
-    }
+    leptos::mount::hydrate_islands();
 }

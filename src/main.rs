@@ -14,9 +14,16 @@ async fn main() {
     keep_large_allocations_returnable();
     trekmail_tokens::server::telemetry::init(config.log_format);
 
-    let leptos_options = get_configuration(None)
+    let mut leptos_options = get_configuration(None)
         .expect("BUG: the [package.metadata.leptos] settings or LEPTOS_* variables are invalid")
         .leptos_options;
+    // `cargo leptos build` writes the assets' content hashes beside the binary it built; the
+    // pages must then name the hashed files, whoever starts the binary and with whatever
+    // variables (LEPTOS_HASH_FILES is only set by `cargo leptos serve`).
+    let hash_file = std::env::current_exe()
+        .ok()
+        .and_then(|exe| Some(exe.parent()?.join(leptos_options.hash_file.as_ref())));
+    leptos_options.hash_files |= hash_file.is_some_and(|path| path.exists());
     let addr = leptos_options.site_addr;
     let state = match app::build_state(config, leptos_options).await {
         Ok(state) => state,

@@ -3,16 +3,19 @@
 
 use crate::app::{shell, App};
 use crate::model::routes;
+use crate::server::assets::{self, serve_pkg, PKG_PREFIX};
 use crate::server::config::Config;
 use crate::server::db;
 use crate::server::page_guard::guard_pages;
+use crate::server::plain_forms::{keep_form_redirects, read_page_form};
 use crate::server::rest::rate_limit::ApiRateLimiter;
 use crate::server::security::{reject_cross_site, require_declared_content_type, security_headers};
 use crate::server::state::AppState;
 use crate::server::telemetry;
 use crate::server::throttle::LoginThrottle;
-use axum::response::Redirect;
-use axum::routing::get;
+use axum::extract::{Request, State};
+use axum::response::{Redirect, Response};
+use axum::routing::{get, post};
 use axum::{middleware, Router};
 use leptos::config::LeptosOptions;
 use leptos::prelude::provide_context;
@@ -53,10 +56,17 @@ pub fn router(state: AppState) -> Router {
     let routes = page_routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
+    let site_root = state.leptos_options.site_root.to_string();
+    let hashed = state.leptos_options.hash_files;
     Router::new()
         .route("/", get(|| async { Redirect::to(routes::TOKENS) }))
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::server::rest::router(state.clone()))
+        .route(routes::NEW_TOKEN, post(post_to_page))
+        .route(
+            &format!("{PKG_PREFIX}/{{*file}}"),
+            get(move |request: Request| serve_pkg(site_root.clone(), hashed, request)),
+        )
         .leptos_routes_with_context(
             &state,
             routes,
@@ -64,6 +74,10 @@ pub fn router(state: AppState) -> Router {
             move || shell(shell_options.clone()),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            keep_form_redirects,
+        ))
         .layer(middleware::from_fn_with_state(state.clone(), guard_pages))
         .layer(middleware::from_fn_with_state(
             state.clone(),
@@ -79,8 +93,27 @@ pub fn router(state: AppState) -> Router {
         ))
         // Outermost: every response, refusals included, carries the id its log lines carry.
         .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))
+        .layer(assets::compression())
         .layer(telemetry::trace_layer())
         .layer(telemetry::set_request_id())
         .layer(middleware::map_request(telemetry::drop_unsafe_request_id))
         .with_state(state)
+}
+
+/// A form posted to a page without JavaScript (the create page): the page renders its answer,
+/// acting on the submitted fields it finds in its context.
+async fn post_to_page(State(state): State<AppState>, request: Request) -> Response {
+    let (request, submitted) = match read_page_form(request).await {
+        Ok(read) => read,
+        Err(refusal) => return refusal,
+    };
+    let options = state.leptos_options.clone();
+    let render = leptos_axum::render_app_async_with_context(
+        move || {
+            provide_context(state.clone());
+            provide_context(submitted.clone());
+        },
+        move || shell(options.clone()),
+    );
+    render(request).await
 }

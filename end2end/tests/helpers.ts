@@ -61,9 +61,17 @@ export async function createToken(
   return token;
 }
 
+/** Closes the reveal; the list is then loaded again from the server, confirming the new token. */
 export async function closeReveal(page: Page) {
   await page.getByRole('dialog', { name: 'Token created' }).getByRole('button', { name: 'Done' }).click();
+  await listReloaded(page, 'created');
+}
+
+/** After a change in a dialog the server renders the list again (`?created=ID`, `?revoked=ID`). */
+export async function listReloaded(page: Page, change: 'created' | 'revoked') {
+  await expect(page).toHaveURL(new RegExp(`[?&]${change}=\\d+`));
   await expect(page.getByRole('dialog')).toHaveCount(0);
+  await waitForHydration(page);
 }
 
 export function tokenRow(page: Page, name: string) {

@@ -42,6 +42,18 @@ pub async fn list_tokens(
     .map_err(internal)
 }
 
+/// One token of the account, for the revoke confirmation page.
+#[server]
+pub async fn find_token(id: i64) -> Result<TokenRow, AppError> {
+    use crate::api::context::{internal, require_owner, state};
+    let pool = state().pool;
+    let owner = require_owner().await?;
+    crate::server::tokens::find(&pool, owner.account_id, id)
+        .await
+        .map_err(internal)?
+        .ok_or_else(|| AppError::NotFound.fail())
+}
+
 /// Creates an ops token. The answer holds the plaintext and is never cached.
 #[server(input = Json)]
 pub async fn create_token(form: CreateTokenForm) -> Result<CreatedToken, AppError> {
@@ -69,5 +81,9 @@ pub async fn revoke_token(id: i64) -> Result<(), AppError> {
         &client,
     )
     .await
-    .map_err(AppError::from)
+    .map_err(AppError::from)?;
+    // A plain form post (the confirmation page without JavaScript) returns to the list, which
+    // confirms the change; the dialog's call ignores this and reloads the list itself.
+    leptos_axum::redirect(&format!("{}?revoked={id}", crate::model::routes::TOKENS));
+    Ok(())
 }

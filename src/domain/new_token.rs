@@ -23,6 +23,41 @@ pub struct CreateTokenForm {
     pub domain_ids: Vec<i64>,
 }
 
+impl CreateTokenForm {
+    /// The form as a browser posts it without JavaScript: `name=value` pairs, `scopes` and
+    /// `domain_ids` repeated. A domain id that is not a number is kept as an impossible id, so the
+    /// parser refuses it as "not one of your domains" rather than dropping it silently.
+    pub fn from_pairs(pairs: &[(String, String)]) -> CreateTokenForm {
+        let mut form = CreateTokenForm::default();
+        for (key, value) in pairs {
+            match key.as_str() {
+                "name" => form.name = value.clone(),
+                "expiration" => form.expiration = value.clone(),
+                "expiration_date" => form.expiration_date = value.clone(),
+                "scopes" => form.scopes.push(value.clone()),
+                "domain_mode" => form.domain_mode = value.clone(),
+                "domain_ids" => form.domain_ids.push(value.trim().parse().unwrap_or(-1)),
+                _ => {}
+            }
+        }
+        form
+    }
+
+    /// What a new form starts with: 30 days, every scope the plan allows, all domains.
+    pub fn new_for(access: PlanAccess) -> CreateTokenForm {
+        CreateTokenForm {
+            expiration: "30d".into(),
+            scopes: access
+                .allowed_scopes()
+                .into_iter()
+                .map(String::from)
+                .collect(),
+            domain_mode: "all".into(),
+            ..CreateTokenForm::default()
+        }
+    }
+}
+
 /// Which domains a token may reach.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum DomainConstraint {

@@ -9,3 +9,11 @@ pub const AGENTS: &str = "/agents";
 pub const TOKENS: &str = "/agents/tokens";
 /// The Audit Log tab.
 pub const AUDIT_LOG: &str = "/agents/audit-log";
+/// The create form as a page of its own (the dialog's stand-in without JavaScript); a POST to it
+/// creates the token and answers with the one-time reveal.
+pub const NEW_TOKEN: &str = "/agents/tokens/new";
+
+/// The confirmation page before a token is revoked (the dialog's stand-in without JavaScript).
+pub fn revoke_token(id: i64) -> String {
+    format!("{TOKENS}/{id}/revoke")
+}

@@ -39,3 +39,8 @@ pub struct CreatedToken {
     pub token: String,
     pub row: TokenRow,
 }
+
+/// The fields of a form posted to a page without JavaScript (the create page), in order, for the
+/// page to act on while it renders its answer.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct SubmittedForm(pub Vec<(String, String)>);

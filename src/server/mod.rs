@@ -2,6 +2,8 @@
 
 /// The account as the API reports it; verifier credits.
 pub mod account;
+/// The browser's downloads: precompressed, hashed and cached assets; compressed pages and JSON.
+pub mod assets;
 /// The audit trail.
 pub mod audit;
 /// Passwords, sessions and the signed-in user.
@@ -26,6 +28,8 @@ pub mod maintenance;
 pub mod page_guard;
 /// Numbered pages of a filtered list.
 pub mod paging;
+/// HTML forms posted without JavaScript.
+pub mod plain_forms;
 /// The REST API under `/api/v1`.
 pub mod rest;
 /// Random secrets and hashing.

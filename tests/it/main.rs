@@ -14,6 +14,8 @@ mod hardening;
 mod layers;
 /// Request ids and the request span in the logs.
 mod observability;
+/// The dashboard without JavaScript: whole pages from the server, plain HTML forms.
+mod pages;
 /// Settings and start-up of the real binary.
 mod startup;
 /// The guided tour's server side.

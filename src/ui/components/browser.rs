@@ -1,7 +1,5 @@
 //! Browser-only helpers, called from event handlers (which never run on the server).
 
-use wasm_bindgen::JsCast;
-
 /// Copies `text` to the clipboard; `false` when the browser refused.
 pub async fn copy_to_clipboard(text: &str) -> bool {
     let Some(window) = web_sys::window() else {
@@ -11,27 +9,34 @@ pub async fn copy_to_clipboard(text: &str) -> bool {
     wasm_bindgen_futures::JsFuture::from(promise).await.is_ok()
 }
 
-/// Saves `text` as a file named `file_name` through a temporary object URL.
-pub fn download_text(file_name: &str, text: &str) -> bool {
-    let save = || -> Option<()> {
-        let document = web_sys::window()?.document()?;
-        let parts = js_sys_array(text);
-        let options = web_sys::BlobPropertyBag::new();
-        options.set_type("text/plain;charset=utf-8");
-        let blob = web_sys::Blob::new_with_str_sequence_and_options(&parts, &options).ok()?;
-        let url = web_sys::Url::create_object_url_with_blob(&blob).ok()?;
-        let anchor: web_sys::HtmlAnchorElement =
-            document.create_element("a").ok()?.dyn_into().ok()?;
-        anchor.set_href(&url);
-        anchor.set_download(file_name);
-        anchor.click();
-        web_sys::Url::revoke_object_url(&url).ok()
-    };
-    save().is_some()
+/// Loads `url` as a new page (the list is rendered on the server, so a change shows by loading it).
+pub fn go_to(url: &str) {
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().assign(url);
+    }
 }
 
-fn js_sys_array(text: &str) -> wasm_bindgen::JsValue {
-    let array = js_sys::Array::new();
-    array.push(&wasm_bindgen::JsValue::from_str(text));
-    array.into()
+/// This page's list again, as it is filtered and paged now, with `key=id` added (`revoked=7`):
+/// the server then confirms the change and highlights the row.
+pub fn this_list_with(key: &str, id: i64) -> String {
+    let location = web_sys::window().map(|window| window.location());
+    let path = location
+        .as_ref()
+        .and_then(|l| l.pathname().ok())
+        .unwrap_or_default();
+    let search = location
+        .as_ref()
+        .and_then(|l| l.search().ok())
+        .unwrap_or_default();
+    let mut pairs: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or("");
+            !pair.is_empty() && name != "created" && name != "revoked"
+        })
+        .collect();
+    let added = format!("{key}={id}");
+    pairs.push(&added);
+    format!("{path}?{}", pairs.join("&"))
 }

@@ -60,6 +60,17 @@ pub fn Pager<T: Clone + Send + Sync + 'static>(
     })
 }
 
+/// A visible confirmation of a change, announced to screen readers too. It takes focus when the
+/// page loads (`autofocus`, no script needed), so focus is not lost after a dialog closed.
+#[component]
+pub fn Notice(#[prop(into)] message: String) -> impl IntoView {
+    view! {
+        <p role="status" tabindex="-1" autofocus class="mt-4 focus:outline-none rounded-xl border border-emerald-200 bg-emerald-50 px-4 py-3 text-sm font-medium text-emerald-900">
+            {message}
+        </p>
+    }
+}
+
 /// A friendly block for a failed load.
 #[component]
 pub fn LoadError(#[prop(into)] message: String) -> impl IntoView {
@@ -74,6 +85,7 @@ pub const BUTTON_PRIMARY: &str = "inline-flex items-center justify-center gap-2 
 pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-60";
 pub const BUTTON_DANGER: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-rose-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-rose-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-rose-600 disabled:opacity-60";
 pub const BUTTON_SMALL: &str = "rounded-md px-2 py-1 text-xs font-semibold text-slate-700 ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-indigo-600";
+pub const BUTTON_SMALL_DANGER: &str = "inline-block rounded-md px-2 py-1 text-xs font-semibold text-rose-700 ring-1 ring-inset ring-rose-300 hover:bg-rose-50 focus-visible:outline-2 focus-visible:outline-rose-600";
 pub const INPUT: &str = "block w-full rounded-lg border-0 px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 aria-[invalid=true]:ring-rose-500";
 
 /// A row of filter links (kept in the URL, so a filtered view survives reload and can be shared).

@@ -8,15 +8,17 @@ use crate::domain::plan::PlanAccess;
 use crate::domain::time;
 use crate::domain::token_name::MAX_NAME_CHARS;
 use crate::model::error::AppError;
+use crate::model::routes;
 use crate::model::tokens::{CreatedToken, DomainOption};
-use crate::ui::components::browser::{copy_to_clipboard, download_text};
+use crate::ui::components::browser::copy_to_clipboard;
 use crate::ui::components::common::{FieldError, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT};
 use crate::ui::components::modal::Modal;
 use crate::ui::components::scope_picker::ScopePicker;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
-const TITLE_ID: &str = "create-token-title";
+/// The id of the heading that names the create form and the reveal.
+pub const TITLE_ID: &str = "create-token-title";
 
 #[component]
 pub fn CreateTokenDialog(
@@ -25,10 +27,19 @@ pub fn CreateTokenDialog(
     domains: Vec<DomainOption>,
     action: ServerAction<CreateToken>,
 ) -> impl IntoView {
-    // Closing forgets the answer, so the plaintext leaves the page with the dialog.
+    // Closing forgets the answer, so the plaintext leaves the page with the dialog. After a
+    // creation the list is loaded again (it is rendered on the server), with the new row.
     let close = Callback::new(move |_| {
+        let created = action.value().get_untracked().and_then(Result::ok);
         open.set(false);
         action.clear();
+        if let Some(created) = created {
+            crate::ui::components::browser::go_to(&format!(
+                "{}?created={}",
+                crate::model::routes::TOKENS,
+                created.row.id
+            ));
+        }
     });
     let created = move || action.value().get().and_then(Result::ok);
     let domains = StoredValue::new(domains);
@@ -36,47 +47,74 @@ pub fn CreateTokenDialog(
         <Modal open on_close=close labelled_by=TITLE_ID class="max-w-3xl">
             {move || match created() {
                 Some(created) => view! { <Reveal created on_done=close /> }.into_any(),
-                None => view! { <CreateForm access domains=domains.get_value() action on_cancel=close /> }.into_any(),
+                None => view! {
+                    <CreateForm
+                        access
+                        domains=domains.get_value()
+                        submit=Submit::Dialog { action, on_cancel: close }
+                        initial=CreateTokenForm::new_for(access)
+                    />
+                }
+                    .into_any(),
             }}
         </Modal>
     }
 }
 
+/// Where a form's answer goes: the dialog's server action (JavaScript), or a plain POST to the
+/// create page, which answers with the reveal page or this form again with its errors.
+#[derive(Clone, Copy)]
+pub enum Submit {
+    Dialog {
+        action: ServerAction<CreateToken>,
+        on_cancel: Callback<()>,
+    },
+    Page,
+}
+
+/// The create form. The same markup works as a plain HTML form (every input named, the custom
+/// date and the domain list shown by CSS when their choice is checked) and, in the dialog, is
+/// checked in the browser first and sent by the server action.
 #[component]
-fn CreateForm(
+pub fn CreateForm(
     access: PlanAccess,
     domains: Vec<DomainOption>,
-    action: ServerAction<CreateToken>,
-    on_cancel: Callback<()>,
+    submit: Submit,
+    /// What to show in the fields: a new form, or the one the server refused.
+    initial: CreateTokenForm,
+    /// The server's verdict on `initial` (the page) and anything else it said.
+    #[prop(optional)]
+    refused: FieldErrors,
+    #[prop(optional)] refused_message: Option<String>,
 ) -> impl IntoView {
-    let name = RwSignal::new(String::new());
-    let expiration = RwSignal::new("30d".to_string());
-    let expiration_date = RwSignal::new(String::new());
-    let scopes = RwSignal::new(
-        access
-            .allowed_scopes()
-            .into_iter()
-            .map(String::from)
-            .collect::<Vec<_>>(),
-    );
-    let domain_mode = RwSignal::new("all".to_string());
-    let domain_ids = RwSignal::new(Vec::<i64>::new());
-    let client_errors = RwSignal::new(FieldErrors::default());
+    let name = RwSignal::new(initial.name.clone());
+    let expiration = RwSignal::new(initial.expiration.clone());
+    let expiration_date = RwSignal::new(initial.expiration_date.clone());
+    let scopes = RwSignal::new(initial.scopes.clone());
+    let domain_mode = RwSignal::new(initial.domain_mode.clone());
+    let domain_ids = RwSignal::new(initial.domain_ids.clone());
+    let client_errors = RwSignal::new(refused);
     let account_domain_ids: Vec<i64> = domains.iter().map(|d| d.id).collect();
+    let action = match submit {
+        Submit::Dialog { action, .. } => Some(action),
+        Submit::Page => None,
+    };
 
     // The server's verdict wins once it arrives; a new submission clears it.
-    let errors = Memo::new(move |_| match action.value().get() {
+    let errors = Memo::new(move |_| match action.and_then(|a| a.value().get()) {
         Some(Err(AppError::Invalid(errors))) if client_errors.with(FieldErrors::is_empty) => errors,
         _ => client_errors.get(),
     });
-    let general_error = move || match action.value().get() {
-        Some(Err(AppError::Invalid(_))) | Some(Ok(_)) | None => None,
+    let general_error = move || match action.and_then(|a| a.value().get()) {
+        Some(Err(AppError::Invalid(_))) | Some(Ok(_)) => None,
         Some(Err(error)) => Some(error.to_string()),
+        None => refused_message.clone(),
     };
     let error_for = move |field: Field| {
         Signal::derive(move || errors.with(|e| e.get(field).map(str::to_string)))
     };
     let invalid = move |field: Field| move || errors.with(|e| e.get(field).is_some()).to_string();
+    let pending = move || action.is_some_and(|a| a.pending().get());
 
     let today = chrono::Utc::now().date_naive();
     let min_date = (today + chrono::Duration::days(1))
@@ -86,7 +124,8 @@ fn CreateForm(
         .format("%Y-%m-%d")
         .to_string();
 
-    let submit = move |event: leptos::ev::SubmitEvent| {
+    let on_submit = move |event: leptos::ev::SubmitEvent| {
+        let Some(action) = action else { return };
         event.prevent_default();
         let form = CreateTokenForm {
             name: name.get(),
@@ -109,20 +148,35 @@ fn CreateForm(
             Err(errors) => client_errors.set(errors),
         }
     };
+    let cancel = match submit {
+        Submit::Dialog { on_cancel, .. } => view! {
+            <button type="button" class=BUTTON_SECONDARY on:click=move |_| on_cancel.run(())>"Cancel"</button>
+        }
+        .into_any(),
+        Submit::Page => view! { <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a> }.into_any(),
+    };
+    let in_dialog = action.is_some();
 
     view! {
-        <form on:submit=submit novalidate class="flex max-h-[90vh] flex-col">
+        <form
+            method="post"
+            action=routes::NEW_TOKEN
+            on:submit=on_submit
+            novalidate
+            class=if in_dialog { "flex max-h-[90vh] flex-col" } else { "flex flex-col" }
+        >
             <div class="border-b border-slate-200 px-6 py-4">
                 <h2 id=TITLE_ID class="text-lg font-semibold">"Create token"</h2>
                 <p class="text-sm text-slate-600">
                     "An ops token (tm_live_…) for scripts, CI and integrations. For Claude, Cursor and other AI clients, prefer connecting with OAuth."
                 </p>
             </div>
-            <div class="space-y-6 overflow-y-auto px-6 py-5">
+            <div class=if in_dialog { "space-y-6 overflow-y-auto px-6 py-5" } else { "space-y-6 px-6 py-5" }>
                 <div data-tour="token-name">
                     <label for="token-name" class="block text-sm font-semibold">"Name"</label>
                     <input
                         id="token-name"
+                        name="name"
                         type="text"
                         maxlength=MAX_NAME_CHARS
                         autocomplete="off"
@@ -130,6 +184,7 @@ fn CreateForm(
                         class=format!("mt-1 {INPUT}")
                         aria-describedby="token-name-error"
                         aria-invalid=invalid(Field::Name)
+                        value=initial.name.clone()
                         prop:value=name
                         on:input=move |event| name.set(event_target_value(&event))
                         autofocus
@@ -137,38 +192,39 @@ fn CreateForm(
                     <FieldError id="token-name-error" message=error_for(Field::Name) />
                 </div>
 
-                <fieldset aria-describedby="expiration-help expiration-error" data-tour="token-expiration">
+                <fieldset class="group" aria-describedby="expiration-help expiration-error" data-tour="token-expiration">
                     <legend class="text-sm font-semibold">"Expiration"</legend>
                     <p id="expiration-help" class="mt-1 text-sm text-slate-600">
                         "Tokens that expire limit the damage of a leak. We recommend 30 or 90 days."
                     </p>
                     <RadioChoices name="expiration" choices=FORM_WORDS.iter().map(|(word, _, label)| (*word, *label)).collect() selected=expiration />
                     <FieldError id="expiration-error" message=error_for(Field::Expiration) />
-                    <Show when=move || expiration.get() == "custom">
-                        <div class="mt-2 max-w-xs">
-                            <label for="expiration-date" class="block text-sm font-medium">"Expiration date"</label>
-                            <input
-                                id="expiration-date"
-                                type="date"
-                                min=min_date.clone()
-                                max=max_date.clone()
-                                class=format!("mt-1 {INPUT}")
-                                aria-describedby="expiration-date-help expiration-date-error"
-                                aria-invalid=invalid(Field::ExpirationDate)
-                                prop:value=expiration_date
-                                on:input=move |event| expiration_date.set(event_target_value(&event))
-                            />
-                            <p id="expiration-date-help" class="mt-1 text-xs text-slate-500">
-                                "The token stops working at the end of this day (UTC)."
-                            </p>
-                            <FieldError id="expiration-date-error" message=error_for(Field::ExpirationDate) />
-                        </div>
-                    </Show>
+                    // Shown by CSS while "Custom date" is checked, so it works without JavaScript.
+                    <div class="mt-2 hidden max-w-xs group-has-[#expiration-custom:checked]:block">
+                        <label for="expiration-date" class="block text-sm font-medium">"Expiration date"</label>
+                        <input
+                            id="expiration-date"
+                            name="expiration_date"
+                            type="date"
+                            min=min_date
+                            max=max_date
+                            class=format!("mt-1 {INPUT}")
+                            aria-describedby="expiration-date-help expiration-date-error"
+                            aria-invalid=invalid(Field::ExpirationDate)
+                            value=initial.expiration_date.clone()
+                            prop:value=expiration_date
+                            on:input=move |event| expiration_date.set(event_target_value(&event))
+                        />
+                        <p id="expiration-date-help" class="mt-1 text-xs text-slate-500">
+                            "The token stops working at the end of this day (UTC)."
+                        </p>
+                        <FieldError id="expiration-date-error" message=error_for(Field::ExpirationDate) />
+                    </div>
                 </fieldset>
 
-                <ScopePicker access selected=scopes error=error_for(Field::Scopes) />
+                <ScopePicker access selected=scopes initial=initial.scopes.clone() interactive=in_dialog error=error_for(Field::Scopes) />
 
-                <fieldset aria-describedby="domains-help domains-error" data-tour="token-domains">
+                <fieldset class="group" aria-describedby="domains-help domains-error" data-tour="token-domains">
                     <legend class="text-sm font-semibold">"Domain constraint"</legend>
                     <p id="domains-help" class="mt-1 text-sm text-slate-600">
                         "A constrained token only sees the chosen domains; the API answers 404 for everything else."
@@ -178,48 +234,49 @@ fn CreateForm(
                         choices=vec![("all", "All domains"), ("selected", "Selected domains")]
                         selected=domain_mode
                     />
-                    <Show when=move || domain_mode.get() == "selected">
-                        <fieldset class="mt-3 rounded-xl border border-slate-200 p-3">
-                            <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Domains"</legend>
-                            <ul class="grid gap-2 sm:grid-cols-2">
-                                {domains
-                                    .iter()
-                                    .map(|domain| {
-                                        let id = domain.id;
-                                        let input_id = format!("domain-{id}");
-                                        view! {
-                                            <li class="flex items-center gap-2">
-                                                <input
-                                                    type="checkbox"
-                                                    id=input_id.clone()
-                                                    class="size-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
-                                                    prop:checked=move || domain_ids.with(|ids| ids.contains(&id))
-                                                    on:change=move |event| {
-                                                        let on = event_target_checked(&event);
-                                                        domain_ids.update(|ids| {
-                                                            ids.retain(|existing| *existing != id);
-                                                            if on {
-                                                                ids.push(id);
-                                                            }
-                                                        });
-                                                    }
-                                                />
-                                                <label for=input_id class="text-sm">{domain.name.clone()}</label>
-                                            </li>
-                                        }
-                                    })
-                                    .collect_view()}
-                            </ul>
-                        </fieldset>
-                    </Show>
+                    <fieldset class="mt-3 hidden rounded-xl border border-slate-200 p-3 group-has-[#domain_mode-selected:checked]:block">
+                        <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Domains"</legend>
+                        <ul class="grid gap-2 sm:grid-cols-2">
+                            {domains
+                                .iter()
+                                .map(|domain| {
+                                    let id = domain.id;
+                                    let input_id = format!("domain-{id}");
+                                    view! {
+                                        <li class="flex items-center gap-2">
+                                            <input
+                                                type="checkbox"
+                                                id=input_id.clone()
+                                                name="domain_ids"
+                                                value=id
+                                                class="size-4 shrink-0 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
+                                                checked=initial.domain_ids.contains(&id)
+                                                prop:checked=move || domain_ids.with(|ids| ids.contains(&id))
+                                                on:change=move |event| {
+                                                    let on = event_target_checked(&event);
+                                                    domain_ids.update(|ids| {
+                                                        ids.retain(|existing| *existing != id);
+                                                        if on {
+                                                            ids.push(id);
+                                                        }
+                                                    });
+                                                }
+                                            />
+                                            <label for=input_id class="text-sm">{domain.name.clone()}</label>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    </fieldset>
                     <FieldError id="domains-error" message=error_for(Field::Domains) />
                 </fieldset>
                 <p role="alert" class="text-sm text-rose-700">{general_error}</p>
             </div>
             <div class="flex justify-end gap-3 border-t border-slate-200 bg-slate-50 px-6 py-4">
-                <button type="button" class=BUTTON_SECONDARY on:click=move |_| on_cancel.run(())>"Cancel"</button>
-                <button type="submit" class=BUTTON_PRIMARY disabled=move || action.pending().get()>
-                    {move || if action.pending().get() { "Creating…" } else { "Create token" }}
+                {cancel}
+                <button type="submit" class=BUTTON_PRIMARY disabled=pending>
+                    {move || if pending() { "Creating…" } else { "Create token" }}
                 </button>
             </div>
         </form>
@@ -246,7 +303,8 @@ fn RadioChoices(
                                 id=id.clone()
                                 name=name
                                 value=value
-                                class="size-4 border-slate-300 text-indigo-600 focus:ring-indigo-600"
+                                class="size-4 shrink-0 border-slate-300 text-indigo-600 focus:ring-indigo-600"
+                                checked=selected.get_untracked() == value
                                 prop:checked=move || selected.get() == value
                                 on:change=move |_| selected.set(value.to_string())
                             />
@@ -259,11 +317,13 @@ fn RadioChoices(
     }
 }
 
-/// Shows the plaintext once, with Copy and Download.
+/// Shows the plaintext once, with Copy and Download. `on_done`: the dialog's close; on the page
+/// "Done" is a link to the list.
 #[component]
-fn Reveal(created: CreatedToken, on_done: Callback<()>) -> impl IntoView {
-    let copied = RwSignal::new(None::<bool>);
-    let token = StoredValue::new(created.token.clone());
+pub fn Reveal(
+    created: CreatedToken,
+    #[prop(optional)] on_done: Option<Callback<()>>,
+) -> impl IntoView {
     let row = created.row;
     let file_name = format!("trekmail-token-{}.txt", slug(&row.name));
     let file_text = format!(
@@ -275,14 +335,20 @@ fn Reveal(created: CreatedToken, on_done: Callback<()>) -> impl IntoView {
         row.expires_at.map(time::exact).unwrap_or_else(|| "Never".into()),
         time::exact(row.created_at),
     );
-    let copy = move |_| {
-        spawn_local(async move {
-            let ok = copy_to_clipboard(&token.get_value()).await;
-            copied.set(Some(ok));
-        });
-    };
-    let download = move |_| {
-        download_text(&file_name, &file_text);
+    // A data: link downloads without JavaScript as well.
+    let download_href = format!(
+        "data:text/plain;charset=utf-8,{}",
+        percent_encoding::utf8_percent_encode(&file_text, percent_encoding::NON_ALPHANUMERIC)
+    );
+    let done = match on_done {
+        Some(on_done) => view! {
+            <button type="button" class=BUTTON_SECONDARY on:click=move |_| on_done.run(())>"Done"</button>
+        }
+        .into_any(),
+        None => view! {
+            <a href=format!("{}?created={}", routes::TOKENS, row.id) class=BUTTON_SECONDARY>"Done"</a>
+        }
+        .into_any(),
     };
     view! {
         <div class="px-6 py-5">
@@ -292,7 +358,7 @@ fn Reveal(created: CreatedToken, on_done: Callback<()>) -> impl IntoView {
             </p>
             <div class="mt-4 rounded-xl border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="note">
                 <strong>"Copy this token now."</strong>
-                " For your security it will not be shown again: TrekMail keeps only a hash of it."
+                " For your security it will not be shown again: TrekMail keeps only a hash of it. If it is lost, revoke it and create a new one."
             </div>
             <label for="new-token" class="mt-4 block text-sm font-semibold">"Your new token"</label>
             <div class="mt-1 flex flex-col gap-2 sm:flex-row">
@@ -301,7 +367,7 @@ fn Reveal(created: CreatedToken, on_done: Callback<()>) -> impl IntoView {
                     type="text"
                     readonly
                     class=format!("font-mono {INPUT}")
-                    prop:value=created.token.clone()
+                    value=created.token.clone()
                     on:focus=move |event| {
                         use wasm_bindgen::JsCast;
                         if let Some(input) = event.target().and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok()) {
@@ -309,20 +375,35 @@ fn Reveal(created: CreatedToken, on_done: Callback<()>) -> impl IntoView {
                         }
                     }
                 />
-                <button type="button" class=BUTTON_PRIMARY on:click=copy>"Copy"</button>
-                <button type="button" class=BUTTON_SECONDARY on:click=download>"Download"</button>
+                <CopyButton text=created.token.clone() />
+                <a href=download_href download=file_name class=BUTTON_SECONDARY>"Download"</a>
             </div>
-            <p role="status" class="mt-2 min-h-5 text-sm font-medium">
-                {move || match copied.get() {
-                    Some(true) => view! { <span class="text-emerald-700">"Copied"</span> }.into_any(),
-                    Some(false) => view! { <span class="text-rose-700">"Your browser blocked the clipboard. Select the token and copy it by hand."</span> }.into_any(),
-                    None => ().into_any(),
-                }}
-            </p>
-            <div class="mt-4 flex justify-end">
-                <button type="button" class=BUTTON_SECONDARY on:click=move |_| on_done.run(())>"Done"</button>
-            </div>
+            <div class="mt-4 flex justify-end">{done}</div>
         </div>
+    }
+}
+
+/// Copies `text` to the clipboard and says whether it worked. Needs the script: hidden when it
+/// is off, and a click made before it is ready is replayed once it is.
+#[island]
+pub fn CopyButton(text: String) -> impl IntoView {
+    let copied = RwSignal::new(None::<bool>);
+    let text = StoredValue::new(text);
+    let copy = move |_| {
+        spawn_local(async move {
+            let ok = copy_to_clipboard(&text.get_value()).await;
+            copied.set(Some(ok));
+        });
+    };
+    view! {
+        <button type="button" id="copy-token" data-needs-script="" class=BUTTON_PRIMARY on:click=copy>"Copy"</button>
+        <p role="status" class="min-h-5 self-center text-sm font-medium sm:order-last">
+            {move || match copied.get() {
+                Some(true) => view! { <span class="text-emerald-700">"Copied"</span> }.into_any(),
+                Some(false) => view! { <span class="text-rose-700">"Your browser blocked the clipboard. Select the token and copy it by hand."</span> }.into_any(),
+                None => ().into_any(),
+            }}
+        </p>
     }
 }
 

@@ -8,9 +8,15 @@ pub mod common;
 pub mod create_token;
 /// A modal dialog on the native `<dialog>` element.
 pub mod modal;
+/// Marks the page ready and replays clicks made before it was.
+pub mod ready;
 /// The revoke confirmation dialog.
 pub mod revoke;
 /// The scope checkboxes of the create form.
 pub mod scope_picker;
+/// The island that turns the Tokens page's links into its dialogs.
+pub mod token_dialogs;
+/// The list of tokens.
+pub mod token_table;
 /// The guided tour: Guide button, first-time invitation, spotlight and popover.
 pub mod tour;

@@ -8,14 +8,19 @@ use leptos::prelude::*;
 
 const TITLE_ID: &str = "revoke-token-title";
 
-/// Open while `target` holds a token. Confirming dispatches `action`; the page closes the dialog
-/// when the revocation is done.
+/// Open while `target` holds a token. Once the revocation is done the list is loaded again, as it
+/// was filtered, confirming it (the list is rendered on the server).
 #[component]
-pub fn RevokeDialog(
-    target: RwSignal<Option<TokenRow>>,
-    action: ServerAction<RevokeToken>,
-) -> impl IntoView {
+pub fn RevokeDialog(target: RwSignal<Option<TokenRow>>) -> impl IntoView {
+    let action = ServerAction::<RevokeToken>::new();
     let close = Callback::new(move |_| target.set(None));
+    Effect::new(move |_| {
+        if let (Some(Ok(())), Some(token)) = (action.value().get(), target.get_untracked()) {
+            crate::ui::components::browser::go_to(&crate::ui::components::browser::this_list_with(
+                "revoked", token.id,
+            ));
+        }
+    });
     let error = move || {
         action
             .value()
@@ -66,7 +71,7 @@ const MINTED_SHOWN: usize = 5;
 
 /// The live message tokens this ops token minted: revoking it revokes them too.
 #[component]
-fn MintedTokens(minted: Vec<String>) -> impl IntoView {
+pub fn MintedTokens(minted: Vec<String>) -> impl IntoView {
     if minted.is_empty() {
         return None;
     }

@@ -6,12 +6,17 @@ use crate::domain::scope::{families, Risk, Scope};
 use crate::ui::components::common::{FieldError, BUTTON_SMALL};
 use leptos::prelude::*;
 
+/// `initial`: the boxes checked in the server's HTML. `interactive`: the quick-selection buttons,
+/// which need the script (the dialog has them; the page without JavaScript does not).
 #[component]
 pub fn ScopePicker(
     access: PlanAccess,
     selected: RwSignal<Vec<String>>,
+    initial: Vec<String>,
+    interactive: bool,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
+    let initial = StoredValue::new(initial);
     let allowed: Vec<String> = access
         .allowed_scopes()
         .into_iter()
@@ -37,6 +42,7 @@ pub fn ScopePicker(
                 {access.summary()}
                 " Grant only what the token needs."
             </p>
+            {interactive.then(|| view! {
             <div class="mt-3 flex flex-wrap items-center gap-2">
                 <button type="button" class=BUTTON_SMALL on:click=select_all>
                     "Select all allowed"
@@ -51,6 +57,7 @@ pub fn ScopePicker(
                     {move || format!("{} of {total_allowed} allowed scopes selected", count())}
                 </span>
             </div>
+            })}
             <FieldError id="scopes-error" message=error />
             <div class="mt-2 grid gap-3 sm:grid-cols-2">
                 {families()
@@ -64,7 +71,10 @@ pub fn ScopePicker(
                                 <ul class="space-y-2">
                                     {scopes
                                         .into_iter()
-                                        .map(|scope| view! { <ScopeOption scope access selected /> })
+                                        .map(|scope| {
+                                            let checked = initial.with_value(|names| names.iter().any(|n| n == scope.name()));
+                                            view! { <ScopeOption scope access selected initially=checked /> }
+                                        })
                                         .collect_view()}
                                 </ul>
                             </fieldset>
@@ -77,7 +87,12 @@ pub fn ScopePicker(
 }
 
 #[component]
-fn ScopeOption(scope: Scope, access: PlanAccess, selected: RwSignal<Vec<String>>) -> impl IntoView {
+fn ScopeOption(
+    scope: Scope,
+    access: PlanAccess,
+    selected: RwSignal<Vec<String>>,
+    initially: bool,
+) -> impl IntoView {
     let name = scope.name();
     let id = format!("scope-{}", name.replace(':', "-"));
     let described_by = format!("{id}-about");
@@ -100,8 +115,9 @@ fn ScopeOption(scope: Scope, access: PlanAccess, selected: RwSignal<Vec<String>>
                 id=id.clone()
                 name="scopes"
                 value=name
-                class="mt-0.5 size-4 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
+                class="mt-0.5 size-4 shrink-0 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
                 disabled=!enabled
+                checked=enabled && initially
                 aria-describedby=described_by.clone()
                 prop:checked=checked
                 on:change=toggle

@@ -6,7 +6,7 @@ use crate::model::error::AppError;
 use crate::model::routes;
 use crate::model::session::Viewer;
 use crate::ui::components::common::{LoadError, BUTTON_SECONDARY};
-use crate::ui::components::tour::{provide_tour, GuideButton, TourInvitation, TourOverlay};
+use crate::ui::components::tour::{GuideButton, TourInvitation, TourRoot};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::components::{Outlet, Redirect, A};
@@ -35,42 +35,53 @@ pub fn AgentsLayout() -> impl IntoView {
 #[component]
 fn Frame(viewer: Viewer) -> impl IntoView {
     let is_owner = viewer.role == Role::Owner;
-    // The tour explains the tokens, which only the owner sees.
-    if is_owner {
-        provide_tour(viewer.access, viewer.tour_done);
-    }
+    let (access, tour_done) = (viewer.access, viewer.tour_done);
     view! {
         <Header viewer=viewer.clone() />
         <main id="main" class="mx-auto max-w-7xl px-4 pb-16 pt-6 sm:px-6 lg:px-8">
-            <div class="flex flex-wrap items-end justify-between gap-4">
-                <div data-tour="intro">
-                    <p class="text-sm font-medium text-indigo-600">{viewer.account_name.clone()}</p>
-                    <h1 class="text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">"AI Agents & API"</h1>
-                    <p class="mt-1 max-w-2xl text-sm text-slate-600">
-                        "API tokens let scripts, CI jobs and AI agents call the TrekMail API on behalf of your account."
-                    </p>
-                </div>
-                {is_owner.then(|| view! { <GuideButton /> })}
-            </div>
+            // The tour explains the tokens, which only the owner sees. It is the island around the
+            // page that the Guide button, the invitation and the create dialog share.
             {if is_owner {
-                view! {
-                    <TourInvitation />
-                    <nav aria-label="AI Agents & API sections" class="mt-6 border-b border-slate-200">
-                        <ul class="-mb-px flex gap-6">
-                            <li><A href=routes::TOKENS attr:class=TAB>"Tokens"</A></li>
-                            <li><A href=routes::AUDIT_LOG attr:class=TAB attr:data-tour="audit-log-tab">"Audit Log"</A></li>
-                        </ul>
-                    </nav>
-                    <div class="pt-6">
-                        <Outlet />
-                    </div>
-                    <TourOverlay />
-                }
-                    .into_any()
+                view! { <TourRoot access tour_done><Content viewer /></TourRoot> }.into_any()
             } else {
-                view! { <OwnerOnly viewer /> }.into_any()
+                view! { <Content viewer /> }.into_any()
             }}
         </main>
+    }
+}
+
+/// The section's heading, then the tabs and the current tab (owner) or the owner-only notice.
+#[component]
+fn Content(viewer: Viewer) -> impl IntoView {
+    let is_owner = viewer.role == Role::Owner;
+    view! {
+        <div class="flex flex-wrap items-end justify-between gap-4">
+            <div data-tour="intro">
+                <p class="text-sm font-medium text-indigo-600">{viewer.account_name.clone()}</p>
+                <h1 class="text-2xl font-bold tracking-tight text-slate-900 sm:text-3xl">"AI Agents & API"</h1>
+                <p class="mt-1 max-w-2xl text-sm text-slate-600">
+                    "API tokens let scripts, CI jobs and AI agents call the TrekMail API on behalf of your account."
+                </p>
+            </div>
+            {is_owner.then(|| view! { <GuideButton /> })}
+        </div>
+        {if is_owner {
+            view! {
+                <TourInvitation />
+                <nav aria-label="AI Agents & API sections" class="mt-6 border-b border-slate-200">
+                    <ul class="-mb-px flex gap-6">
+                        <li><A href=routes::TOKENS attr:class=TAB>"Tokens"</A></li>
+                        <li><A href=routes::AUDIT_LOG attr:class=TAB attr:data-tour="audit-log-tab">"Audit Log"</A></li>
+                    </ul>
+                </nav>
+                <div class="pt-6">
+                    <Outlet />
+                </div>
+            }
+                .into_any()
+        } else {
+            view! { <OwnerOnly viewer /> }.into_any()
+        }}
     }
 }
 

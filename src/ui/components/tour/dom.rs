@@ -332,3 +332,28 @@ pub(super) fn send_tour_done() {
     // Fire and forget: if it fails, the invitation shows again next time, nothing worse.
     let _ = window.fetch_with_str_and_init(<FinishTour as ServerFn>::PATH, &init);
 }
+
+/// Where the tour hands itself over to the next page.
+const HANDOVER_KEY: &str = "trekmail-tour";
+
+fn session_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+/// Leaves for `url` (replacing this history entry), handing `handover` to the page there.
+pub(super) fn leave_for(url: &str, handover: &Handover) {
+    if let (Some(storage), Ok(text)) = (session_storage(), serde_json::to_string(handover)) {
+        let _ = storage.set_item(HANDOVER_KEY, &text);
+    }
+    if let Some(window) = web_sys::window() {
+        let _ = window.location().replace(url);
+    }
+}
+
+/// What the previous page handed over, once.
+pub(super) fn take_handover() -> Option<Handover> {
+    let storage = session_storage()?;
+    let text = storage.get_item(HANDOVER_KEY).ok().flatten()?;
+    let _ = storage.remove_item(HANDOVER_KEY);
+    serde_json::from_str(&text).ok()
+}

@@ -25,7 +25,7 @@ mod view;
 
 pub use placement::{place_popover, Rect, Side};
 pub use steps::{scopes_text, steps, Fallback, Step, Tab};
-pub use view::{GuideButton, TourInvitation, TourOverlay};
+pub use view::{GuideButton, TourInvitation, TourRoot};
 
 use dom::*;
 
@@ -34,8 +34,6 @@ use crate::ui::components::common::{BUTTON_PRIMARY, BUTTON_SECONDARY};
 use leptos::html;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::hooks::use_navigate;
-use leptos_router::NavigateOptions;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 use wasm_bindgen::prelude::*;
@@ -64,7 +62,7 @@ struct Layout {
 }
 
 /// Where the tour started, to put the page back when it ends.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, serde::Serialize, serde::Deserialize)]
 struct Origin {
     url: String,
     scroll_y: f64,
@@ -101,25 +99,22 @@ pub struct Tour {
     /// The tour opened the create dialog above itself and must raise itself again; kept on the
     /// tour, not in one `prepare` run, so a step skipped within a frame cannot lose it.
     raise_pending: StoredValue<bool>,
-    /// Visits a tab without a history entry and without scrolling: the tour leaves no trail
-    /// behind the Back button.
-    navigate: Callback<String>,
+}
+
+/// What the tour hands to the next page when a step is on the other tab: each tab is its own
+/// server-rendered page, so the tour leaves for it (without a history entry, leaving no trail
+/// behind the Back button) and picks up there, in this tab's session storage.
+#[derive(serde::Serialize, serde::Deserialize)]
+enum Handover {
+    /// Show step `step` on arrival.
+    At { step: usize, origin: Origin },
+    /// The tour ended on the other tab: put the scroll position and focus back.
+    Ended { scroll_y: f64 },
 }
 
 /// Sets up the tour for an owner of an account with `access`; `tour_done` is what the server
 /// remembers. Call once, in the layout around both tabs.
 pub fn provide_tour(access: PlanAccess, tour_done: bool) -> Tour {
-    let navigate = use_navigate();
-    let navigate = Callback::new(move |url: String| {
-        navigate(
-            &url,
-            NavigateOptions {
-                replace: true,
-                scroll: false,
-                ..Default::default()
-            },
-        )
-    });
     let tour = Tour {
         steps: StoredValue::new(steps(access)),
         step: RwSignal::new(None),
@@ -137,7 +132,6 @@ pub fn provide_tour(access: PlanAccess, tour_done: bool) -> Tour {
         settled: RwSignal::new(false),
         moved_at: StoredValue::new(0.0),
         raise_pending: StoredValue::new(false),
-        navigate,
     };
     provide_context(tour);
     tour
@@ -165,16 +159,31 @@ impl Tour {
 
     /// Opens the tour at its first step.
     pub fn start(self) {
-        if self.step.get_untracked().is_some() {
-            return;
-        }
         let Some(window) = web_sys::window() else {
             return;
         };
-        self.origin.set_value(Some(Origin {
+        let origin = Origin {
             url: current_url(),
             scroll_y: window.scroll_y().unwrap_or(0.0),
-        }));
+        };
+        self.open_at(0, origin);
+    }
+
+    /// Picks up what the previous page handed over: the step to show here, or the end of the
+    /// tour to finish (scroll position and focus).
+    pub fn resume(self) {
+        match take_handover() {
+            Some(Handover::At { step, origin }) => self.open_at(step, origin),
+            Some(Handover::Ended { scroll_y }) => self.restore_page(scroll_y),
+            None => {}
+        }
+    }
+
+    fn open_at(self, index: usize, origin: Origin) {
+        if self.step.get_untracked().is_some() || index >= self.step_count() {
+            return;
+        }
+        self.origin.set_value(Some(origin));
         self.invited.set(false);
         self.layout.set(Layout::default());
         PageWatch::set(PageWatch::start(self));
@@ -183,7 +192,7 @@ impl Tour {
                 let _ = dialog.show_modal();
             }
         }
-        self.show(0);
+        self.show(index);
     }
 
     fn next(self) {
@@ -222,7 +231,16 @@ impl Tour {
             return;
         };
         if let Some(url) = self.url_for(step.tab) {
-            self.navigate.run(url);
+            if let Some(origin) = self.origin.get_value() {
+                leave_for(
+                    &url,
+                    &Handover::At {
+                        step: index,
+                        origin,
+                    },
+                );
+            }
+            return;
         }
         let started = js_sys::Date::now();
         let spot = loop {
@@ -439,30 +457,25 @@ impl Tour {
         }
         self.sync_create_dialog(false);
         self.record_done();
-        let origin = self.origin.try_update_value(Option::take).flatten();
-        if let Some(origin) = &origin {
-            if origin.url != current_url() {
-                self.navigate.run(origin.url.clone());
-            }
+        let Some(origin) = self.origin.try_update_value(Option::take).flatten() else {
+            return;
+        };
+        if origin.url != current_url() {
+            let scroll_y = origin.scroll_y;
+            leave_for(&origin.url, &Handover::Ended { scroll_y });
+            return;
         }
-        spawn_local(async move {
-            // Wait for the tab to render its list again, so the old scroll position exists.
-            let started = js_sys::Date::now();
-            loop {
-                next_frame().await;
-                let settled =
-                    Tab::of_path(&current_path()) == Tab::AuditLog || tokens_list_settled();
-                if settled || js_sys::Date::now() - started > TARGET_TIMEOUT_MS {
-                    break;
-                }
-            }
-            if let (Some(origin), Some(window)) = (origin, web_sys::window()) {
-                window.scroll_to_with_x_and_y(window.scroll_x().unwrap_or(0.0), origin.scroll_y);
-            }
-            if let Some(button) = self.guide_button.try_get_untracked().flatten() {
-                let _ = button.focus();
-            }
-        });
+        self.restore_page(origin.scroll_y);
+    }
+
+    /// After the tour: the scroll position it started from, and focus on the Guide button.
+    fn restore_page(self, scroll_y: f64) {
+        if let Some(window) = web_sys::window() {
+            window.scroll_to_with_x_and_y(window.scroll_x().unwrap_or(0.0), scroll_y);
+        }
+        if let Some(button) = self.guide_button.try_get_untracked().flatten() {
+            let _ = button.focus();
+        }
     }
 
     /// Hides the invitation for good: here at once, and on the server for every other browser.

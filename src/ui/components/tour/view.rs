@@ -3,13 +3,30 @@
 
 use super::*;
 
+/// The island around the owner's page: it holds the tour's state, which the Guide button, the
+/// invitation and the Tokens page's create dialog (islands inside it) share, and draws the tour.
+#[island]
+pub fn TourRoot(access: PlanAccess, tour_done: bool, children: Children) -> impl IntoView {
+    let tour = provide_tour(access, tour_done);
+    #[cfg(feature = "hydrate")]
+    Effect::new(move |_| tour.resume());
+    #[cfg(not(feature = "hydrate"))]
+    let _ = tour;
+    view! {
+        {children()}
+        <TourOverlay />
+    }
+}
+
 /// The page's "Guide" button: starts the tour, any time.
-#[component]
+#[island]
 pub fn GuideButton() -> impl IntoView {
     let tour = expect_context::<Tour>();
     view! {
         <button
             type="button"
+            id="guide-button"
+            data-needs-script=""
             node_ref=tour.guide_button
             class=BUTTON_SECONDARY
             aria-haspopup="dialog"
@@ -28,7 +45,7 @@ pub fn GuideButton() -> impl IntoView {
 }
 
 /// The first-time invitation to take the tour, until it is taken, finished or dismissed.
-#[component]
+#[island]
 pub fn TourInvitation() -> impl IntoView {
     let tour = expect_context::<Tour>();
     view! {
@@ -43,6 +60,8 @@ pub fn TourInvitation() -> impl IntoView {
                 </p>
                 <button
                     type="button"
+                    id="tour-invitation-start"
+                    data-needs-script=""
                     class="rounded-lg bg-indigo-600 px-3 py-1.5 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600"
                     on:click=move |_| tour.start()
                 >
@@ -50,6 +69,8 @@ pub fn TourInvitation() -> impl IntoView {
                 </button>
                 <button
                     type="button"
+                    id="tour-invitation-dismiss"
+                    data-needs-script=""
                     aria-label="Dismiss the tour invitation"
                     class="rounded-md p-1 text-indigo-700 hover:bg-indigo-100 focus-visible:outline-2 focus-visible:outline-indigo-600"
                     on:click=move |_| tour.dismiss_invitation()
@@ -64,7 +85,7 @@ pub fn TourInvitation() -> impl IntoView {
 /// The tour itself: the dimmed page with its spotlight, the example reveal panel and the popover.
 /// The popover stays mounted from step to step (only its text changes), so focus stays put.
 #[component]
-pub fn TourOverlay() -> impl IntoView {
+fn TourOverlay() -> impl IntoView {
     let tour = expect_context::<Tour>();
     let count = tour.step_count();
     let index = move || tour.step.get().unwrap_or(0);

@@ -1,0 +1,59 @@
+//! The create form as a page: where "Create token" leads without JavaScript (or before the page's
+//! script is ready). Its form posts back here; the answer is the one-time reveal, served with
+//! `no-store`, or the form again with each refusal next to its field.
+
+use crate::api::tokens::{account_domains, create_token};
+use crate::domain::new_token::CreateTokenForm;
+use crate::model::error::AppError;
+use crate::model::tokens::SubmittedForm;
+use crate::ui::components::common::LoadError;
+use crate::ui::components::create_token::{CreateForm, Reveal, Submit, TITLE_ID};
+use crate::ui::pages::agents_layout::ViewerResource;
+use leptos::prelude::*;
+use leptos_meta::Title;
+
+#[component]
+pub fn NewTokenPage() -> impl IntoView {
+    let viewer = expect_context::<ViewerResource>();
+    let domains = Resource::new(|| (), |_| account_domains());
+    // A POST to this page carries the form; the token is created while the page renders.
+    let submitted = use_context::<SubmittedForm>();
+    let outcome = Resource::new(
+        || (),
+        move |_| {
+            let submitted = submitted.clone();
+            async move {
+                let form = CreateTokenForm::from_pairs(&submitted?.0);
+                Some((form.clone(), create_token(form).await))
+            }
+        },
+    );
+    view! {
+        <Title text="Create token · AI Agents & API · TrekMail" />
+        <Suspense>
+            {move || Suspend::new(async move {
+                let (Ok(viewer), Ok(domains)) = (viewer.await, domains.await) else {
+                    return view! { <LoadError message="The form could not be loaded. Please reload the page." /> }.into_any();
+                };
+                let access = viewer.access;
+                let body = match outcome.await {
+                    Some((_, Ok(created))) => view! { <Reveal created /> }.into_any(),
+                    Some((form, Err(AppError::Invalid(errors)))) => view! {
+                        <CreateForm access domains submit=Submit::Page initial=form refused=errors />
+                    }.into_any(),
+                    Some((form, Err(error))) => view! {
+                        <CreateForm access domains submit=Submit::Page initial=form refused_message=error.to_string() />
+                    }.into_any(),
+                    None => view! {
+                        <CreateForm access domains submit=Submit::Page initial=CreateTokenForm::new_for(access) />
+                    }.into_any(),
+                };
+                view! {
+                    <section aria-labelledby=TITLE_ID class="mx-auto max-w-3xl rounded-2xl bg-white shadow-sm ring-1 ring-slate-900/5">
+                        {body}
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}

@@ -1,0 +1,82 @@
+//! The confirmation before a token is revoked, as a page: where "Revoke" leads without JavaScript
+//! (or before the page's script is ready). Its form posts to the same server function the dialog
+//! calls, which then returns to the list confirming the change.
+
+use crate::api::tokens::{find_token, RevokeToken};
+use crate::domain::status::TokenStatus;
+use crate::model::error::AppError;
+use crate::model::routes;
+use crate::ui::components::common::{LoadError, BUTTON_DANGER, BUTTON_SECONDARY};
+use crate::ui::components::revoke::MintedTokens;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn RevokeTokenPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
+    let token = Resource::new(
+        || (),
+        move |_| async move {
+            match id {
+                Some(id) => find_token(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    // Reads a refusal the server put in this page's URL after a plain form post.
+    let revoke = ServerAction::<RevokeToken>::new();
+    let error = move || {
+        revoke
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|e| e.to_string())
+    };
+    view! {
+        <Title text="Revoke token · AI Agents & API · TrekMail" />
+        <Suspense>
+            {move || Suspend::new(async move {
+                let token = match token.await {
+                    Ok(token) => token,
+                    Err(AppError::NotFound) => {
+                        #[cfg(feature = "ssr")]
+                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                            response.set_status(http::StatusCode::NOT_FOUND);
+                        }
+                        return view! { <LoadError message="This token does not exist, or belongs to another account." /> }.into_any();
+                    }
+                    Err(error) => return view! { <LoadError message=error.to_string() /> }.into_any(),
+                };
+                if token.status != TokenStatus::Active {
+                    return view! {
+                        <section aria-labelledby="revoke-title" class="mx-auto max-w-md rounded-2xl bg-white px-6 py-5 shadow-sm ring-1 ring-slate-900/5">
+                            <h2 id="revoke-title" class="text-lg font-semibold">{format!("“{}” is {}", token.name, token.status.label().to_lowercase())}</h2>
+                            <p class="mt-2 text-sm text-slate-600">"It no longer works; there is nothing to revoke."</p>
+                            <a href=routes::TOKENS class=format!("mt-5 {BUTTON_SECONDARY}")>"Back to tokens"</a>
+                        </section>
+                    }.into_any();
+                }
+                view! {
+                    <section aria-labelledby="revoke-title" class="mx-auto max-w-md rounded-2xl bg-white px-6 py-5 shadow-sm ring-1 ring-slate-900/5">
+                        <h2 id="revoke-title" class="text-lg font-semibold">{format!("Revoke “{}”?", token.name)}</h2>
+                        <p class="mt-2 text-sm text-slate-600">
+                            {format!(
+                                "Apps and agents using {}… stop working immediately: the API answers 401 Unauthorized from the next request on.",
+                                token.visible_prefix,
+                            )}
+                        </p>
+                        <MintedTokens minted=token.minted.clone() />
+                        <p class="mt-2 text-sm font-medium text-slate-900">"This cannot be undone."</p>
+                        <p role="alert" class="mt-2 text-sm text-rose-700">{error}</p>
+                        <ActionForm action=revoke attr:class="mt-5 flex justify-end gap-3">
+                            <input type="hidden" name="id" value=token.id />
+                            <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a>
+                            <button type="submit" class=BUTTON_DANGER>"Revoke token"</button>
+                        </ActionForm>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
