@@ -108,10 +108,12 @@ async fn post_to_page(State(state): State<AppState>, request: Request) -> Respon
         Err(refusal) => return refusal,
     };
     let options = state.leptos_options.clone();
+    let once = crate::api::tokens::OncePerRequest::default();
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(state.clone());
             provide_context(submitted.clone());
+            provide_context(once.clone());
         },
         move || shell(options.clone()),
     );

@@ -66,6 +66,28 @@ pub async fn create_token(form: CreateTokenForm) -> Result<CreatedToken, AppErro
         .map_err(AppError::from)
 }
 
+/// The create page's POST (without JavaScript), acted on once per request: rendering a page may
+/// build it more than once before it is sent, and each build asks for the outcome.
+#[cfg(feature = "ssr")]
+#[derive(Clone, Default)]
+pub struct OncePerRequest(std::sync::Arc<tokio::sync::OnceCell<Result<CreatedToken, AppError>>>);
+
+/// Creates the token the create page's form describes, once per request (see [`OncePerRequest`]);
+/// every build of the page gets the same answer, and the response its status and `no-store`.
+#[cfg(feature = "ssr")]
+pub async fn create_token_from_page(form: CreateTokenForm) -> Result<CreatedToken, AppError> {
+    use crate::api::context::no_store;
+    let once = use_context::<OncePerRequest>().unwrap_or_default();
+    let outcome = once.0.get_or_init(|| create_token(form)).await.clone();
+    match &outcome {
+        Ok(_) => no_store(),
+        Err(error) => {
+            error.clone().fail();
+        }
+    }
+    outcome
+}
+
 /// Revokes a token of the caller's account. Permanent; revoking again changes nothing.
 #[server]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {

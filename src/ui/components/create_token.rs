@@ -200,7 +200,7 @@ pub fn CreateForm(
                     <RadioChoices name="expiration" choices=FORM_WORDS.iter().map(|(word, _, label)| (*word, *label)).collect() selected=expiration />
                     <FieldError id="expiration-error" message=error_for(Field::Expiration) />
                     // Shown by CSS while "Custom date" is checked, so it works without JavaScript.
-                    <div class="mt-2 hidden max-w-xs group-has-[#expiration-custom:checked]:block">
+                    <div class="mt-2 hidden max-w-xs group-has-[[value=custom]:checked]:block">
                         <label for="expiration-date" class="block text-sm font-medium">"Expiration date"</label>
                         <input
                             id="expiration-date"
@@ -234,7 +234,7 @@ pub fn CreateForm(
                         choices=vec![("all", "All domains"), ("selected", "Selected domains")]
                         selected=domain_mode
                     />
-                    <fieldset class="mt-3 hidden rounded-xl border border-slate-200 p-3 group-has-[#domain_mode-selected:checked]:block">
+                    <fieldset class="mt-3 hidden rounded-xl border border-slate-200 p-3 group-has-[[value=selected]:checked]:block">
                         <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Domains"</legend>
                         <ul class="grid gap-2 sm:grid-cols-2">
                             {domains

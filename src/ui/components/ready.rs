@@ -22,10 +22,19 @@ pub fn PageReady() -> impl IntoView {
             return;
         };
         let _ = js_sys::Reflect::set(&window, &"__leptos_hydrated".into(), &true.into());
+        // When the page became fully interactive (`make bench` reads it).
+        if let Some(performance) = window.performance() {
+            let _ = js_sys::Reflect::set(
+                &window,
+                &"__leptos_ready_at".into(),
+                &performance.now().into(),
+            );
+        }
         let pending = js_sys::Reflect::get(&window, &"__pending_click".into())
             .ok()
             .and_then(|value| value.as_string());
         let _ = js_sys::Reflect::delete_property(&window, &"__pending_click".into());
+        forget_confirmation(&window);
         let element = pending.and_then(|id| window.document()?.get_element_by_id(&id));
         if let Some(element) = element {
             let _ = element.remove_attribute("aria-busy");
@@ -35,4 +44,39 @@ pub fn PageReady() -> impl IntoView {
             }
         }
     });
+}
+
+/// `?created=ID` / `?revoked=ID` ask the server for a one-time confirmation; once shown, they leave
+/// the address bar, so a reload or a bookmark does not confirm the change again.
+#[cfg(feature = "hydrate")]
+fn forget_confirmation(window: &web_sys::Window) {
+    let location = window.location();
+    let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
+        return;
+    };
+    let kept: Vec<&str> = search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or("");
+            !pair.is_empty() && name != "created" && name != "revoked"
+        })
+        .collect();
+    if kept.len()
+        == search
+            .trim_start_matches('?')
+            .split('&')
+            .filter(|p| !p.is_empty())
+            .count()
+    {
+        return;
+    }
+    let url = if kept.is_empty() {
+        path
+    } else {
+        format!("{path}?{}", kept.join("&"))
+    };
+    if let Ok(history) = window.history() {
+        let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
+    }
 }

@@ -2,7 +2,9 @@
 //! script is ready). Its form posts back here; the answer is the one-time reveal, served with
 //! `no-store`, or the form again with each refusal next to its field.
 
-use crate::api::tokens::{account_domains, create_token};
+use crate::api::tokens::account_domains;
+#[cfg(feature = "ssr")]
+use crate::api::tokens::create_token_from_page;
 use crate::domain::new_token::CreateTokenForm;
 use crate::model::error::AppError;
 use crate::model::tokens::SubmittedForm;
@@ -24,7 +26,12 @@ pub fn NewTokenPage() -> impl IntoView {
             let submitted = submitted.clone();
             async move {
                 let form = CreateTokenForm::from_pairs(&submitted?.0);
-                Some((form.clone(), create_token(form).await))
+                // Only ever posted to the server; the browser build never reaches this.
+                #[cfg(feature = "ssr")]
+                let outcome = create_token_from_page(form.clone()).await;
+                #[cfg(not(feature = "ssr"))]
+                let outcome = Err(AppError::NotFound);
+                Some((form, outcome))
             }
         },
     );

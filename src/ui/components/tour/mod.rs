@@ -50,6 +50,8 @@ const TARGET_TIMEOUT_MS: f64 = 4_000.0;
 const SPOTLIGHT_PADDING: f64 = 6.0;
 
 const TITLE_ID: &str = "tour-title";
+/// The Guide button's id (the pre-hydration click replay needs one too).
+const GUIDE_BUTTON_ID: &str = "guide-button";
 const BODY_ID: &str = "tour-body";
 
 /// Where the spotlight and the popover are drawn.
@@ -470,10 +472,24 @@ impl Tour {
 
     /// After the tour: the scroll position it started from, and focus on the Guide button.
     fn restore_page(self, scroll_y: f64) {
+        // After the dialogs the tour closed have put focus back where they found it.
+        spawn_local(async move {
+            next_frame().await;
+            next_frame().await;
+            Self::restore_scroll_and_focus(scroll_y);
+        });
+    }
+
+    fn restore_scroll_and_focus(scroll_y: f64) {
         if let Some(window) = web_sys::window() {
             window.scroll_to_with_x_and_y(window.scroll_x().unwrap_or(0.0), scroll_y);
         }
-        if let Some(button) = self.guide_button.try_get_untracked().flatten() {
+        // Found in the page, not through the button's node ref: on a page just loaded, the
+        // button's island may not be hydrated yet.
+        let button = dom::document()
+            .and_then(|page| page.get_element_by_id(GUIDE_BUTTON_ID))
+            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(button) = button {
             let _ = button.focus();
         }
     }

@@ -25,7 +25,7 @@ pub fn GuideButton() -> impl IntoView {
     view! {
         <button
             type="button"
-            id="guide-button"
+            id=GUIDE_BUTTON_ID
             data-needs-script=""
             node_ref=tour.guide_button
             class=BUTTON_SECONDARY
