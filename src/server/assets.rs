@@ -52,7 +52,7 @@ pub async fn serve_pkg(site_root: String, hashed: bool, request: Request) -> Res
 /// Compresses pages and JSON (brotli or gzip, as the client accepts) once they are worth it, and
 /// nothing else: the assets are precompressed, and a response that carries a plaintext token
 /// (`Cache-Control: no-store`) is sent as is, so its length cannot leak the secret (BREACH).
-pub fn compression() -> CompressionLayer<impl Predicate + Clone> {
+pub fn compression() -> CompressionLayer<impl Predicate> {
     let worth_it = SizeAbove::new(512);
     let html_or_json = |_: StatusCode, _: Version, headers: &HeaderMap, _: &http::Extensions| {
         let content_type = headers
