@@ -20,3 +20,5 @@ mod pages;
 mod startup;
 /// The guided tour's server side.
 mod tour;
+/// What goes over the wire: cached, precompressed assets; compressed pages and JSON.
+mod wire;

@@ -75,18 +75,37 @@ impl TestApp {
 
     /// A test app whose settings `adjust` changes first (e.g. a low API rate limit).
     pub async fn with_config(adjust: impl FnOnce(&mut Config)) -> TestApp {
-        within(REQUEST_LIMIT, "building the test app", Self::build(adjust)).await
+        within(
+            REQUEST_LIMIT,
+            "building the test app",
+            Self::build(adjust, |_| {}),
+        )
+        .await
     }
 
-    async fn build(adjust: impl FnOnce(&mut Config)) -> TestApp {
+    /// A test app whose Leptos options `adjust` changes first (e.g. another site root).
+    pub async fn with_options(adjust: impl FnOnce(&mut LeptosOptions)) -> TestApp {
+        within(
+            REQUEST_LIMIT,
+            "building the test app",
+            Self::build(|_| {}, adjust),
+        )
+        .await
+    }
+
+    async fn build(
+        adjust: impl FnOnce(&mut Config),
+        adjust_options: impl FnOnce(&mut LeptosOptions),
+    ) -> TestApp {
         let dir = tempfile::tempdir().unwrap();
         let url = format!("sqlite://{}/test.db", dir.path().display());
         let mut config = Config::for_database(&url);
         config.demo = true;
         adjust(&mut config);
-        let options = LeptosOptions::builder()
+        let mut options = LeptosOptions::builder()
             .output_name("trekmail-tokens")
             .build();
+        adjust_options(&mut options);
         let state = build_state(config, options).await.unwrap();
         let pool = state.pool.clone();
         let kept = state.clone();
