@@ -16,6 +16,19 @@ pub fn go_to(url: &str) {
     }
 }
 
+/// The query pairs of `search` (`?a=1&b=2`) without the one-time confirmation keys
+/// (`created`, `revoked`).
+pub fn without_confirmation(search: &str) -> Vec<&str> {
+    search
+        .trim_start_matches('?')
+        .split('&')
+        .filter(|pair| {
+            let name = pair.split('=').next().unwrap_or("");
+            !pair.is_empty() && name != "created" && name != "revoked"
+        })
+        .collect()
+}
+
 /// This page's list again, as it is filtered and paged now, with `key=id` added (`revoked=7`):
 /// the server then confirms the change and highlights the row.
 pub fn this_list_with(key: &str, id: i64) -> String {
@@ -28,14 +41,7 @@ pub fn this_list_with(key: &str, id: i64) -> String {
         .as_ref()
         .and_then(|l| l.search().ok())
         .unwrap_or_default();
-    let mut pairs: Vec<&str> = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|pair| {
-            let name = pair.split('=').next().unwrap_or("");
-            !pair.is_empty() && name != "created" && name != "revoked"
-        })
-        .collect();
+    let mut pairs = without_confirmation(&search);
     let added = format!("{key}={id}");
     pairs.push(&added);
     format!("{path}?{}", pairs.join("&"))

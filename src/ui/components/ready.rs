@@ -54,14 +54,7 @@ fn forget_confirmation(window: &web_sys::Window) {
     let (Ok(path), Ok(search)) = (location.pathname(), location.search()) else {
         return;
     };
-    let kept: Vec<&str> = search
-        .trim_start_matches('?')
-        .split('&')
-        .filter(|pair| {
-            let name = pair.split('=').next().unwrap_or("");
-            !pair.is_empty() && name != "created" && name != "revoked"
-        })
-        .collect();
+    let kept = crate::ui::components::browser::without_confirmation(&search);
     if kept.len()
         == search
             .trim_start_matches('?')

@@ -34,15 +34,7 @@ pub fn RevokeDialog(target: RwSignal<Option<TokenRow>>) -> impl IntoView {
                 let id = token.id;
                 view! {
                     <div class="px-6 py-5">
-                        <h2 id=TITLE_ID class="text-lg font-semibold">{format!("Revoke “{}”?", token.name)}</h2>
-                        <p class="mt-2 text-sm text-slate-600">
-                            {format!(
-                                "Apps and agents using {}… stop working immediately: the API answers 401 Unauthorized from the next request on.",
-                                token.visible_prefix,
-                            )}
-                        </p>
-                        <MintedTokens minted=token.minted.clone() />
-                        <p class="mt-2 text-sm font-medium text-slate-900">"This cannot be undone."</p>
+                        <RevokeWarning token=token.clone() title_id=TITLE_ID />
                         <p role="alert" class="mt-2 text-sm text-rose-700">{error}</p>
                         <div class="mt-5 flex justify-end gap-3">
                             <button type="button" class=BUTTON_SECONDARY on:click=move |_| close.run(()) autofocus>
@@ -66,12 +58,29 @@ pub fn RevokeDialog(target: RwSignal<Option<TokenRow>>) -> impl IntoView {
     }
 }
 
+/// What revoking `token` does, under its "Revoke …?" heading (`title_id` names the dialog or
+/// page): the dialog and the confirmation page say the same.
+#[component]
+pub fn RevokeWarning(token: TokenRow, title_id: &'static str) -> impl IntoView {
+    view! {
+        <h2 id=title_id class="text-lg font-semibold">{format!("Revoke “{}”?", token.name)}</h2>
+        <p class="mt-2 text-sm text-slate-600">
+            {format!(
+                "Apps and agents using {}… stop working immediately: the API answers 401 Unauthorized from the next request on.",
+                token.visible_prefix,
+            )}
+        </p>
+        <MintedTokens minted=token.minted />
+        <p class="mt-2 text-sm font-medium text-slate-900">"This cannot be undone."</p>
+    }
+}
+
 /// How many message tokens listed in full before "and N more".
 const MINTED_SHOWN: usize = 5;
 
 /// The live message tokens this ops token minted: revoking it revokes them too.
 #[component]
-pub fn MintedTokens(minted: Vec<String>) -> impl IntoView {
+fn MintedTokens(minted: Vec<String>) -> impl IntoView {
     if minted.is_empty() {
         return None;
     }

@@ -7,7 +7,7 @@ use crate::domain::status::TokenStatus;
 use crate::model::error::AppError;
 use crate::model::routes;
 use crate::ui::components::common::{LoadError, BUTTON_DANGER, BUTTON_SECONDARY};
-use crate::ui::components::revoke::MintedTokens;
+use crate::ui::components::revoke::RevokeWarning;
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_params_map;
@@ -59,15 +59,7 @@ pub fn RevokeTokenPage() -> impl IntoView {
                 }
                 view! {
                     <section aria-labelledby="revoke-title" class="mx-auto max-w-md rounded-2xl bg-white px-6 py-5 shadow-sm ring-1 ring-slate-900/5">
-                        <h2 id="revoke-title" class="text-lg font-semibold">{format!("Revoke “{}”?", token.name)}</h2>
-                        <p class="mt-2 text-sm text-slate-600">
-                            {format!(
-                                "Apps and agents using {}… stop working immediately: the API answers 401 Unauthorized from the next request on.",
-                                token.visible_prefix,
-                            )}
-                        </p>
-                        <MintedTokens minted=token.minted.clone() />
-                        <p class="mt-2 text-sm font-medium text-slate-900">"This cannot be undone."</p>
+                        <RevokeWarning token=token.clone() title_id="revoke-title" />
                         <p role="alert" class="mt-2 text-sm text-rose-700">{error}</p>
                         <ActionForm action=revoke attr:class="mt-5 flex justify-end gap-3">
                             <input type="hidden" name="id" value=token.id />

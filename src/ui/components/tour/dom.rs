@@ -333,6 +333,32 @@ pub(super) fn send_tour_done() {
     let _ = window.fetch_with_str_and_init(<FinishTour as ServerFn>::PATH, &init);
 }
 
+/// What the tour hands to the next page when a step is on the other tab: each tab is its own
+/// server-rendered page, so the tour leaves for it (without a history entry, leaving no trail
+/// behind the Back button) and picks up there, in this tab's session storage.
+#[derive(serde::Serialize, serde::Deserialize)]
+pub(super) enum Handover {
+    /// Show step `step` on arrival.
+    At { step: usize, origin: Origin },
+    /// The tour ended on the other tab: put the scroll position and focus back.
+    Ended { scroll_y: f64 },
+}
+
+/// The scroll position the tour started from, and focus on the Guide button.
+pub(super) fn restore_scroll_and_focus(scroll_y: f64) {
+    if let Some(window) = web_sys::window() {
+        window.scroll_to_with_x_and_y(window.scroll_x().unwrap_or(0.0), scroll_y);
+    }
+    // Found in the page, not through the button's node ref: on a page just loaded, the
+    // button's island may not be hydrated yet.
+    let button = document()
+        .and_then(|page| page.get_element_by_id(GUIDE_BUTTON_ID))
+        .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(button) = button {
+        let _ = button.focus();
+    }
+}
+
 /// Where the tour hands itself over to the next page.
 const HANDOVER_KEY: &str = "trekmail-tour";
 

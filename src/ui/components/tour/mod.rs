@@ -51,7 +51,7 @@ const SPOTLIGHT_PADDING: f64 = 6.0;
 
 const TITLE_ID: &str = "tour-title";
 /// The Guide button's id (the pre-hydration click replay needs one too).
-const GUIDE_BUTTON_ID: &str = "guide-button";
+pub(super) const GUIDE_BUTTON_ID: &str = "guide-button";
 const BODY_ID: &str = "tour-body";
 
 /// Where the spotlight and the popover are drawn.
@@ -101,17 +101,6 @@ pub struct Tour {
     /// The tour opened the create dialog above itself and must raise itself again; kept on the
     /// tour, not in one `prepare` run, so a step skipped within a frame cannot lose it.
     raise_pending: StoredValue<bool>,
-}
-
-/// What the tour hands to the next page when a step is on the other tab: each tab is its own
-/// server-rendered page, so the tour leaves for it (without a history entry, leaving no trail
-/// behind the Back button) and picks up there, in this tab's session storage.
-#[derive(serde::Serialize, serde::Deserialize)]
-enum Handover {
-    /// Show step `step` on arrival.
-    At { step: usize, origin: Origin },
-    /// The tour ended on the other tab: put the scroll position and focus back.
-    Ended { scroll_y: f64 },
 }
 
 /// Sets up the tour for an owner of an account with `access`; `tour_done` is what the server
@@ -476,22 +465,8 @@ impl Tour {
         spawn_local(async move {
             next_frame().await;
             next_frame().await;
-            Self::restore_scroll_and_focus(scroll_y);
+            restore_scroll_and_focus(scroll_y);
         });
-    }
-
-    fn restore_scroll_and_focus(scroll_y: f64) {
-        if let Some(window) = web_sys::window() {
-            window.scroll_to_with_x_and_y(window.scroll_x().unwrap_or(0.0), scroll_y);
-        }
-        // Found in the page, not through the button's node ref: on a page just loaded, the
-        // button's island may not be hydrated yet.
-        let button = dom::document()
-            .and_then(|page| page.get_element_by_id(GUIDE_BUTTON_ID))
-            .and_then(|element| element.dyn_into::<web_sys::HtmlElement>().ok());
-        if let Some(button) = button {
-            let _ = button.focus();
-        }
     }
 
     /// Hides the invitation for good: here at once, and on the server for every other browser.
