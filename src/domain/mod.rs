@@ -25,6 +25,8 @@ pub mod role;
 pub mod scope;
 /// A token's granted scopes as stored.
 pub mod scope_set;
+/// A token's scopes at a glance ("Read-only · 16 scopes").
+pub mod scope_summary;
 /// Active / Expired / Revoked, derived from timestamps.
 pub mod status;
 /// Display helpers for timestamps.

@@ -26,6 +26,8 @@ pub struct TokenRow {
     pub mailbox: Option<String>,
     pub status: TokenStatus,
     pub expires_at: Option<i64>,
+    /// When it was revoked (revoked rows show this instead of their expiry).
+    pub revoked_at: Option<i64>,
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub last_used_ip: Option<String>,

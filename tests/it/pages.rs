@@ -293,3 +293,70 @@ async fn signing_out_without_javascript_returns_to_the_sign_in_page() {
         .status
         .is_redirection());
 }
+
+#[tokio::test]
+async fn the_list_says_what_a_downgrade_refuses_and_summarises_each_grant() {
+    let app = TestApp::new().await;
+    let owner = app.sign_in("owner@pro.test").await;
+    let ops = crate::support::ops_token(
+        &app,
+        "owner@pro.test",
+        &[
+            "domains:read",
+            "domains:delete",
+            "mailboxes:read",
+            "mailboxes:message-tokens:manage",
+        ],
+        None,
+    )
+    .await;
+    crate::support::ops_token(&app, "owner@pro.test", &["domains:read"], None).await;
+    let mailbox = crate::support::acme_hello(&app).await;
+    crate::support::message_token(&app, &ops, mailbox, &["messages:read"]).await;
+    let before = app.get(routes::TOKENS, Some(&owner)).await.body;
+    for expected in [
+        "Custom · 4 scopes, 1 high-risk",
+        "Read-only · 1 scope",
+        "Message · messages:read",
+    ] {
+        assert!(before.contains(expected), "missing {expected}");
+    }
+    assert!(!before.contains("not available on your plan"));
+    assert!(!before.contains("Refused"));
+
+    sqlx::query("update account set plan = 'starter' where name = 'Acme Pro'")
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    let after = app.get(routes::TOKENS, Some(&owner)).await.body;
+    assert!(
+        after.contains(
+            "Scopes not available on your plan: domains:delete, mailboxes:message-tokens:manage."
+        ),
+        "the row names what the plan refuses"
+    );
+    assert!(after.contains("Refused: message tokens need the Message API of Pro or Agency."));
+}
+
+#[tokio::test]
+async fn a_revoked_row_shows_when_it_was_revoked_instead_of_its_expiry() {
+    let app = TestApp::new().await;
+    let owner = app.sign_in("owner@pro.test").await;
+    crate::support::ops_token(&app, "owner@pro.test", &["domains:read"], None).await;
+    let id = crate::support::id(&app, "select max(api_token_id) from api_token").await;
+    let revoked = app
+        .call_form::<RevokeToken>(&format!("id={id}"), Some(&owner))
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK);
+    let list = app.get(routes::TOKENS, Some(&owner)).await.body;
+    let row = list
+        .split("<tr")
+        .skip(1)
+        .find(|row| row.contains(">Revoked</span>"))
+        .expect("the revoked row");
+    assert!(row.contains(">Revoked</span>"), "{row}");
+    assert!(
+        !row.contains("in 30 days") && !row.contains("in 4 weeks"),
+        "no future expiry: {row}"
+    );
+}

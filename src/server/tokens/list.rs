@@ -147,6 +147,7 @@ async fn into_rows(
             visible_prefix: r.visible_prefix,
             mailbox: r.mailbox,
             expires_at: r.expires_at,
+            revoked_at: r.revoked_at,
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             last_used_ip: r.last_used_ip,

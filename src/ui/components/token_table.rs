@@ -1,5 +1,8 @@
 //! The list of tokens, rendered on the server. Only each row's Revoke control is an island.
 
+use crate::domain::plan::PlanAccess;
+use crate::domain::scope::Scope;
+use crate::domain::scope_summary::ScopeSummary;
 use crate::domain::status::TokenStatus;
 use crate::domain::time;
 use crate::domain::token::TokenKind;
@@ -8,9 +11,15 @@ use crate::ui::components::common::StatusBadge;
 use crate::ui::components::token_dialogs::RevokeButton;
 use leptos::prelude::*;
 
-/// `highlight`: the row just created or revoked.
+/// `highlight`: the row just created or revoked. `access`: what the account's plan allows now,
+/// so a row can say when its token asks for more.
 #[component]
-pub fn TokenTable(rows: Vec<TokenRow>, now: i64, highlight: Option<i64>) -> impl IntoView {
+pub fn TokenTable(
+    rows: Vec<TokenRow>,
+    now: i64,
+    highlight: Option<i64>,
+    access: PlanAccess,
+) -> impl IntoView {
     view! {
         // `relative` keeps the table's visually hidden labels inside the scroll box; without it they
         // widen the whole page on phones.
@@ -35,7 +44,7 @@ pub fn TokenTable(rows: Vec<TokenRow>, now: i64, highlight: Option<i64>) -> impl
                         .into_iter()
                         .map(|row| {
                             let highlighted = highlight == Some(row.id);
-                            view! { <TokenRowView row now highlighted /> }
+                            view! { <TokenRowView row now highlighted access /> }
                         })
                         .collect_view()}
                 </tbody>
@@ -45,12 +54,16 @@ pub fn TokenTable(rows: Vec<TokenRow>, now: i64, highlight: Option<i64>) -> impl
 }
 
 #[component]
-fn TokenRowView(row: TokenRow, now: i64, highlighted: bool) -> impl IntoView {
-    let revocable = row.status == TokenStatus::Active;
-    let scopes_shown: Vec<String> = row.scopes.iter().take(2).cloned().collect();
-    let scopes_more = row.scopes.len().saturating_sub(2);
+fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) -> impl IntoView {
+    let active = row.status == TokenStatus::Active;
+    // Inactive rows are quieter: they no longer work, and revoked ones never will again.
+    let row_class = match (highlighted, active) {
+        (true, _) => "align-top bg-indigo-50",
+        (false, true) => "align-top",
+        (false, false) => "align-top bg-slate-50/60 text-slate-500",
+    };
     view! {
-        <tr class="align-top" class:bg-indigo-50=highlighted>
+        <tr class=row_class>
             <th scope="row" class="px-4 py-3 font-medium text-slate-900">
                 {row.name.clone()}
                 {(row.kind == TokenKind::Message).then(|| view! {
@@ -61,17 +74,7 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool) -> impl IntoView {
             </th>
             <td class="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-700">{format!("{}…", row.visible_prefix)}</td>
             <td class="px-4 py-3">
-                <ul class="flex flex-wrap gap-1">
-                    {scopes_shown.into_iter().map(|s| view! { <li><ScopeChip name=s /></li> }).collect_view()}
-                </ul>
-                {(scopes_more > 0).then(|| view! {
-                    <details class="mt-1">
-                        <summary class="cursor-pointer text-xs font-medium text-indigo-600">{format!("+{scopes_more} more")}</summary>
-                        <ul class="mt-1 flex max-w-xs flex-wrap gap-1">
-                            {row.scopes.iter().skip(2).cloned().map(|s| view! { <li><ScopeChip name=s /></li> }).collect_view()}
-                        </ul>
-                    </details>
-                })}
+                <ScopesCell row=row.clone() access />
             </td>
             <td class="px-4 py-3 text-slate-700">
                 {match row.domains.clone() {
@@ -81,9 +84,14 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool) -> impl IntoView {
             </td>
             <td class="px-4 py-3"><StatusBadge status=row.status /></td>
             <td class="whitespace-nowrap px-4 py-3 text-slate-700">
-                {match row.expires_at {
-                    None => view! { <span>"Never"</span> }.into_any(),
-                    Some(at) => view! {
+                {match (row.revoked_at, row.expires_at) {
+                    (Some(at), _) => view! {
+                        <span class="text-xs font-medium uppercase tracking-wide">"Revoked"</span>
+                        <div><time datetime=time::iso(at) title=time::exact(at)>{time::date(at)}</time></div>
+                        <div class="text-xs">{time::relative(at, now)}</div>
+                    }.into_any(),
+                    (None, None) => view! { <span>"Never"</span> }.into_any(),
+                    (None, Some(at)) => view! {
                         <time datetime=time::iso(at) title=time::exact(at)>{time::date(at)}</time>
                         <div class="text-xs text-slate-500">{time::relative(at, now)}</div>
                     }.into_any(),
@@ -102,9 +110,62 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool) -> impl IntoView {
                 }}
             </td>
             <td class="px-4 py-3 text-right">
-                {revocable.then(|| view! { <RevokeButton token=row.clone() /> })}
+                {active.then(|| view! { <RevokeButton token=row.clone() /> })}
             </td>
         </tr>
+    }
+}
+
+/// The scopes in one line, the whole list on demand, and what the current plan refuses: an
+/// ops token's scopes beyond the plan (the API answers 403 for them), or a message token on a
+/// plan without the Message API (the API refuses it altogether).
+#[component]
+fn ScopesCell(row: TokenRow, access: PlanAccess) -> impl IntoView {
+    let message_token = row.kind == TokenKind::Message;
+    let summary = if message_token {
+        format!("Message · {}", row.scopes.join(", "))
+    } else {
+        ScopeSummary::of(&row.scopes).label()
+    };
+    let granted: Vec<Scope> = row
+        .scopes
+        .iter()
+        .filter_map(|name| Scope::parse(name))
+        .collect();
+    let refused: Vec<&str> = access
+        .disallowed(&granted)
+        .into_iter()
+        .map(Scope::name)
+        .collect();
+    let active = row.status == TokenStatus::Active;
+    let warning = match (active, message_token) {
+        (false, _) => None,
+        (true, true) if !access.has_message_api() => Some(
+            "Refused: message tokens need the Message API of Pro or Agency. Upgrade to use it again."
+                .to_string(),
+        ),
+        (true, false) if !refused.is_empty() => Some(format!(
+            "Scopes not available on your plan: {}. The API refuses them; create a narrower token, or upgrade.",
+            refused.join(", ")
+        )),
+        _ => None,
+    };
+    let count = row.scopes.len();
+    view! {
+        <div class="whitespace-nowrap text-sm">{summary}</div>
+        {(!message_token && count > 0).then(|| view! {
+            <details class="mt-1">
+                <summary class="cursor-pointer text-xs font-medium text-indigo-700">
+                    {format!("Show {count} scope{}", if count == 1 { "" } else { "s" })}
+                </summary>
+                <ul class="mt-1 flex max-w-xs flex-wrap gap-1">
+                    {row.scopes.iter().cloned().map(|s| view! { <li><ScopeChip name=s /></li> }).collect_view()}
+                </ul>
+            </details>
+        })}
+        {warning.map(|message| view! {
+            <p class="mt-1 max-w-xs text-xs font-medium text-amber-800">{message}</p>
+        })}
     }
 }
 

@@ -89,7 +89,7 @@ pub fn TokensPage() -> impl IntoView {
                 };
                 view! {
                     <TokenDialogs access=viewer.access domains>
-                        <TokensSection filter cursor notice highlight=change.map(Change::id) tokens=tokens.clone() />
+                        <TokensSection filter cursor notice highlight=change.map(Change::id) access=viewer.access tokens=tokens.clone() />
                     </TokenDialogs>
                 }.into_any()
             })}
@@ -103,6 +103,7 @@ fn TokensSection(
     cursor: Cursor,
     notice: Option<String>,
     highlight: Option<i64>,
+    access: crate::domain::plan::PlanAccess,
     tokens: Result<Page<TokenRow>, crate::model::error::AppError>,
 ) -> impl IntoView {
     let base_query = filter
@@ -128,7 +129,7 @@ fn TokensSection(
                             view! { <EmptyState unfiltered /> }.into_any()
                         } else {
                             view! {
-                                <TokenTable rows=page.rows.clone() now=page.now highlight />
+                                <TokenTable rows=page.rows.clone() now=page.now highlight access />
                                 <Pager page base_query label="Token pages" />
                             }.into_any()
                         }}
