@@ -44,6 +44,18 @@ pub async fn require_owner() -> Result<SessionUser, AppError> {
     Ok(user)
 }
 
+/// This site's origin as the browser sees it (`https://host`), for examples that call the API.
+pub fn site_origin() -> String {
+    let parts = parts();
+    let host = parts
+        .headers
+        .get(http::header::HOST)
+        .and_then(|value| value.to_str().ok())
+        .unwrap_or("localhost");
+    let scheme = crate::server::security::site_scheme(&parts.headers, &state().config);
+    format!("{scheme}://{host}")
+}
+
 /// Logs an unexpected failure and returns the generic 500 error; the detail never leaves the server.
 pub fn internal(error: impl std::error::Error + 'static) -> AppError {
     crate::server::telemetry::log_unexpected(&error, "server function failed");

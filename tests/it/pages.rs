@@ -140,6 +140,15 @@ async fn a_token_is_created_without_javascript_and_revealed_once_on_a_page_nobod
         .expect("the reveal shows the plaintext")
         .to_string();
     assert!(created.body.contains("Token created"));
+    assert!(
+        created.body.contains(&format!(
+            "curl -H &quot;Authorization: Bearer {plaintext}&quot; http://127.0.0.1:3000/api/v1/me"
+        )) || created.body.contains(&format!(
+            "curl -H \"Authorization: Bearer {plaintext}\" http://127.0.0.1:3000/api/v1/me"
+        )),
+        "a first call to copy"
+    );
+    assert!(created.body.contains("connecting-ai-agents"));
     let after = app.snapshot().await;
     assert_eq!(
         (after.0, after.2),

@@ -378,8 +378,46 @@ pub fn Reveal(
                 <CopyButton text=created.token.clone() />
                 <a href=download_href download=file_name class=BUTTON_SECONDARY>"Download"</a>
             </div>
+            <TryIt token=created.token.clone() />
             <div class="mt-4 flex justify-end">{done}</div>
         </div>
+    }
+}
+
+/// Where the product's help explains connecting Claude, Cursor and other AI clients.
+const CONNECTING_AI_AGENTS: &str = "https://trekmail.net/docs/ai-agents-api/connecting-ai-agents";
+
+/// The next step after the reveal: a first call to copy, and where to read about AI agents.
+#[component]
+fn TryIt(token: String) -> impl IntoView {
+    let curl = format!(
+        "curl -H \"Authorization: Bearer {token}\" {}/api/v1/me",
+        page_origin()
+    );
+    view! {
+        <div class="mt-4">
+            <p id="try-it" class="text-sm font-semibold">"Try it: who am I?"</p>
+            <pre aria-labelledby="try-it" class="mt-1 overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100"><code>{curl}</code></pre>
+            <p class="mt-2 text-sm text-slate-600">
+                "Connecting Claude, Cursor or another AI client? "
+                <a href=CONNECTING_AI_AGENTS class="font-semibold text-indigo-700 underline">"How to connect AI agents"</a>
+            </p>
+        </div>
+    }
+}
+
+/// This site's origin: from the request on the server (the page without JavaScript), from the
+/// address bar in the browser (the dialog).
+fn page_origin() -> String {
+    #[cfg(feature = "ssr")]
+    {
+        crate::api::context::site_origin()
+    }
+    #[cfg(not(feature = "ssr"))]
+    {
+        web_sys::window()
+            .and_then(|window| window.location().origin().ok())
+            .unwrap_or_default()
     }
 }
 
