@@ -259,3 +259,18 @@ test.describe('on a phone', () => {
     expect(await pageWidth()).toBeLessThanOrEqual(393);
   });
 });
+
+test.describe('scope presets', () => {
+  test('the Drive recipes select exactly their scopes, never a purge scope', async ({ page }) => {
+    await signIn(page, 'owner@pro.test');
+    const dialog = await openCreateDialog(page);
+    await dialog.getByRole('button', { name: 'Drive: upload automation' }).click();
+    const checked = dialog.getByRole('checkbox', { checked: true });
+    await expect(checked).toHaveCount(5);
+    for (const scope of ['drive:account:read', 'drive:mailbox:read', 'drive:addon:read', 'drive:account:write', 'drive:mailbox:write']) {
+      await expect(dialog.getByRole('checkbox', { name: scope, exact: true })).toBeChecked();
+    }
+    await expect(dialog.getByRole('checkbox', { name: 'drive:account:purge', exact: true })).not.toBeChecked();
+    await expect(dialog.getByText('belongs in a separate, tightly controlled token')).toBeVisible();
+  });
+});

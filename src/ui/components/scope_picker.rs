@@ -2,7 +2,7 @@
 //! [`PlanAccess::allows`], the same rule the server enforces.
 
 use crate::domain::plan::PlanAccess;
-use crate::domain::scope::{families, Risk, Scope};
+use crate::domain::scope::{families, Risk, Scope, DRIVE_PRESETS};
 use crate::ui::components::common::{FieldError, BUTTON_SMALL};
 use leptos::prelude::*;
 
@@ -53,6 +53,7 @@ pub fn ScopePicker(
                 <button type="button" class=BUTTON_SMALL on:click=move |_| selected.set(Vec::new())>
                     "Clear"
                 </button>
+                {drive_presets(access, selected)}
                 <span class="ml-auto text-xs text-slate-500" aria-live="polite">
                     {move || format!("{} of {total_allowed} allowed scopes selected", count())}
                 </span>
@@ -149,4 +150,34 @@ fn ScopeOption(
             </div>
         </li>
     }
+}
+
+/// The article's Drive recipes as one-click selections, when the plan allows Drive at all; each
+/// keeps only what the plan allows.
+fn drive_presets(access: PlanAccess, selected: RwSignal<Vec<String>>) -> impl IntoView {
+    let drive_allowed =
+        Scope::parse("drive:account:read").is_some_and(|scope| access.allows(scope));
+    drive_allowed.then(|| {
+        view! {
+            {DRIVE_PRESETS
+                .iter()
+                .map(|(label, names)| {
+                    let names: Vec<String> = names
+                        .iter()
+                        .filter_map(|name| Scope::parse(name))
+                        .filter(|scope| access.allows(*scope))
+                        .map(|scope| scope.name().to_string())
+                        .collect();
+                    view! {
+                        <button type="button" class=BUTTON_SMALL on:click=move |_| selected.set(names.clone())>
+                            {*label}
+                        </button>
+                    }
+                })
+                .collect_view()}
+            <p class="w-full text-xs text-slate-600">
+                "Permanent cleanup (drive:…:purge) belongs in a separate, tightly controlled token."
+            </p>
+        }
+    })
 }
