@@ -137,7 +137,19 @@ test.describe('creating a token', () => {
     await page.keyboard.press('Enter'); // submits the form
     const reveal = page.getByRole('dialog', { name: 'Token created' });
     await expect(reveal).toBeVisible();
+    // Escape before the token was copied asks first, with focus on keeping it.
     await page.keyboard.press('Escape');
+    const leave = reveal.getByRole('alert').filter({ hasText: 'Close without copying?' });
+    await expect(leave).toBeVisible();
+    await expect(reveal.getByRole('button', { name: 'Keep it open' })).toBeFocused();
+    await page.keyboard.press('Enter');
+    await expect(leave).toHaveCount(0);
+    await expect(reveal).toBeVisible();
+    await page.keyboard.press('Escape');
+    await expect(reveal.getByRole('button', { name: 'Keep it open' })).toBeFocused();
+    await page.keyboard.press('Tab');
+    await expect(reveal.getByRole('button', { name: 'Close without copying' })).toBeFocused();
+    await page.keyboard.press('Enter');
     await listReloaded(page, 'created');
     await expect(tokenRow(page, name)).toBeVisible();
     // Focus lands on the confirmation, which says what happened.

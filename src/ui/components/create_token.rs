@@ -11,7 +11,9 @@ use crate::model::error::AppError;
 use crate::model::routes;
 use crate::model::tokens::{CreatedToken, DomainOption};
 use crate::ui::components::browser::copy_to_clipboard;
-use crate::ui::components::common::{FieldError, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT};
+use crate::ui::components::common::{
+    FieldError, BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT,
+};
 use crate::ui::components::modal::Modal;
 use crate::ui::components::scope_picker::ScopePicker;
 use leptos::prelude::*;
@@ -42,11 +44,25 @@ pub fn CreateTokenDialog(
         }
     });
     let created = move || action.value().get().and_then(Result::ok);
+    // Escape on the reveal before the token was copied or downloaded asks first: the plaintext
+    // is gone for good once the dialog closes.
+    let leaving = Leaving::default();
+    let escape = Callback::new(move |_| {
+        let revealing = action
+            .value()
+            .get_untracked()
+            .is_some_and(|answer| answer.is_ok());
+        if revealing && !leaving.kept.get_untracked() && !leaving.asking.get_untracked() {
+            leaving.asking.set(true);
+        } else {
+            close.run(());
+        }
+    });
     let domains = StoredValue::new(domains);
     view! {
-        <Modal open on_close=close labelled_by=TITLE_ID class="max-w-3xl">
+        <Modal open on_close=escape labelled_by=TITLE_ID class="max-w-3xl">
             {move || match created() {
-                Some(created) => view! { <Reveal created on_done=close /> }.into_any(),
+                Some(created) => view! { <Reveal created on_done=close leaving /> }.into_any(),
                 None => view! {
                     <CreateForm
                         access
@@ -317,13 +333,30 @@ fn RadioChoices(
     }
 }
 
+/// Whether the owner kept the plaintext (copied or downloaded it), and whether the dialog is
+/// asking "Close without copying?". The dialog's reveal has one; the page's has none.
+#[derive(Clone, Copy, Default)]
+pub struct Leaving {
+    kept: RwSignal<bool>,
+    asking: RwSignal<bool>,
+}
+
 /// Shows the plaintext once, with Copy and Download. `on_done`: the dialog's close; on the page
 /// "Done" is a link to the list.
 #[component]
 pub fn Reveal(
     created: CreatedToken,
     #[prop(optional)] on_done: Option<Callback<()>>,
+    #[prop(optional)] leaving: Option<Leaving>,
 ) -> impl IntoView {
+    if let Some(leaving) = leaving {
+        provide_context(leaving);
+    }
+    let kept = move || {
+        if let Some(leaving) = leaving {
+            leaving.kept.set(true);
+        }
+    };
     let row = created.row;
     let file_name = format!("trekmail-token-{}.txt", slug(&row.name));
     let file_text = format!(
@@ -376,8 +409,12 @@ pub fn Reveal(
                     }
                 />
                 <CopyButton text=created.token.clone() />
-                <a href=download_href download=file_name class=BUTTON_SECONDARY>"Download"</a>
+                <a href=download_href download=file_name class=BUTTON_SECONDARY on:click=move |_| kept()>"Download"</a>
             </div>
+            {move || {
+                let (leaving, on_done) = (leaving?, on_done?);
+                leaving.asking.get().then(|| view! { <ConfirmLeave leaving on_done /> })
+            }}
             <TryIt token=created.token.clone() />
             <div class="mt-4 flex justify-end">{done}</div>
         </div>
@@ -421,16 +458,46 @@ fn page_origin() -> String {
     }
 }
 
+/// "Close without copying?": the last chance to keep the plaintext. Focus starts on keeping it.
+#[component]
+fn ConfirmLeave(leaving: Leaving, on_done: Callback<()>) -> impl IntoView {
+    let keep = NodeRef::<leptos::html::Button>::new();
+    Effect::new(move |_| {
+        if let Some(button) = keep.get() {
+            let _ = button.focus();
+        }
+    });
+    view! {
+        <div role="alert" class="mt-4 rounded-xl border border-rose-300 bg-rose-50 p-3 text-sm text-rose-900">
+            <p class="font-semibold">"Close without copying?"</p>
+            <p class="mt-1">"This token will not be shown again. If it is lost, revoke it and create a new one."</p>
+            <div class="mt-3 flex flex-wrap justify-end gap-2">
+                <button type="button" node_ref=keep class=BUTTON_SECONDARY on:click=move |_| leaving.asking.set(false)>
+                    "Keep it open"
+                </button>
+                <button type="button" class=BUTTON_DANGER on:click=move |_| on_done.run(())>
+                    "Close without copying"
+                </button>
+            </div>
+        </div>
+    }
+}
+
 /// Copies `text` to the clipboard and says whether it worked. Needs the script: hidden when it
 /// is off, and a click made before it is ready is replayed once it is.
 #[island]
 pub fn CopyButton(text: String) -> impl IntoView {
     let copied = RwSignal::new(None::<bool>);
+    // Inside the dialog's reveal: a copy counts as keeping the token.
+    let leaving = use_context::<Leaving>();
     let text = StoredValue::new(text);
     let copy = move |_| {
         spawn_local(async move {
             let ok = copy_to_clipboard(&text.get_value()).await;
             copied.set(Some(ok));
+            if let (true, Some(leaving)) = (ok, leaving) {
+                leaving.kept.set(true);
+            }
         });
     };
     view! {
