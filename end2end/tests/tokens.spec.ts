@@ -286,3 +286,17 @@ test.describe('scope presets', () => {
     await expect(dialog.getByText('belongs in a separate, tightly controlled token')).toBeVisible();
   });
 });
+
+test.describe('relative times', () => {
+  test('stay current while the page is open', async ({ page }) => {
+    await page.clock.install();
+    await signIn(page, 'owner@agency.test');
+    const name = uniqueName('Clock');
+    await createToken(page, name, { expiration: '7 days' });
+    await closeReveal(page);
+    const expires = tokenRow(page, name).getByRole('cell').nth(4);
+    await expect(expires).toContainText('in 7 days');
+    await page.clock.fastForward('48:00:00');
+    await expect(expires).toContainText('in 5 days');
+  });
+});

@@ -88,12 +88,12 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                     (Some(at), _) => view! {
                         <span class="text-xs font-medium uppercase tracking-wide">"Revoked"</span>
                         <div><time datetime=time::iso(at) title=time::exact(at)>{time::date(at)}</time></div>
-                        <div class="text-xs">{time::relative(at, now)}</div>
+                        <div class="text-xs" data-relative-to=at>{time::relative(at, now)}</div>
                     }.into_any(),
                     (None, None) => view! { <span>"Never"</span> }.into_any(),
                     (None, Some(at)) => view! {
                         <time datetime=time::iso(at) title=time::exact(at)>{time::date(at)}</time>
-                        <div class="text-xs text-slate-500">{time::relative(at, now)}</div>
+                        <div class="text-xs text-slate-500" data-relative-to=at>{time::relative(at, now)}</div>
                     }.into_any(),
                 }}
             </td>
@@ -103,7 +103,7 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
             <td class="whitespace-nowrap px-4 py-3 text-slate-700">
                 {match (row.last_used_at, row.last_used_ip.clone()) {
                     (Some(at), ip) => view! {
-                        <time datetime=time::iso(at) title=time::exact(at)>{time::relative(at, now)}</time>
+                        <time datetime=time::iso(at) title=time::exact(at) data-relative-to=at>{time::relative(at, now)}</time>
                         {ip.map(|ip| view! { <div class="text-xs text-slate-500">{format!("from {ip}")}</div> })}
                     }.into_any(),
                     (None, _) => view! { <span class="text-slate-500">"Never"</span> }.into_any(),
