@@ -73,17 +73,22 @@ def catalog_scopes():
 
 def server_function_paths():
     """The sign-in path from the sign-in page's form, and the token-creation path from the
-    browser bundle the server serves (both end in a hash that changes with the build)."""
+    browser bundle the server serves (both end in a hash that changes with the build, and so
+    does the bundle's file name)."""
     _, page, _ = request("GET", "/sign-in")
     match = re.search(r'action="(/api/sign_in\d*)"', page)
     if not match:
         raise SystemExit("no sign-in form on /sign-in")
-    req = urllib.request.Request(BASE + "/pkg/trekmail-tokens.wasm")
+    # The bundle's name carries its content hash; the page names it.
+    wasm = re.search(r'href="(/pkg/[^"]+\.wasm)"', page)
+    if not wasm:
+        raise SystemExit("no WASM bundle named on /sign-in")
+    req = urllib.request.Request(BASE + wasm.group(1))
     with urllib.request.urlopen(req, timeout=30) as response:
         bundle = response.read()
     create = re.search(rb"/api/create_token\d*", bundle)
     if not create:
-        raise SystemExit("no create_token server function in /pkg/trekmail-tokens.wasm")
+        raise SystemExit(f"no create_token server function in {wasm.group(1)}")
     return match.group(1), create.group(0).decode()
 
 
