@@ -43,7 +43,7 @@ test('a token created in the dashboard calls the API until it is revoked', async
   await expect(row.getByText('from 127.0.0.1')).toBeVisible();
   const messageRow = tokenRow(page, `${name} inbox`);
   await expect(messageRow.getByText('Message token for inbox@agency-clients.test')).toBeVisible();
-  await expect(messageRow.getByText('Active')).toBeVisible();
+  await expect(messageRow.getByText('Active', { exact: true })).toBeVisible();
   await expect(messageRow.getByText('messages:read')).toBeVisible();
   await expect(page.getByRole('button', { name: `Revoke ${name} inbox` })).toBeVisible();
 
@@ -53,8 +53,8 @@ test('a token created in the dashboard calls the API until it is revoked', async
   await expect(confirm.getByText('The 1 message token it created will be revoked too:')).toBeVisible();
   await expect(confirm.getByText(`${name} inbox (tm_msg_`)).toBeVisible();
   await confirm.getByRole('button', { name: 'Revoke token' }).click();
-  await expect(row.getByText('Revoked')).toBeVisible();
-  await expect(messageRow.getByText('Revoked')).toBeVisible();
+  await expect(row.getByText('Revoked', { exact: true })).toBeVisible();
+  await expect(messageRow.getByText('Revoked', { exact: true })).toBeVisible();
   const refusedMessage = await request.get('/api/v1/messages?limit=2', { headers: auth(messageToken) });
   expect(refusedMessage.status()).toBe(401);
   const refused = await request.get('/api/v1/me', { headers: auth(token) });

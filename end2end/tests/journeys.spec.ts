@@ -67,7 +67,7 @@ test('an owner signs in, creates, finds, revokes and audits a token, and signs o
   const token = await createToken(page, name, dateInDays(20));
   const row = tokenRow(page, name);
   await expect(row).toContainText(token.slice(0, 16) + '…');
-  await expect(row.getByText('Active')).toBeVisible();
+  await expect(row.getByText('Active', { exact: true })).toBeVisible();
   expect(await page.content()).not.toContain(token);
   const me = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
   expect(me.status()).toBe(200);

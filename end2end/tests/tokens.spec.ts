@@ -61,7 +61,7 @@ test.describe('creating a token', () => {
     await closeReveal(page);
     const row = tokenRow(page, name);
     await expect(row).toContainText(token.slice(0, 16) + '…');
-    await expect(row.getByText('Active')).toBeVisible();
+    await expect(row.getByText('Active', { exact: true })).toBeVisible();
     expect(await page.content()).not.toContain(token);
 
     await page.reload();
@@ -179,7 +179,7 @@ test.describe('plan limits', () => {
         await expect(box).not.toBeChecked();
         await expect(box).toHaveAccessibleDescription(/Requires (Starter|Pro)/);
       }
-      await dialog.getByRole('button', { name: 'Read-only' }).click();
+      await dialog.getByRole('button', { name: 'Read-only', exact: true }).click();
       if (enabled.includes('verify:write')) {
         await expect(dialog.getByRole('checkbox', { name: 'verify:write', exact: true })).not.toBeChecked();
       }
@@ -218,13 +218,13 @@ test.describe('the list', () => {
     await expect(confirm.getByText(/stop working immediately/)).toBeVisible();
     await confirm.getByRole('button', { name: 'Cancel' }).click();
     await expect(page.getByRole('dialog')).toHaveCount(0);
-    await expect(tokenRow(page, name).getByText('Active')).toBeVisible();
+    await expect(tokenRow(page, name).getByText('Active', { exact: true })).toBeVisible();
 
     await page.getByRole('button', { name: `Revoke ${name}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
     await listReloaded(page, 'revoked');
     await expect(page.getByRole('status').filter({ hasText: `“${name}” was revoked.` })).toBeFocused();
-    await expect(tokenRow(page, name).getByText('Revoked')).toBeVisible();
+    await expect(tokenRow(page, name).getByText('Revoked', { exact: true })).toBeVisible();
     await expect(page.getByRole('button', { name: `Revoke ${name}` })).toHaveCount(0);
   });
 });
@@ -238,7 +238,7 @@ test.describe('the audit log', () => {
     await page.getByRole('button', { name: `Revoke ${name}` }).click();
     await page.getByRole('dialog').getByRole('button', { name: 'Revoke token' }).click();
     await listReloaded(page, 'revoked');
-    await expect(tokenRow(page, name).getByText('Revoked')).toBeVisible();
+    await expect(tokenRow(page, name).getByText('Revoked', { exact: true })).toBeVisible();
 
     await page.getByRole('link', { name: 'Audit Log' }).click();
     await expect(page).toHaveURL(/\/agents\/audit-log/);

@@ -86,7 +86,7 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
             <td class="whitespace-nowrap px-4 py-3 text-slate-700">
                 {match (row.revoked_at, row.expires_at) {
                     (Some(at), _) => view! {
-                        <span class="text-xs font-medium uppercase tracking-wide">"Revoked"</span>
+                        <span class="text-xs font-medium">"Revoked on"</span>
                         <div><time datetime=time::iso(at) title=time::exact(at)>{time::date(at)}</time></div>
                         <div class="text-xs" data-relative-to=at>{time::relative(at, now)}</div>
                     }.into_any(),
