@@ -23,6 +23,8 @@ pub mod plan;
 pub mod role;
 /// The ops-token scope catalog.
 pub mod scope;
+/// Ready-made scope selections (the help article's Drive recipes).
+pub mod scope_presets;
 /// A token's granted scopes as stored.
 pub mod scope_set;
 /// A token's scopes at a glance ("Read-only · 16 scopes").

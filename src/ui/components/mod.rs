@@ -10,6 +10,8 @@ pub mod create_token;
 pub mod modal;
 /// Marks the page ready and replays clicks made before it was.
 pub mod ready;
+/// The one-time reveal of a new token.
+pub mod reveal;
 /// The revoke confirmation dialog.
 pub mod revoke;
 /// The scope checkboxes of the create form.

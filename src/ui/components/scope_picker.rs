@@ -2,7 +2,8 @@
 //! [`PlanAccess::allows`], the same rule the server enforces.
 
 use crate::domain::plan::PlanAccess;
-use crate::domain::scope::{families, Risk, Scope, DRIVE_PRESETS};
+use crate::domain::scope::{families, Risk, Scope};
+use crate::domain::scope_presets::DRIVE_PRESETS;
 use crate::ui::components::common::{FieldError, BUTTON_SMALL};
 use leptos::prelude::*;
 
