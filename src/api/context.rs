@@ -22,8 +22,12 @@ pub fn client_meta() -> ClientMeta {
     ClientMeta::from_parts(&parts(), state().config.trust_proxy)
 }
 
-/// The signed-in user, or `Unauthenticated`.
+/// The signed-in user, or `Unauthenticated`. While a page renders, the page guard has already
+/// found the user (`server/page_guard.rs`); a server function called on its own looks it up.
 pub async fn signed_in_user() -> Result<SessionUser, AppError> {
+    if let Some(user) = parts().extensions.get::<SessionUser>() {
+        return Ok(user.clone());
+    }
     let Some(session_id) = session_id_from_headers(&parts().headers, state().config.secure_cookies)
     else {
         return Err(AppError::Unauthenticated.fail());

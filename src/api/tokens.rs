@@ -1,8 +1,9 @@
 //! Listing, creating and revoking tokens from the dashboard. Owner only.
 
 use crate::domain::new_token::CreateTokenForm;
+use crate::domain::token_query::{Search, TokenQuery};
 use crate::model::error::AppError;
-use crate::model::tokens::{CreatedToken, DomainOption, TokenRow};
+use crate::model::tokens::{CreatedToken, DomainOption, StatusCounts, TokenRow};
 use crate::model::Page;
 use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
@@ -19,27 +20,37 @@ pub async fn account_domains() -> Result<Vec<DomainOption>, AppError> {
         .map_err(internal)
 }
 
-/// One page of the account's tokens, newest first. `status`: `active`, `expired`, `revoked`
-/// or anything else for all.
-#[server]
+/// One page of the account's tokens in the view the URL describes: `status` (`active`,
+/// `expired`, `revoked`, anything else for all), `q` (search), `sort` (`expires`, `last_used`,
+/// anything else for newest first). JSON, because the view is a nested value.
+#[server(input = Json)]
 pub async fn list_tokens(
-    status: Option<String>,
+    query: TokenQuery,
     after: Option<i64>,
     before: Option<i64>,
 ) -> Result<Page<TokenRow>, AppError> {
     use crate::api::context::{internal, require_owner, state};
-    use crate::domain::status::StatusFilter;
     let pool = state().pool;
     let owner = require_owner().await?;
-    let filter = StatusFilter::from_query(status.as_deref());
     crate::server::tokens::list(
         &pool,
         owner.account_id,
-        filter,
+        &query,
         crate::model::Cursor { after, before },
     )
     .await
     .map_err(internal)
+}
+
+/// How many tokens each status tab holds for this search (bounded; see `COUNT_CAP`).
+#[server(input = Json)]
+pub async fn count_tokens(search: Option<Search>) -> Result<StatusCounts, AppError> {
+    use crate::api::context::{internal, require_owner, state};
+    let pool = state().pool;
+    let owner = require_owner().await?;
+    crate::server::tokens::counts(&pool, owner.account_id, search.as_ref())
+        .await
+        .map_err(internal)
 }
 
 /// One token of the account, for the revoke confirmation page.

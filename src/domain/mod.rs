@@ -37,3 +37,5 @@ pub mod time;
 pub mod token;
 /// A token's name.
 pub mod token_name;
+/// The Tokens list's view: status, search and order, as kept in the URL.
+pub mod token_query;

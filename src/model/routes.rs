@@ -17,3 +17,8 @@ pub const NEW_TOKEN: &str = "/agents/tokens/new";
 pub fn revoke_token(id: i64) -> String {
     format!("{TOKENS}/{id}/revoke")
 }
+
+/// The create page prefilled from an expired or revoked token ("Create similar").
+pub fn create_similar(id: i64) -> String {
+    format!("{NEW_TOKEN}?like={id}")
+}

@@ -54,6 +54,15 @@ const ACCOUNTS: &[DemoAccount] = &[
         users: &[("owner@nano.test", "owner")],
         domains: &[("nano.test", &["me"])],
     },
+    // Was on Pro and moved to Nano: its tokens ask for more than the plan now allows (see
+    // `seed_downgraded_tokens`), which the Tokens list must say.
+    DemoAccount {
+        name: DOWNGRADED,
+        plan: "nano",
+        drive_addon: false,
+        users: &[("owner@downgraded.test", "owner")],
+        domains: &[("downgraded.test", &["support"])],
+    },
     DemoAccount {
         name: "Nano Drive Co",
         plan: "nano",
@@ -208,6 +217,83 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
             }
         }
     }
+    seed_downgraded_tokens(&mut tx, now).await?;
     tx.commit().await?;
     Ok(true)
+}
+
+const DOWNGRADED: &str = "Downgraded Co";
+
+/// Tokens the downgraded account made while it was on Pro: an all-scope ops token, a read-only
+/// one, and a message token it minted. Their secrets were never shown to anyone (the hashes are
+/// of fixed demo strings), so they only show how the list reads after a downgrade.
+async fn seed_downgraded_tokens(
+    tx: &mut super::db::Transaction<'_>,
+    now: i64,
+) -> Result<(), sqlx::Error> {
+    use crate::domain::scope::Scope;
+    use sha2::{Digest, Sha256};
+    let (account_id, mailbox_id): (i64, i64) = sqlx::query_as(
+        "select a.account_id, m.mailbox_id from account a
+           join domain d on d.account_id = a.account_id
+           join mailbox m on m.domain_id = d.domain_id
+          where a.name = $1",
+    )
+    .bind(DOWNGRADED)
+    .fetch_one(&mut **tx)
+    .await?;
+    let all: Vec<&str> = Scope::all().map(Scope::name).collect();
+    let read_only: Vec<&str> = Scope::all()
+        .filter(|scope| scope.is_read_only())
+        .map(Scope::name)
+        .collect();
+    let tokens = [
+        (
+            "ops",
+            "Deploy pipeline",
+            "tm_live_d3m0a11s",
+            all.join(" "),
+            None,
+            None,
+        ),
+        (
+            "ops",
+            "Reporting",
+            "tm_live_d3m0r3ad",
+            read_only.join(" "),
+            None,
+            None,
+        ),
+        (
+            "message",
+            "Support agent",
+            "tm_msg_d3m0m5g1",
+            "messages:read messages:send".to_string(),
+            Some(mailbox_id),
+            Some(()),
+        ),
+    ];
+    let mut ops_id = None;
+    for (kind, name, prefix, scopes, mailbox, minted) in tokens {
+        let hash = format!("{:x}", Sha256::digest(format!("demo {prefix}")));
+        let (token_id,): (i64,) = sqlx::query_as(
+            "insert into api_token (account_id, kind, mailbox_id, name, token_hash, visible_prefix,
+                                    scopes, all_domains, expires_at, created_by_token_id, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10) returning api_token_id",
+        )
+        .bind(account_id)
+        .bind(kind)
+        .bind(mailbox)
+        .bind(name)
+        .bind(&hash)
+        .bind(prefix)
+        .bind(&scopes)
+        .bind(now + 60 * DAY_MS)
+        .bind(minted.and(ops_id))
+        .bind(now - 40 * DAY_MS)
+        .fetch_one(&mut **tx)
+        .await?;
+        ops_id = ops_id.or(Some(token_id));
+    }
+    Ok(())
 }

@@ -2,6 +2,8 @@
 //! AI Agents & API pages go to sign-in (also without JavaScript), signed-in visitors of the
 //! sign-in page go to their tokens, and a member's view of the owner-only pages answers 403.
 //! Every method is guarded (HEAD and POST too), not only GET.
+//! The user it found rides along in the request's extensions, so the page's server functions
+//! (run while the page renders) do not look the session up again.
 
 use super::auth::{session_id_from_headers, user_for_session};
 use super::state::AppState;
@@ -12,7 +14,11 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Redirect, Response};
 use http::{Method, StatusCode};
 
-pub async fn guard_pages(State(state): State<AppState>, request: Request, next: Next) -> Response {
+pub async fn guard_pages(
+    State(state): State<AppState>,
+    mut request: Request,
+    next: Next,
+) -> Response {
     let path = request.uri().path();
     let protected = path == routes::AGENTS || path.starts_with(&format!("{}/", routes::AGENTS));
     let sign_in = path == routes::SIGN_IN;
@@ -34,6 +40,9 @@ pub async fn guard_pages(State(state): State<AppState>, request: Request, next: 
         None => None,
     };
     let reads = matches!(*request.method(), Method::GET | Method::HEAD);
+    if let Some(user) = &user {
+        request.extensions_mut().insert(user.clone());
+    }
     match user {
         None if protected => Redirect::to(routes::SIGN_IN).into_response(),
         Some(_) if sign_in && reads => Redirect::to(routes::TOKENS).into_response(),

@@ -1,9 +1,11 @@
-//! The account's tokens as the dashboard lists them: keyset pages, newest first.
+//! The account's tokens as the dashboard lists them: filtered, searched and sorted keyset pages,
+//! and the bounded counts of the status tabs.
 
 use crate::domain::scope_set::ScopeSet;
 use crate::domain::status::{StatusFilter, TokenStatus};
 use crate::domain::token::TokenKind;
-use crate::model::tokens::TokenRow;
+use crate::domain::token_query::{Search, TokenQuery, TokenSort};
+use crate::model::tokens::{StatusCounts, TokenRow, COUNT_CAP};
 use crate::model::{Cursor, Page};
 use crate::server::db::{now_ms, Db, Pool};
 use crate::server::keyset::{self, Direction};
@@ -20,6 +22,7 @@ struct TokenRecord {
     mailbox: Option<String>,
     expires_at: Option<i64>,
     revoked_at: Option<i64>,
+    revoked_by: Option<String>,
     created_at: i64,
     last_used_at: Option<i64>,
     last_used_ip: Option<String>,
@@ -27,47 +30,58 @@ struct TokenRecord {
 
 const SELECT_TOKENS: &str = "select t.api_token_id, t.kind, t.name, t.visible_prefix, t.scopes,
         t.all_domains, m.local_part || '@' || md.name as mailbox, t.expires_at, t.revoked_at,
-        t.created_at, t.last_used_at, t.last_used_ip
+        t.revoked_by, t.created_at, t.last_used_at, t.last_used_ip
    from api_token t
    left join mailbox m on m.mailbox_id = t.mailbox_id
    left join domain md on md.domain_id = m.domain_id
   where t.account_id = ";
 
-/// One page of the account's tokens, newest first.
+/// One page of the account's tokens in the view `query` asks for.
 pub async fn list(
     pool: &Pool,
     account_id: i64,
-    filter: StatusFilter,
+    query: &TokenQuery,
     cursor: Cursor,
 ) -> Result<Page<TokenRow>, sqlx::Error> {
     let now = now_ms();
+    let key = sort_key(query.sort);
     let fetch = |direction: Direction, limit: i64| async move {
-        let mut query = QueryBuilder::<Db>::new(SELECT_TOKENS);
-        query.push_bind(account_id);
-        match filter {
-            StatusFilter::All => {}
-            StatusFilter::Only(TokenStatus::Revoked) => {
-                query.push(" and t.revoked_at is not null");
-            }
-            StatusFilter::Only(TokenStatus::Active) => {
-                query
-                    .push(" and t.revoked_at is null and (t.expires_at is null or t.expires_at > ");
-                query.push_bind(now).push(")");
-            }
-            StatusFilter::Only(TokenStatus::Expired) => {
-                query
-                    .push(" and t.revoked_at is null and t.expires_at <= ")
-                    .push_bind(now);
+        let mut sql = QueryBuilder::<Db>::new(SELECT_TOKENS);
+        sql.push_bind(account_id);
+        push_status(&mut sql, query.status, now);
+        push_search(&mut sql, query.search.as_ref());
+        let (bound, order) = match direction {
+            Direction::Older(bound) => (bound.map(|b| ("<", b)), "desc"),
+            Direction::Newer(bound) => (Some((">", bound)), "asc"),
+        };
+        // Keyset on (sort key, id): the bound row's key is read by its id, so the URL keeps a
+        // plain `?after=ID` whatever the order.
+        if let Some((op, bound)) = bound {
+            match key {
+                None => {
+                    sql.push(format!(" and t.api_token_id {op} "))
+                        .push_bind(bound);
+                }
+                Some(key) => {
+                    sql.push(format!(
+                        " and ({t}, t.api_token_id) {op} (select {a}, a.api_token_id from api_token a where a.api_token_id = ",
+                        t = key.replace("{}", "t"),
+                        a = key.replace("{}", "a"),
+                    ))
+                    .push_bind(bound)
+                    .push(")");
+                }
             }
         }
-        let (condition, bound, order) = direction.sql("t.api_token_id");
-        if let Some(bound) = bound {
-            query.push(" and ").push(condition).push_bind(bound);
-        }
-        query
-            .push(format!(" order by t.api_token_id {order} limit "))
-            .push_bind(limit);
-        query.build_query_as::<TokenRecord>().fetch_all(pool).await
+        match key {
+            None => sql.push(format!(" order by t.api_token_id {order} limit ")),
+            Some(key) => sql.push(format!(
+                " order by {} {order}, t.api_token_id {order} limit ",
+                key.replace("{}", "t")
+            )),
+        };
+        sql.push_bind(limit);
+        sql.build_query_as::<TokenRecord>().fetch_all(pool).await
     };
     let (records, older, newer) =
         keyset::page(cursor, |r: &TokenRecord| r.api_token_id, fetch).await?;
@@ -78,6 +92,79 @@ pub async fn list(
         newer,
         now,
     })
+}
+
+/// How many of the account's tokens each status tab holds for this search, each counted up to
+/// [`COUNT_CAP`] + 1 (so a huge account costs a bounded read, and the tab says "1,000+").
+pub async fn counts(
+    pool: &Pool,
+    account_id: i64,
+    search: Option<&Search>,
+) -> Result<StatusCounts, sqlx::Error> {
+    let now = now_ms();
+    let mut counts = [0u32; 4];
+    for (count, (status, _)) in counts.iter_mut().zip(StatusFilter::OPTIONS) {
+        let mut sql = QueryBuilder::<Db>::new(
+            "select count(*) from (select 1 from api_token t where t.account_id = ",
+        );
+        sql.push_bind(account_id);
+        push_status(&mut sql, status, now);
+        push_search(&mut sql, search);
+        sql.push(" limit ")
+            .push_bind(i64::from(COUNT_CAP) + 1)
+            .push(") capped");
+        let (n,): (i64,) = sql.build_query_as().fetch_one(pool).await?;
+        *count = u32::try_from(n).unwrap_or(u32::MAX);
+    }
+    let [all, active, expired, revoked] = counts;
+    Ok(StatusCounts {
+        all,
+        active,
+        expired,
+        revoked,
+    })
+}
+
+/// The sort key as SQL over a token row (`{}` stands for its alias), descending in list order;
+/// `None` for the id itself. Keys are whole numbers on both engines.
+fn sort_key(sort: TokenSort) -> Option<&'static str> {
+    match sort {
+        TokenSort::Created => None,
+        // Soonest first, "never" last: the negated expiry, with "never" as year 10000.
+        TokenSort::Expires => Some("(0 - coalesce({}.expires_at, 253402300800000))"),
+        // Most recent first, never used last.
+        TokenSort::LastUsed => Some("coalesce({}.last_used_at, 0)"),
+    }
+}
+
+fn push_status(sql: &mut QueryBuilder<Db>, status: StatusFilter, now: i64) {
+    match status {
+        StatusFilter::All => {}
+        StatusFilter::Only(TokenStatus::Revoked) => {
+            sql.push(" and t.revoked_at is not null");
+        }
+        StatusFilter::Only(TokenStatus::Active) => {
+            sql.push(" and t.revoked_at is null and (t.expires_at is null or t.expires_at > ");
+            sql.push_bind(now).push(")");
+        }
+        StatusFilter::Only(TokenStatus::Expired) => {
+            sql.push(" and t.revoked_at is null and t.expires_at <= ")
+                .push_bind(now);
+        }
+    }
+}
+
+/// Name contains, or visible prefix starts with, the search, ignoring case (`lower` is
+/// Unicode-aware on both engines; see `server/db.rs`).
+fn push_search(sql: &mut QueryBuilder<Db>, search: Option<&Search>) {
+    if let Some(search) = search {
+        let (contains, starts) = search.like_patterns();
+        sql.push(" and (lower(t.name) like ")
+            .push_bind(contains)
+            .push(" escape '\\' or lower(t.visible_prefix) like ")
+            .push_bind(starts)
+            .push(" escape '\\')");
+    }
 }
 
 /// One token of the account, as the list shows it.
@@ -148,6 +235,7 @@ async fn into_rows(
             mailbox: r.mailbox,
             expires_at: r.expires_at,
             revoked_at: r.revoked_at,
+            revoked_by: r.revoked_by,
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             last_used_ip: r.last_used_ip,

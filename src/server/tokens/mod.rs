@@ -12,7 +12,7 @@ mod mailbox;
 /// Message tokens: minting and narrowing.
 mod message;
 
-pub use list::{constraint_domains, find, list};
+pub use list::{constraint_domains, counts, find, list};
 pub use mailbox::{find_message_token, list_for_mailbox, revoke_message_token, MessageTokenRecord};
 pub use message::{
     create_message_token, narrow_message_token, Actor, MintedMessageToken, NarrowRequest,
@@ -240,7 +240,7 @@ pub async fn revoke(
         }
     };
     let revoked: Vec<(i64, String, String, String)> = sqlx::query_as(
-        "update api_token set revoked_at = $1
+        "update api_token set revoked_at = $1, revoked_by = $4
           where account_id = $2 and revoked_at is null
             and (api_token_id = $3 or (created_by_token_id = $3 and kind = 'message'))
           returning api_token_id, name, visible_prefix, kind",
@@ -248,6 +248,7 @@ pub async fn revoke(
     .bind(now)
     .bind(account_id)
     .bind(token_id)
+    .bind(actor)
     .fetch_all(&mut *tx)
     .await?;
     if !revoked.iter().any(|(id, ..)| *id == token_id) {

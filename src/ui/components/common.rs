@@ -88,27 +88,36 @@ pub const BUTTON_SMALL: &str = "rounded-md px-2 py-1 text-xs font-semibold text-
 pub const BUTTON_SMALL_DANGER: &str = "inline-block rounded-md px-2 py-1 text-xs font-semibold text-rose-700 ring-1 ring-inset ring-rose-300 hover:bg-rose-50 focus-visible:outline-2 focus-visible:outline-rose-600";
 pub const INPUT: &str = "block w-full rounded-lg border-0 px-3 py-2 text-sm text-slate-900 shadow-sm ring-1 ring-inset ring-slate-300 placeholder:text-slate-400 focus:ring-2 focus:ring-inset focus:ring-indigo-600 aria-[invalid=true]:ring-rose-500";
 
+/// One link of a [`FilterNav`].
+pub struct FilterOption {
+    pub href: String,
+    pub label: &'static str,
+    /// How many rows it holds, when known ("12", "1,000+").
+    pub count: Option<String>,
+    pub current: Signal<bool>,
+}
+
 /// A row of filter links (kept in the URL, so a filtered view survives reload and can be shared).
-/// Each option is its link, its label, and whether it is the current filter.
 #[component]
-pub fn FilterNav(
-    label: &'static str,
-    options: Vec<(String, &'static str, Signal<bool>)>,
-) -> impl IntoView {
+pub fn FilterNav(label: &'static str, options: Vec<FilterOption>) -> impl IntoView {
     view! {
         <nav aria-label=label class="mt-4">
             <ul class="inline-flex flex-wrap gap-1 rounded-xl bg-slate-100 p-1">
                 {options
                     .into_iter()
-                    .map(|(href, text, current)| {
+                    .map(|option| {
+                        let current = option.current;
                         view! {
                             <li>
                                 <a
-                                    href=href
+                                    href=option.href
                                     aria-current=move || current.get().then_some("page")
-                                    class="block rounded-lg px-3 py-1.5 text-sm font-medium text-slate-600 hover:text-slate-900 aria-[current=page]:bg-white aria-[current=page]:text-slate-900 aria-[current=page]:shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
+                                    class="flex items-center gap-1.5 rounded-lg px-3 py-1.5 text-sm font-medium text-slate-700 hover:text-slate-900 aria-[current=page]:bg-white aria-[current=page]:text-slate-900 aria-[current=page]:shadow-sm focus-visible:outline-2 focus-visible:outline-indigo-600"
                                 >
-                                    {text}
+                                    {option.label}
+                                    {option.count.map(|count| view! {
+                                        <span class="rounded-full bg-slate-200 px-1.5 text-xs font-semibold tabular-nums text-slate-700">{count}</span>
+                                    })}
                                 </a>
                             </li>
                         }
@@ -116,6 +125,24 @@ pub fn FilterNav(
                     .collect_view()}
             </ul>
         </nav>
+    }
+}
+
+/// What a server action's last answer refused, as the text to show: after a call from a dialog,
+/// or, without JavaScript, from the refusal the server put in the page's URL.
+pub fn action_error<A, T>(action: ServerAction<A>) -> impl Fn() -> Option<String> + Copy
+where
+    A: leptos::server_fn::ServerFn<Output = T> + Clone + Send + Sync + 'static,
+    T: Clone + Send + Sync + 'static,
+    A::Error: Clone + std::fmt::Display + Send + Sync + 'static,
+    ServerAction<A>: Copy,
+{
+    move || {
+        action
+            .value()
+            .get()
+            .and_then(Result::err)
+            .map(|error| error.to_string())
     }
 }
 

@@ -8,7 +8,7 @@ use crate::domain::plan::PlanAccess;
 use crate::domain::token_name::MAX_NAME_CHARS;
 use crate::model::error::AppError;
 use crate::model::routes;
-use crate::model::tokens::DomainOption;
+use crate::model::tokens::{DomainOption, TokenRow};
 use crate::ui::components::common::{FieldError, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT};
 use crate::ui::components::modal::Modal;
 use crate::ui::components::reveal::{Leaving, Reveal};
@@ -18,12 +18,38 @@ use leptos::prelude::*;
 /// The id of the heading that names the create form and the reveal.
 pub const TITLE_ID: &str = "create-token-title";
 
+/// A create form filled in from an existing token ("Create similar"), and what to say about it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Prefill {
+    pub form: CreateTokenForm,
+    pub note: String,
+}
+
+impl Prefill {
+    pub fn similar_to(token: &TokenRow, access: PlanAccess, domains: &[DomainOption]) -> Prefill {
+        let (form, dropped) = token.similar_form(access, domains);
+        let mut note = format!(
+            "Filled in from “{}”. The new token gets its own secret and a new expiration.",
+            token.name
+        );
+        if !dropped.is_empty() {
+            note.push_str(&format!(
+                " Left out, as your plan no longer allows them: {}.",
+                dropped.join(", ")
+            ));
+        }
+        Prefill { form, note }
+    }
+}
+
 #[component]
 pub fn CreateTokenDialog(
     open: RwSignal<bool>,
     access: PlanAccess,
     domains: Vec<DomainOption>,
     action: ServerAction<CreateToken>,
+    /// `None`: a new token's defaults.
+    prefill: RwSignal<Option<Prefill>>,
 ) -> impl IntoView {
     // Closing forgets the answer, so the plaintext leaves the page with the dialog. After a
     // creation the list is loaded again (it is rendered on the server), with the new row.
@@ -59,15 +85,22 @@ pub fn CreateTokenDialog(
         <Modal open on_close=escape labelled_by=TITLE_ID class="max-w-3xl">
             {move || match created() {
                 Some(created) => view! { <Reveal created on_done=close leaving /> }.into_any(),
-                None => view! {
-                    <CreateForm
-                        access
-                        domains=domains.get_value()
-                        submit=Submit::Dialog { action, on_cancel: close }
-                        initial=CreateTokenForm::new_for(access)
-                    />
+                None => {
+                    let (initial, note) = match prefill.get_untracked() {
+                        Some(Prefill { form, note }) => (form, Some(note)),
+                        None => (CreateTokenForm::new_for(access), None),
+                    };
+                    view! {
+                        <CreateForm
+                            access
+                            domains=domains.get_value()
+                            submit=Submit::Dialog { action, on_cancel: close }
+                            initial
+                            note
+                        />
+                    }
+                    .into_any()
                 }
-                    .into_any(),
             }}
         </Modal>
     }
@@ -98,6 +131,9 @@ pub fn CreateForm(
     #[prop(optional)]
     refused: FieldErrors,
     #[prop(optional)] refused_message: Option<String>,
+    /// Said under the heading (where a prefilled form came from).
+    #[prop(default = None)]
+    note: Option<String>,
 ) -> impl IntoView {
     let name = RwSignal::new(initial.name.clone());
     let expiration = RwSignal::new(initial.expiration.clone());
@@ -127,6 +163,13 @@ pub fn CreateForm(
     };
     let invalid = move |field: Field| move || errors.with(|e| e.get(field).is_some()).to_string();
     let pending = move || action.is_some_and(|a| a.pending().get());
+    let first_scope = access
+        .allowed_scopes()
+        .first()
+        .map(|scope| format!("scope-{}", scope.name().replace(':', "-")))
+        .unwrap_or_else(|| "scopes-error".into());
+    // The page answering a refused POST has its problems from the start: focus their summary.
+    let refused_on_load = !errors.get_untracked().is_empty();
 
     let today = chrono::Utc::now().date_naive();
     let min_date = (today + chrono::Duration::days(1))
@@ -182,8 +225,10 @@ pub fn CreateForm(
                 <p class="text-sm text-slate-600">
                     "An ops token (tm_live_…) for scripts, CI and integrations. For Claude, Cursor and other AI clients, prefer connecting with OAuth."
                 </p>
+                {note.map(|note| view! { <p class="mt-2 rounded-lg bg-indigo-50 px-3 py-2 text-sm text-indigo-900">{note}</p> })}
             </div>
             <div class=if in_dialog { "space-y-6 overflow-y-auto px-6 py-5" } else { "space-y-6 px-6 py-5" }>
+                <ErrorSummary errors first_scope autofocus=refused_on_load />
                 <div data-tour="token-name">
                     <label for="token-name" class="block text-sm font-semibold">"Name"</label>
                     <input
@@ -199,7 +244,7 @@ pub fn CreateForm(
                         value=initial.name.clone()
                         prop:value=name
                         on:input=move |event| name.set(event_target_value(&event))
-                        autofocus
+                        autofocus=!refused_on_load
                     />
                     <FieldError id="token-name-error" message=error_for(Field::Name) />
                 </div>
@@ -292,6 +337,58 @@ pub fn CreateForm(
                 </button>
             </div>
         </form>
+    }
+}
+
+/// After a refused submission: what is wrong, each linked to its field. It takes focus when it
+/// appears, so a keyboard or screen-reader user hears the problems first.
+#[component]
+fn ErrorSummary(errors: Memo<FieldErrors>, first_scope: String, autofocus: bool) -> impl IntoView {
+    let summary = NodeRef::<leptos::html::Div>::new();
+    Effect::new(move |_| {
+        if !errors.with(FieldErrors::is_empty) {
+            if let Some(element) = summary.get() {
+                let _ = element.focus();
+            }
+        }
+    });
+    let anchor = move |field: &str| -> String {
+        match field.split('[').next().unwrap_or(field) {
+            "name" => "token-name".into(),
+            "expiration" => "expiration-30d".into(),
+            "expiration_date" => "expiration-date".into(),
+            "scopes" => first_scope.clone(),
+            _ => "domain_mode-all".into(),
+        }
+    };
+    move || {
+        let problems = errors.get();
+        (!problems.is_empty()).then(|| {
+            let count = problems.0.len();
+            view! {
+                <div
+                    node_ref=summary
+                    id="create-token-problems"
+                    tabindex="-1"
+                    autofocus=autofocus
+                    aria-labelledby="create-token-problems-title"
+                    class="rounded-xl border border-rose-300 bg-rose-50 px-4 py-3 text-sm text-rose-900 focus:outline-2 focus:outline-rose-600"
+                >
+                    <h3 id="create-token-problems-title" class="font-semibold">
+                        {if count == 1 { "There is a problem".to_string() } else { format!("There are {count} problems") }}
+                    </h3>
+                    <ul class="mt-1 list-disc pl-5">
+                        {problems
+                            .0
+                            .into_iter()
+                            .map(|problem| view! {
+                                <li><a href=format!("#{}", anchor(&problem.field)) class="font-medium underline">{problem.message}</a></li>
+                            })
+                            .collect_view()}
+                    </ul>
+                </div>
+            }
+        })
     }
 }
 

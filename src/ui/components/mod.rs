@@ -6,6 +6,8 @@ pub mod browser;
 pub mod common;
 /// The "Create token" dialog and its one-time reveal.
 pub mod create_token;
+/// The table frame both lists share (scroll region, phone cards).
+pub mod data_table;
 /// A modal dialog on the native `<dialog>` element.
 pub mod modal;
 /// Marks the page ready and replays clicks made before it was.

@@ -32,7 +32,7 @@ pub fn Modal(
             node_ref=dialog
             aria-labelledby=labelled_by
             class=format!(
-                "m-auto w-[calc(100%-1.5rem)] rounded-2xl bg-white p-0 text-slate-900 shadow-2xl ring-1 ring-slate-900/10 backdrop:bg-slate-900/50 backdrop:backdrop-blur-sm {class}",
+                "m-auto w-[calc(100%-1.5rem)] rounded-2xl bg-white p-0 text-slate-900 shadow-2xl ring-1 ring-slate-900/10 backdrop:bg-black/50 backdrop:backdrop-blur-sm {class}",
             )
             on:cancel=move |event: leptos::ev::Event| {
                 event.prevent_default();

@@ -2,7 +2,7 @@
 
 use crate::api::tokens::RevokeToken;
 use crate::model::tokens::TokenRow;
-use crate::ui::components::common::{BUTTON_DANGER, BUTTON_SECONDARY};
+use crate::ui::components::common::{action_error, BUTTON_DANGER, BUTTON_SECONDARY};
 use crate::ui::components::modal::Modal;
 use leptos::prelude::*;
 
@@ -21,13 +21,7 @@ pub fn RevokeDialog(target: RwSignal<Option<TokenRow>>) -> impl IntoView {
             ));
         }
     });
-    let error = move || {
-        action
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = action_error(action);
     view! {
         <Modal open=Signal::derive(move || target.with(Option::is_some)) on_close=close labelled_by=TITLE_ID class="max-w-md">
             {move || target.get().map(|token| {

@@ -17,7 +17,6 @@ pub fn ScopePicker(
     interactive: bool,
     #[prop(into)] error: Signal<Option<String>>,
 ) -> impl IntoView {
-    let initial = StoredValue::new(initial);
     let allowed: Vec<String> = access
         .allowed_scopes()
         .into_iter()
@@ -31,6 +30,7 @@ pub fn ScopePicker(
         .collect();
     let count = move || selected.with(Vec::len);
     let total_allowed = allowed.len();
+    let locked_count = Scope::all().count() - total_allowed;
     let select_all = {
         let allowed = allowed.clone();
         move |_| selected.set(allowed.clone())
@@ -61,31 +61,60 @@ pub fn ScopePicker(
             </div>
             })}
             <FieldError id="scopes-error" message=error />
-            <div class="mt-2 grid gap-3 sm:grid-cols-2">
-                {families()
-                    .into_iter()
-                    .map(|(family, scopes)| {
-                        view! {
-                            <fieldset class="rounded-xl border border-slate-200 p-3">
-                                <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">
-                                    {family}
-                                </legend>
-                                <ul class="space-y-2">
-                                    {scopes
-                                        .into_iter()
-                                        .map(|scope| {
-                                            let checked = initial.with_value(|names| names.iter().any(|n| n == scope.name()));
-                                            view! { <ScopeOption scope access selected initially=checked /> }
-                                        })
-                                        .collect_view()}
-                                </ul>
-                            </fieldset>
-                        }
-                    })
-                    .collect_view()}
-            </div>
+            <ScopeFamilies access selected initial locked=false />
+            {(locked_count > 0).then(|| view! {
+                <details class="mt-3 rounded-xl border border-slate-200 bg-slate-50 px-3 py-2" data-tour="locked-scopes">
+                    <summary class="cursor-pointer text-sm font-semibold text-slate-800">
+                        {format!("{locked_count} more scope{} need a higher plan", if locked_count == 1 { "" } else { "s" })}
+                    </summary>
+                    <p class="mt-2 text-sm text-slate-700">
+                        "Each says which plan unlocks it. To grant them, upgrade your plan in Billing; tokens you create now keep working after an upgrade."
+                    </p>
+                    <ScopeFamilies access selected initial=Vec::new() locked=true />
+                </details>
+            })}
         </fieldset>
     }
+}
+
+/// The scopes the plan allows (`locked` false) or those it does not (`locked` true), grouped by
+/// family. Columns rather than a grid, so families of different lengths leave no gaps.
+#[component]
+fn ScopeFamilies(
+    access: PlanAccess,
+    selected: RwSignal<Vec<String>>,
+    initial: Vec<String>,
+    locked: bool,
+) -> impl IntoView {
+    let families = families()
+        .into_iter()
+        .filter_map(|(family, scopes)| {
+            let scopes: Vec<Scope> = scopes
+                .into_iter()
+                .filter(|scope| access.allows(*scope) != locked)
+                .collect();
+            (!scopes.is_empty()).then_some((family, scopes))
+        })
+        .map(|(family, scopes)| {
+            view! {
+                <fieldset class="mb-3 break-inside-avoid rounded-xl border border-slate-200 bg-white p-3">
+                    <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-600">
+                        {family}
+                    </legend>
+                    <ul class="space-y-2">
+                        {scopes
+                            .into_iter()
+                            .map(|scope| {
+                                let checked = initial.iter().any(|n| n == scope.name());
+                                view! { <ScopeOption scope access selected initially=checked /> }
+                            })
+                            .collect_view()}
+                    </ul>
+                </fieldset>
+            }
+        })
+        .collect_view();
+    view! { <div class="mt-2 gap-3 sm:columns-2">{families}</div> }
 }
 
 #[component]
@@ -111,7 +140,7 @@ fn ScopeOption(
         });
     };
     view! {
-        <li class="flex items-start gap-2" class:opacity-60=!enabled>
+        <li class="flex items-start gap-2">
             <input
                 type="checkbox"
                 id=id.clone()
@@ -125,7 +154,7 @@ fn ScopeOption(
                 on:change=toggle
             />
             <div class="min-w-0 text-sm leading-5">
-                <label for=id class="font-mono text-[13px] font-medium text-slate-900">
+                <label for=id class=if enabled { "font-mono text-[13px] font-medium text-slate-900" } else { "font-mono text-[13px] font-medium text-slate-700" }>
                     {name}
                 </label>
                 <div id=described_by class="text-slate-600">
@@ -142,7 +171,7 @@ fn ScopeOption(
                         .unlocked_by(scope)
                         .map(|plan| {
                             view! {
-                                <span class="ml-1 inline-flex rounded bg-slate-100 px-1.5 text-xs font-medium text-slate-600">
+                                <span class="ml-1 inline-flex rounded bg-slate-200 px-1.5 text-xs font-medium text-slate-800">
                                     {format!("Requires {plan}")}
                                 </span>
                             }

@@ -1,13 +1,13 @@
 //! The island that turns the Tokens page's links into dialogs. Without JavaScript (or before it
-//! loads) "Create token" and "Revoke" are links to pages that do the same job; once this island
-//! is hydrated they open the create dialog and the revoke confirmation instead.
+//! loads) "Create token", "Create similar" and "Revoke" are links to pages that do the same job;
+//! once this island is hydrated they open the create dialog and the revoke confirmation instead.
 
 use crate::api::tokens::CreateToken;
 use crate::domain::plan::PlanAccess;
 use crate::model::routes;
 use crate::model::tokens::{DomainOption, TokenRow};
-use crate::ui::components::common::{BUTTON_PRIMARY, BUTTON_SMALL_DANGER};
-use crate::ui::components::create_token::CreateTokenDialog;
+use crate::ui::components::common::{BUTTON_PRIMARY, BUTTON_SMALL, BUTTON_SMALL_DANGER};
+use crate::ui::components::create_token::{CreateTokenDialog, Prefill};
 use crate::ui::components::revoke::RevokeDialog;
 use crate::ui::components::tour::register_create_dialog;
 use leptos::prelude::*;
@@ -17,12 +17,17 @@ use leptos::prelude::*;
 struct Dialogs {
     create_open: RwSignal<bool>,
     create: ServerAction<CreateToken>,
+    /// What the create form starts with: `None` for a new token, or a token to copy.
+    prefill: RwSignal<Option<Prefill>>,
     revoke_target: RwSignal<Option<TokenRow>>,
+    access: PlanAccess,
+    domains: StoredValue<Vec<DomainOption>>,
 }
 
 impl Dialogs {
-    fn open_create(self) {
+    fn open_create(self, prefill: Option<Prefill>) {
         self.create.clear();
+        self.prefill.set(prefill);
         self.create_open.set(true);
     }
 }
@@ -37,61 +42,36 @@ pub fn TokenDialogs(
     let dialogs = Dialogs {
         create_open: RwSignal::new(false),
         create: ServerAction::new(),
+        prefill: RwSignal::new(None),
         revoke_target: RwSignal::new(None),
+        access,
+        domains: StoredValue::new(domains.clone()),
     };
     provide_context(dialogs);
     register_create_dialog(dialogs.create_open);
     view! {
         {children()}
-        <CreateTokenDialog open=dialogs.create_open access domains action=dialogs.create />
+        <CreateTokenDialog open=dialogs.create_open access domains action=dialogs.create prefill=dialogs.prefill />
         <RevokeDialog target=dialogs.revoke_target />
     }
 }
 
-/// A link to the create page that opens the dialog once the page is ready. It is a button to
+/// A link to a page that, once the dialogs are ready, opens a dialog instead. It is a button to
 /// assistive technology (it opens a dialog), so Space presses it as well as Enter.
-#[island]
-pub fn CreateTokenButton(
-    /// The tour points at this one (the page's main button, not the empty state's).
-    tour_target: bool,
+#[component]
+fn DialogLink(
+    href: String,
+    class: &'static str,
+    /// `None` until the dialogs are ready: the link then simply leads to its page.
+    open: Option<Callback<()>>,
+    #[prop(optional, into)] label: Option<String>,
+    #[prop(default = None)] tour: Option<&'static str>,
+    children: Children,
 ) -> impl IntoView {
-    let dialogs = use_context::<Dialogs>();
-    let open = move |event: leptos::ev::Event| {
-        if let Some(dialogs) = dialogs {
+    let press = move |event: leptos::ev::Event| {
+        if let Some(open) = open {
             event.prevent_default();
-            dialogs.open_create();
-        }
-    };
-    view! {
-        <a
-            href=routes::NEW_TOKEN
-            role="button"
-            aria-haspopup="dialog"
-            class=BUTTON_PRIMARY
-            data-tour=tour_target.then_some("create-token")
-            on:click=move |event| open(event.into())
-            on:keydown=move |event| {
-                if event.key() == " " {
-                    open(event.into());
-                }
-            }
-        >
-            "Create token"
-        </a>
-    }
-}
-
-/// A row's Revoke control: a link to the confirmation page, or the confirmation dialog.
-#[island]
-pub fn RevokeButton(token: TokenRow) -> impl IntoView {
-    let dialogs = use_context::<Dialogs>();
-    let href = routes::revoke_token(token.id);
-    let label = format!("Revoke {}", token.name);
-    let token = StoredValue::new(token);
-    let open = move |event: leptos::ev::Event| {
-        if let Some(dialogs) = dialogs {
-            event.prevent_default();
-            dialogs.revoke_target.set(Some(token.get_value()));
+            open.run(());
         }
     };
     view! {
@@ -100,16 +80,57 @@ pub fn RevokeButton(token: TokenRow) -> impl IntoView {
             role="button"
             aria-haspopup="dialog"
             aria-label=label
-            class=BUTTON_SMALL_DANGER
-            data-tour="revoke"
-            on:click=move |event| open(event.into())
+            class=class
+            data-tour=tour
+            on:click=move |event| press(event.into())
             on:keydown=move |event| {
                 if event.key() == " " {
-                    open(event.into());
+                    press(event.into());
                 }
             }
         >
-            "Revoke"
+            {children()}
         </a>
     }
+}
+
+/// "Create token": the create page, or the dialog.
+#[island]
+pub fn CreateTokenButton(
+    /// The tour points at this one (the page's main button, not the empty state's).
+    tour_target: bool,
+) -> impl IntoView {
+    let open =
+        use_context::<Dialogs>().map(|dialogs| Callback::new(move |_| dialogs.open_create(None)));
+    view! {
+        <DialogLink href=routes::NEW_TOKEN.to_string() class=BUTTON_PRIMARY open tour=tour_target.then_some("create-token")>
+            "Create token"
+        </DialogLink>
+    }
+}
+
+/// "Create similar" on an expired or revoked ops token: the create form with its settings.
+#[island]
+pub fn CreateSimilarButton(token: TokenRow) -> impl IntoView {
+    let href = routes::create_similar(token.id);
+    let label = format!("Create a token like {}", token.name);
+    let open = use_context::<Dialogs>().map(|dialogs| {
+        Callback::new(move |_| {
+            let prefill = dialogs
+                .domains
+                .with_value(|domains| Prefill::similar_to(&token, dialogs.access, domains));
+            dialogs.open_create(Some(prefill));
+        })
+    });
+    view! { <DialogLink href class=BUTTON_SMALL open label>"Create similar"</DialogLink> }
+}
+
+/// A row's Revoke control: a link to the confirmation page, or the confirmation dialog.
+#[island]
+pub fn RevokeButton(token: TokenRow) -> impl IntoView {
+    let href = routes::revoke_token(token.id);
+    let label = format!("Revoke {}", token.name);
+    let open = use_context::<Dialogs>()
+        .map(|dialogs| Callback::new(move |_| dialogs.revoke_target.set(Some(token.clone()))));
+    view! { <DialogLink href class=BUTTON_SMALL_DANGER open label tour=Some("revoke")>"Revoke"</DialogLink> }
 }

@@ -8,7 +8,10 @@ use crate::domain::time;
 use crate::domain::token::TokenKind;
 use crate::model::tokens::TokenRow;
 use crate::ui::components::common::StatusBadge;
-use crate::ui::components::token_dialogs::RevokeButton;
+use crate::ui::components::data_table::{
+    DataTable, CARD_CELL, CARD_CELL_WIDE, CARD_ROW, CARD_TITLE, CARD_TOP,
+};
+use crate::ui::components::token_dialogs::{CreateSimilarButton, RevokeButton};
 use leptos::prelude::*;
 
 /// `highlight`: the row just created or revoked. `access`: what the account's plan allows now,
@@ -19,37 +22,30 @@ pub fn TokenTable(
     now: i64,
     highlight: Option<i64>,
     access: PlanAccess,
+    /// Names the table and its order ("API tokens, newest first").
+    caption: String,
 ) -> impl IntoView {
+    let columns = vec![
+        "Name",
+        "Token",
+        "Scopes",
+        "Domains",
+        "Status",
+        "Expires",
+        "Created",
+        "Last used",
+        "Actions",
+    ];
     view! {
-        // `relative` keeps the table's visually hidden labels inside the scroll box; without it they
-        // widen the whole page on phones.
-        <div class="relative mt-4 overflow-x-auto rounded-2xl bg-white shadow-sm ring-1 ring-slate-900/5">
-            <table class="min-w-full divide-y divide-slate-200 text-left text-sm" data-tour="token-list">
-                <caption class="sr-only">"API tokens, newest first"</caption>
-                <thead class="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
-                    <tr>
-                        <th scope="col" class="px-4 py-3">"Name"</th>
-                        <th scope="col" class="px-4 py-3">"Token"</th>
-                        <th scope="col" class="px-4 py-3">"Scopes"</th>
-                        <th scope="col" class="px-4 py-3">"Domains"</th>
-                        <th scope="col" class="px-4 py-3">"Status"</th>
-                        <th scope="col" class="px-4 py-3">"Expires"</th>
-                        <th scope="col" class="px-4 py-3">"Created"</th>
-                        <th scope="col" class="px-4 py-3">"Last used"</th>
-                        <th scope="col" class="px-4 py-3"><span class="sr-only">"Actions"</span></th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
-                    {rows
-                        .into_iter()
-                        .map(|row| {
-                            let highlighted = highlight == Some(row.id);
-                            view! { <TokenRowView row now highlighted access /> }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable caption columns tour="token-list">
+            {rows
+                .into_iter()
+                .map(|row| {
+                    let highlighted = highlight == Some(row.id);
+                    view! { <TokenRowView row now highlighted access /> }
+                })
+                .collect_view()}
+        </DataTable>
     }
 }
 
@@ -58,13 +54,13 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
     let active = row.status == TokenStatus::Active;
     // Inactive rows are quieter: they no longer work, and revoked ones never will again.
     let row_class = match (highlighted, active) {
-        (true, _) => "align-top bg-indigo-50",
-        (false, true) => "align-top",
-        (false, false) => "align-top bg-slate-50/60 text-slate-500",
+        (true, _) => format!("{CARD_ROW} bg-indigo-50"),
+        (false, true) => CARD_ROW.to_string(),
+        (false, false) => format!("{CARD_ROW} bg-slate-50/60 text-slate-600"),
     };
     view! {
         <tr class=row_class>
-            <th scope="row" class="px-4 py-3 font-medium text-slate-900">
+            <th scope="row" class=format!("{CARD_TITLE} font-medium text-slate-900")>
                 {row.name.clone()}
                 {(row.kind == TokenKind::Message).then(|| view! {
                     <div class="text-xs font-normal text-slate-500">
@@ -72,23 +68,24 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                     </div>
                 })}
             </th>
-            <td class="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-700">{format!("{}…", row.visible_prefix)}</td>
-            <td class="px-4 py-3">
+            <td data-label="Token" class=format!("{CARD_CELL} whitespace-nowrap font-mono text-xs text-slate-700")>{format!("{}…", row.visible_prefix)}</td>
+            <td data-label="Scopes" class=CARD_CELL_WIDE>
                 <ScopesCell row=row.clone() access />
             </td>
-            <td class="px-4 py-3 text-slate-700">
+            <td data-label="Domains" class=format!("{CARD_CELL} text-slate-700")>
                 {match row.domains.clone() {
                     None => "All domains".to_string(),
                     Some(domains) => domains.join(", "),
                 }}
             </td>
-            <td class="px-4 py-3"><StatusBadge status=row.status /></td>
-            <td class="whitespace-nowrap px-4 py-3 text-slate-700">
+            <td class=CARD_TOP><StatusBadge status=row.status /></td>
+            <td data-label="Expires" class=format!("{CARD_CELL} whitespace-nowrap text-slate-700")>
                 {match (row.revoked_at, row.expires_at) {
                     (Some(at), _) => view! {
                         <span class="text-xs font-medium">"Revoked on"</span>
                         <div><time datetime=time::iso(at) title=time::exact(at)>{time::date(at)}</time></div>
                         <div class="text-xs" data-relative-to=at>{time::relative(at, now)}</div>
+                        {row.revoked_by.clone().map(|by| view! { <div class="max-w-48 truncate text-xs" title=by.clone()>{format!("by {by}")}</div> })}
                     }.into_any(),
                     (None, None) => view! { <span>"Never"</span> }.into_any(),
                     (None, Some(at)) => view! {
@@ -97,10 +94,10 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                     }.into_any(),
                 }}
             </td>
-            <td class="whitespace-nowrap px-4 py-3 text-slate-700">
+            <td data-label="Created" class=format!("{CARD_CELL} whitespace-nowrap text-slate-700")>
                 <time datetime=time::iso(row.created_at) title=time::exact(row.created_at)>{time::date(row.created_at)}</time>
             </td>
-            <td class="whitespace-nowrap px-4 py-3 text-slate-700">
+            <td data-label="Last used" class=format!("{CARD_CELL} whitespace-nowrap text-slate-700")>
                 {match (row.last_used_at, row.last_used_ip.clone()) {
                     (Some(at), ip) => view! {
                         <time datetime=time::iso(at) title=time::exact(at) data-relative-to=at>{time::relative(at, now)}</time>
@@ -109,8 +106,13 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                     (None, _) => view! { <span class="text-slate-500">"Never"</span> }.into_any(),
                 }}
             </td>
-            <td class="px-4 py-3 text-right">
-                {active.then(|| view! { <RevokeButton token=row.clone() /> })}
+            <td class=format!("{CARD_TOP} text-right")>
+                {match (active, row.kind) {
+                    (true, _) => Some(view! { <RevokeButton token=row.clone() /> }.into_any()),
+                    // The quick fix for a token that no longer works: a new one like it.
+                    (false, TokenKind::Ops) => Some(view! { <CreateSimilarButton token=row.clone() /> }.into_any()),
+                    (false, TokenKind::Message) => None,
+                }}
             </td>
         </tr>
     }

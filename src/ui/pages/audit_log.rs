@@ -5,7 +5,10 @@ use crate::domain::audit::AuditAction;
 use crate::domain::time;
 use crate::model::audit::AuditRow;
 use crate::model::routes;
-use crate::ui::components::common::{use_cursor, FilterNav, LoadError, Pager};
+use crate::ui::components::common::{use_cursor, FilterNav, FilterOption, LoadError, Pager};
+use crate::ui::components::data_table::{
+    DataTable, CARD_CELL, CARD_CELL_WIDE, CARD_ROW, CARD_TITLE, CARD_TOP,
+};
 use leptos::prelude::*;
 use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
@@ -63,7 +66,12 @@ fn ActionFilter(action: Memo<Option<AuditAction>>) -> impl IntoView {
             let href = option
                 .map(|a| format!("?action={}", a.as_str()))
                 .unwrap_or_else(|| routes::AUDIT_LOG.into());
-            (href, label, Signal::derive(move || action.get() == option))
+            FilterOption {
+                href,
+                label,
+                count: None,
+                current: Signal::derive(move || action.get() == option),
+            }
         })
         .collect();
     view! { <FilterNav label="Action" options /> }
@@ -71,52 +79,43 @@ fn ActionFilter(action: Memo<Option<AuditAction>>) -> impl IntoView {
 
 #[component]
 fn AuditTable(rows: Vec<AuditRow>) -> impl IntoView {
+    let columns = vec![
+        "Time (UTC)",
+        "Action",
+        "Token",
+        "Actor",
+        "IP address",
+        "User agent",
+    ];
     view! {
-        // `relative` keeps the table's visually hidden labels inside the scroll box; without it they
-        // widen the whole page on phones.
-        <div class="relative mt-4 overflow-x-auto rounded-2xl bg-white shadow-sm ring-1 ring-slate-900/5">
-            <table class="min-w-full divide-y divide-slate-200 text-left text-sm">
-                <caption class="sr-only">"Audit events, newest first"</caption>
-                <thead class="bg-slate-50 text-xs font-semibold uppercase tracking-wide text-slate-500">
-                    <tr>
-                        <th scope="col" class="px-4 py-3">"Time (UTC)"</th>
-                        <th scope="col" class="px-4 py-3">"Action"</th>
-                        <th scope="col" class="px-4 py-3">"Token"</th>
-                        <th scope="col" class="px-4 py-3">"Actor"</th>
-                        <th scope="col" class="px-4 py-3">"IP address"</th>
-                        <th scope="col" class="px-4 py-3">"User agent"</th>
-                    </tr>
-                </thead>
-                <tbody class="divide-y divide-slate-100">
-                    {rows
-                        .into_iter()
-                        .map(|row| {
-                            let revoked = matches!(row.action, AuditAction::TokenRevoked | AuditAction::MessageTokenRevoked);
-                            view! {
-                                <tr class="align-top">
-                                    <td class="whitespace-nowrap px-4 py-3 text-slate-700">
-                                        <time datetime=time::iso(row.at)>{time::exact(row.at)}</time>
-                                    </td>
-                                    <td class="whitespace-nowrap px-4 py-3">
-                                        <span class=if revoked { "font-medium text-rose-700" } else { "font-medium text-emerald-700" }>
-                                            {row.action.label()}
-                                        </span>
-                                    </td>
-                                    <td class="px-4 py-3">
-                                        <div class="font-medium text-slate-900">{row.token_name.clone()}</div>
-                                        <div class="font-mono text-xs text-slate-500">{format!("{}…", row.token_prefix)}</div>
-                                    </td>
-                                    <td class="px-4 py-3 text-slate-700">{row.actor.clone()}</td>
-                                    <td class="whitespace-nowrap px-4 py-3 font-mono text-xs text-slate-700">{row.ip.clone()}</td>
-                                    <td class="max-w-xs truncate px-4 py-3 text-xs text-slate-500" title=row.user_agent.clone()>
-                                        {row.user_agent.clone()}
-                                    </td>
-                                </tr>
-                            }
-                        })
-                        .collect_view()}
-                </tbody>
-            </table>
-        </div>
+        <DataTable caption="Audit events, newest first" columns>
+            {rows
+                .into_iter()
+                .map(|row| {
+                    let revoked = matches!(row.action, AuditAction::TokenRevoked | AuditAction::MessageTokenRevoked);
+                    view! {
+                        <tr class=CARD_ROW>
+                            <td class=format!("{CARD_TOP} whitespace-nowrap text-slate-700")>
+                                <time datetime=time::iso(row.at)>{time::exact(row.at)}</time>
+                            </td>
+                            <td class=format!("{CARD_TITLE} whitespace-nowrap")>
+                                <span class=if revoked { "font-medium text-rose-700" } else { "font-medium text-emerald-700" }>
+                                    {row.action.label()}
+                                </span>
+                            </td>
+                            <td data-label="Token" class=CARD_CELL>
+                                <div class="font-medium text-slate-900">{row.token_name.clone()}</div>
+                                <div class="font-mono text-xs text-slate-600">{format!("{}…", row.token_prefix)}</div>
+                            </td>
+                            <td data-label="Actor" class=format!("{CARD_CELL} break-words text-slate-700")>{row.actor.clone()}</td>
+                            <td data-label="IP address" class=format!("{CARD_CELL} whitespace-nowrap font-mono text-xs text-slate-700")>{row.ip.clone()}</td>
+                            <td data-label="User agent" class=format!("{CARD_CELL_WIDE} max-w-xs truncate text-xs text-slate-600 max-md:max-w-full") title=row.user_agent.clone()>
+                                {row.user_agent.clone()}
+                            </td>
+                        </tr>
+                    }
+                })
+                .collect_view()}
+        </DataTable>
     }
 }

@@ -2,14 +2,14 @@
 //! script is ready). Its form posts back here; the answer is the one-time reveal, served with
 //! `no-store`, or the form again with each refusal next to its field.
 
-use crate::api::tokens::account_domains;
 #[cfg(feature = "ssr")]
 use crate::api::tokens::create_token_from_page;
+use crate::api::tokens::{account_domains, find_token};
 use crate::domain::new_token::CreateTokenForm;
 use crate::model::error::AppError;
 use crate::model::tokens::SubmittedForm;
 use crate::ui::components::common::LoadError;
-use crate::ui::components::create_token::{CreateForm, Submit, TITLE_ID};
+use crate::ui::components::create_token::{CreateForm, Prefill, Submit, TITLE_ID};
 use crate::ui::components::reveal::Reveal;
 use crate::ui::pages::agents_layout::ViewerResource;
 use leptos::prelude::*;
@@ -19,6 +19,18 @@ use leptos_meta::Title;
 pub fn NewTokenPage() -> impl IntoView {
     let viewer = expect_context::<ViewerResource>();
     let domains = Resource::new(|| (), |_| account_domains());
+    // "Create similar" without JavaScript: `?like=ID` fills the form in from that token.
+    let like = leptos_router::hooks::use_query_map()
+        .with_untracked(|q| q.get("like").and_then(|id| id.parse::<i64>().ok()));
+    let template = Resource::new(
+        || (),
+        move |_| async move {
+            match like {
+                Some(id) => find_token(id).await.ok(),
+                None => None,
+            }
+        },
+    );
     // A POST to this page carries the form; the token is created while the page renders.
     let submitted = use_context::<SubmittedForm>();
     let outcome = Resource::new(
@@ -44,6 +56,7 @@ pub fn NewTokenPage() -> impl IntoView {
                     return view! { <LoadError message="The form could not be loaded. Please reload the page." /> }.into_any();
                 };
                 let access = viewer.access;
+                let template = template.await;
                 let body = match outcome.await {
                     Some((_, Ok(created))) => view! { <Reveal created /> }.into_any(),
                     Some((form, Err(AppError::Invalid(errors)))) => view! {
@@ -52,9 +65,15 @@ pub fn NewTokenPage() -> impl IntoView {
                     Some((form, Err(error))) => view! {
                         <CreateForm access domains submit=Submit::Page initial=form refused_message=error.to_string() />
                     }.into_any(),
-                    None => view! {
-                        <CreateForm access domains submit=Submit::Page initial=CreateTokenForm::new_for(access) />
-                    }.into_any(),
+                    None => match template {
+                        Some(token) => {
+                            let Prefill { form, note } = Prefill::similar_to(&token, access, &domains);
+                            view! { <CreateForm access domains submit=Submit::Page initial=form note=Some(note) /> }.into_any()
+                        }
+                        None => view! {
+                            <CreateForm access domains submit=Submit::Page initial=CreateTokenForm::new_for(access) />
+                        }.into_any(),
+                    },
                 };
                 view! {
                     <section aria-labelledby=TITLE_ID class="mx-auto max-w-3xl rounded-2xl bg-white shadow-sm ring-1 ring-slate-900/5">

@@ -6,7 +6,7 @@ use crate::api::tokens::{find_token, RevokeToken};
 use crate::domain::status::TokenStatus;
 use crate::model::error::AppError;
 use crate::model::routes;
-use crate::ui::components::common::{LoadError, BUTTON_DANGER, BUTTON_SECONDARY};
+use crate::ui::components::common::{action_error, LoadError, BUTTON_DANGER, BUTTON_SECONDARY};
 use crate::ui::components::revoke::RevokeWarning;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -26,13 +26,7 @@ pub fn RevokeTokenPage() -> impl IntoView {
     );
     // Reads a refusal the server put in this page's URL after a plain form post.
     let revoke = ServerAction::<RevokeToken>::new();
-    let error = move || {
-        revoke
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|e| e.to_string())
-    };
+    let error = action_error(revoke);
     view! {
         <Title text="Revoke token · AI Agents & API · TrekMail" />
         <Suspense>

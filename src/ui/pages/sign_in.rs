@@ -1,20 +1,14 @@
 //! The sign-in form. A plain HTML form underneath, so it works before hydration too.
 
 use crate::api::session::SignIn;
-use crate::ui::components::common::{BUTTON_PRIMARY, INPUT};
+use crate::ui::components::common::{action_error, BUTTON_PRIMARY, INPUT};
 use leptos::prelude::*;
 use leptos_meta::Title;
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
     let sign_in = ServerAction::<SignIn>::new();
-    let error = move || {
-        sign_in
-            .value()
-            .get()
-            .and_then(Result::err)
-            .map(|error| error.to_string())
-    };
+    let error = action_error(sign_in);
     view! {
         <Title text="Sign in · TrekMail" />
         <main class="flex min-h-screen items-center justify-center px-4 py-12">

@@ -1,12 +1,15 @@
 //! The Tokens tab: the filterable list, rendered on the server. Creating and revoking are links
 //! to their own pages, which the `TokenDialogs` island turns into dialogs once it is hydrated.
 
-use crate::api::tokens::{account_domains, find_token, list_tokens};
+use crate::api::tokens::{account_domains, count_tokens, find_token, list_tokens};
 use crate::domain::status::StatusFilter;
+use crate::domain::token_query::{TokenQuery, TokenSort, MAX_SEARCH_CHARS};
 use crate::model::routes;
-use crate::model::tokens::TokenRow;
+use crate::model::tokens::{StatusCounts, TokenRow};
 use crate::model::{Cursor, Page};
-use crate::ui::components::common::{use_cursor, FilterNav, LoadError, Notice, Pager};
+use crate::ui::components::common::{
+    use_cursor, FilterNav, FilterOption, LoadError, Notice, Pager, BUTTON_SECONDARY, INPUT,
+};
 use crate::ui::components::token_dialogs::{CreateTokenButton, TokenDialogs};
 use crate::ui::components::token_table::TokenTable;
 use crate::ui::pages::agents_layout::ViewerResource;
@@ -52,19 +55,26 @@ impl Change {
 pub fn TokensPage() -> impl IntoView {
     let viewer = expect_context::<ViewerResource>();
     let query = use_query_map();
-    let filter = query.with_untracked(|q| StatusFilter::from_query(q.get("status").as_deref()));
+    let view_query = query.with_untracked(|q| {
+        TokenQuery::from_query(
+            q.get("status").as_deref(),
+            q.get("q").as_deref(),
+            q.get("sort").as_deref(),
+        )
+    });
     let change = query.with_untracked(|q| Change::from_query(q.get("created"), q.get("revoked")));
     let cursor = use_cursor().get_untracked();
-    let tokens = Resource::new(
-        || (),
-        move |_| {
-            list_tokens(
-                filter.query_value().map(String::from),
-                cursor.after,
-                cursor.before,
-            )
-        },
-    );
+    let tokens = {
+        let view_query = view_query.clone();
+        Resource::new(
+            || (),
+            move |_| list_tokens(view_query.clone(), cursor.after, cursor.before),
+        )
+    };
+    let counts = {
+        let search = view_query.search.clone();
+        Resource::new(|| (), move |_| count_tokens(search.clone()))
+    };
     let domains = Resource::new(|| (), |_| account_domains());
     // The changed token by id: it may not be on this page (a filter, or revoked off the list).
     let changed = Resource::new(
@@ -80,37 +90,42 @@ pub fn TokensPage() -> impl IntoView {
     view! {
         <Title text="Tokens · AI Agents & API · TrekMail" />
         <Suspense>
-            {move || Suspend::new(async move {
+            {move || {
+                let view_query = view_query.clone();
+                Suspend::new(async move {
                 let (viewer, domains, tokens) = (viewer.await, domains.await, tokens.await);
-                let changed = changed.await;
+                let (changed, counts) = (changed.await, counts.await.ok());
                 let notice = change.map(|change| change.message(changed.as_ref()));
                 let (Ok(viewer), Ok(domains)) = (viewer, domains) else {
                     return view! { <LoadError message="The tokens could not be loaded. Please reload the page." /> }.into_any();
                 };
                 view! {
                     <TokenDialogs access=viewer.access domains>
-                        <TokensSection filter cursor notice highlight=change.map(Change::id) access=viewer.access tokens=tokens.clone() />
+                        <TokensSection view_query counts cursor notice highlight=change.map(Change::id) access=viewer.access tokens=tokens.clone() />
                     </TokenDialogs>
                 }.into_any()
-            })}
+            })}}
         </Suspense>
     }
 }
 
 #[component]
 fn TokensSection(
-    filter: StatusFilter,
+    view_query: TokenQuery,
+    counts: Option<StatusCounts>,
     cursor: Cursor,
     notice: Option<String>,
     highlight: Option<i64>,
     access: crate::domain::plan::PlanAccess,
     tokens: Result<Page<TokenRow>, crate::model::error::AppError>,
 ) -> impl IntoView {
-    let base_query = filter
-        .query_value()
-        .map(|s| format!("status={s}"))
-        .unwrap_or_default();
-    let unfiltered = filter == StatusFilter::All && cursor == Cursor::default();
+    let base_query = view_query.to_query_string();
+    let unfiltered = view_query.is_unfiltered() && cursor == Cursor::default();
+    let sort_label = TokenSort::OPTIONS
+        .iter()
+        .find(|(sort, _)| *sort == view_query.sort)
+        .map_or("", |(_, label)| *label);
+    let caption = format!("API tokens, {}", sort_label.to_lowercase());
     view! {
         <section aria-labelledby="tokens-title">
             <div class="flex flex-wrap items-center justify-between gap-3">
@@ -120,7 +135,8 @@ fn TokensSection(
                 </div>
                 <CreateTokenButton tour_target=true />
             </div>
-            <StatusFilterNav filter />
+            <StatusFilterNav view_query=view_query.clone() counts />
+            <SearchForm view_query />
             {match tokens {
                 Ok(page) => {
                     view! {
@@ -129,7 +145,7 @@ fn TokensSection(
                             view! { <EmptyState unfiltered /> }.into_any()
                         } else {
                             view! {
-                                <TokenTable rows=page.rows.clone() now=page.now highlight access />
+                                <TokenTable rows=page.rows.clone() now=page.now highlight access caption=caption.clone() />
                                 <Pager page base_query label="Token pages" />
                             }.into_any()
                         }}
@@ -141,19 +157,66 @@ fn TokensSection(
     }
 }
 
+/// The status tabs, each with its count for the current search; they keep the search and order.
 #[component]
-fn StatusFilterNav(filter: StatusFilter) -> impl IntoView {
+fn StatusFilterNav(view_query: TokenQuery, counts: Option<StatusCounts>) -> impl IntoView {
     let options = StatusFilter::OPTIONS
         .into_iter()
-        .map(|(option, label)| {
-            let href = option
-                .query_value()
-                .map(|v| format!("{}?status={v}", routes::TOKENS))
-                .unwrap_or_else(|| routes::TOKENS.into());
-            (href, label, Signal::stored(filter == option))
+        .map(|(status, label)| {
+            let query = view_query.with_status(status).to_query_string();
+            FilterOption {
+                href: if query.is_empty() {
+                    routes::TOKENS.into()
+                } else {
+                    format!("{}?{query}", routes::TOKENS)
+                },
+                label,
+                count: counts.map(|counts| counts.label(status)),
+                current: Signal::stored(view_query.status == status),
+            }
         })
         .collect();
     view! { <FilterNav label="Status" options attr:data-tour="status-filter" /> }
+}
+
+/// Search by name or prefix and the order: a plain GET form, so it works without JavaScript and
+/// the view stays in the URL. It keeps the status tab.
+#[component]
+fn SearchForm(view_query: TokenQuery) -> impl IntoView {
+    let search = view_query
+        .search
+        .as_ref()
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+    let sort = view_query.sort;
+    view! {
+        <form method="get" action=routes::TOKENS role="search" aria-label="Find tokens" class="mt-3 flex flex-wrap items-end gap-2">
+            {view_query.status.query_value().map(|status| view! { <input type="hidden" name="status" value=status /> })}
+            <div class="min-w-48 flex-1 sm:max-w-xs">
+                <label for="token-search" class="block text-xs font-semibold text-slate-700">"Name or prefix"</label>
+                <input id="token-search" type="search" name="q" value=search maxlength=MAX_SEARCH_CHARS placeholder="e.g. deploy or tm_live_3f9a" class=format!("mt-1 {INPUT}") />
+            </div>
+            <div>
+                <label for="token-sort" class="block text-xs font-semibold text-slate-700">"Sort by"</label>
+                <select id="token-sort" name="sort" class=format!("mt-1 {INPUT} pr-8")>
+                    {TokenSort::OPTIONS
+                        .into_iter()
+                        .map(|(option, label)| view! {
+                            <option value=option.form_value() selected=option == sort>{label}</option>
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <button type="submit" class=BUTTON_SECONDARY>"Apply"</button>
+            {view_query.search.is_some().then(|| {
+                let mut cleared = view_query.clone();
+                cleared.search = None;
+                let query = cleared.to_query_string();
+                let href = if query.is_empty() { routes::TOKENS.to_string() } else { format!("{}?{query}", routes::TOKENS) };
+                view! { <a href=href class="px-2 py-2 text-sm font-semibold text-indigo-700 hover:underline">"Clear search"</a> }
+            })}
+        </form>
+    }
 }
 
 #[component]

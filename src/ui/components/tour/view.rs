@@ -198,7 +198,7 @@ fn Spotlight(layout: RwSignal<Layout>) -> impl IntoView {
     let hole = move || layout.with(|layout| layout.hole);
     let px = |value: f64| format!("{value}px");
     view! {
-        <div aria-hidden="true" class="pointer-events-none fixed inset-0 bg-slate-900/55" class:hidden=move || hole().is_some()></div>
+        <div aria-hidden="true" class="pointer-events-none fixed inset-0 bg-black/55" class:hidden=move || hole().is_some()></div>
         <div
             aria-hidden="true"
             data-tour-spotlight=""
