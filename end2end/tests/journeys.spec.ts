@@ -120,8 +120,9 @@ test('a refused creation keeps what was typed and shows each message by its fiel
   await form.getByLabel('Custom date').check();
   await form.getByLabel('Expiration date').fill('2001-01-01');
   await form.getByRole('button', { name: 'Create token' }).click();
-  await expect(form.getByText('Enter a name for the token.')).toBeVisible();
-  await expect(form.getByText(/must be in the future/)).toBeVisible();
+  await expect(form.getByRole('region', { name: 'There are 2 problems' })).toBeFocused();
+  await expect(form.getByLabel('Name')).toHaveAccessibleDescription('Enter a name for the token.');
+  await expect(form.getByLabel('Expiration date')).toHaveAccessibleDescription(/must be in the future/);
   await expect(form.getByLabel('Expiration date')).toHaveValue('2001-01-01');
   await expect(form.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true');
 });

@@ -94,11 +94,24 @@ test.describe('creating a token', () => {
     await dialog.getByLabel('Expiration date').fill('2001-01-01');
     await dialog.getByLabel('Selected domains').check();
     await dialog.getByRole('button', { name: 'Create token' }).click();
-    await expect(dialog.getByText('Enter a name for the token.')).toBeVisible();
-    await expect(dialog.getByText('Select at least one scope.')).toBeVisible();
-    await expect(dialog.getByText(/must be in the future/)).toBeVisible();
-    await expect(dialog.getByText('Select at least one domain.')).toBeVisible();
+    // Focus goes to a summary that links to each field; each field also says its own problem.
+    const problems = dialog.getByRole('region', { name: 'There are 4 problems' });
+    await expect(problems).toBeFocused();
+    await expect(problems.getByRole('link')).toHaveText([
+      'Enter a name for the token.',
+      /must be in the future/,
+      'Select at least one scope.',
+      'Select at least one domain.',
+    ]);
+    await expect(dialog.getByLabel('Name')).toHaveAccessibleDescription('Enter a name for the token.');
+    await expect(dialog.getByLabel('Expiration date')).toHaveAccessibleDescription(/must be in the future/);
+    await expect(dialog.getByRole('group', { name: 'Scopes', exact: true })).toHaveAccessibleDescription(/Select at least one scope\.$/);
+    await expect(dialog.getByRole('group', { name: 'Domain constraint' })).toHaveAccessibleDescription(/Select at least one domain\.$/);
     await expect(dialog.getByLabel('Name')).toHaveAttribute('aria-invalid', 'true');
+    // A summary link takes the keyboard to its field.
+    await problems.getByRole('link', { name: 'Enter a name for the token.' }).click();
+    await page.keyboard.type('Fixed');
+    await expect(dialog.getByLabel('Name')).toHaveValue('Fixed');
     await dialog.getByRole('button', { name: 'Cancel' }).click();
     await expect(page.getByRole('dialog')).toHaveCount(0);
   });
@@ -111,7 +124,8 @@ test.describe('creating a token', () => {
     const dialog = await openCreateDialog(page);
     await dialog.getByLabel('Name').fill(name);
     await dialog.getByRole('button', { name: 'Create token' }).click();
-    await expect(dialog.getByText('An active token already has this name.', { exact: false })).toBeVisible();
+    await expect(dialog.getByRole('region', { name: 'There is a problem' })).toBeFocused();
+    await expect(dialog.getByLabel('Name')).toHaveAccessibleDescription(/An active token already has this name\./);
   });
 
   test('a domain-constrained token lists only its domains', async ({ page }) => {
@@ -173,6 +187,8 @@ test.describe('plan limits', () => {
         await expect(box).toBeEnabled();
         await expect(box).toBeChecked();
       }
+      // What the plan does not allow is folded away below what it does.
+      if (disabled.length > 0) await dialog.getByText(/more scopes? needs? a higher plan/).click();
       for (const scope of disabled) {
         const box = dialog.getByRole('checkbox', { name: scope, exact: true });
         await expect(box).toBeDisabled();

@@ -352,7 +352,7 @@ test.describe('the guided tour', () => {
     const tour = tourDialog(page);
     await expect(tour).toHaveAccessibleName('Scopes');
     await expect(tour).toHaveAccessibleDescription(
-      /^On Nano, tokens can use the Email Verifier scopes \(verify:read, verify:write\)\. The other \d+ scopes are disabled and say which plan unlocks them\. Grant only what the token needs\.$/,
+      /^On Nano, tokens can use the Email Verifier scopes \(verify:read, verify:write\)\. The other \d+ scopes need a higher plan: they are folded away below, each with the plan that unlocks it\. Grant only what the token needs\.$/,
     );
     await expect(createDialog(page).getByRole('group', { name: 'Scopes', exact: true })).toHaveAttribute(
       'data-tour-highlighted',

@@ -1,7 +1,6 @@
 //! Listing, creating and revoking tokens from the dashboard. Owner only.
 
 use crate::domain::new_token::CreateTokenForm;
-use crate::domain::token_query::{Search, TokenQuery};
 use crate::model::error::AppError;
 use crate::model::tokens::{CreatedToken, DomainOption, StatusCounts, TokenRow};
 use crate::model::Page;
@@ -22,16 +21,20 @@ pub async fn account_domains() -> Result<Vec<DomainOption>, AppError> {
 
 /// One page of the account's tokens in the view the URL describes: `status` (`active`,
 /// `expired`, `revoked`, anything else for all), `q` (search), `sort` (`expires`, `last_used`,
-/// anything else for newest first). JSON, because the view is a nested value.
-#[server(input = Json)]
+/// anything else for newest first), as the page's URL spells them.
+#[server]
 pub async fn list_tokens(
-    query: TokenQuery,
+    status: Option<String>,
+    q: Option<String>,
+    sort: Option<String>,
     after: Option<i64>,
     before: Option<i64>,
 ) -> Result<Page<TokenRow>, AppError> {
     use crate::api::context::{internal, require_owner, state};
     let pool = state().pool;
     let owner = require_owner().await?;
+    use crate::domain::token_query::TokenQuery;
+    let query = TokenQuery::from_query(status.as_deref(), q.as_deref(), sort.as_deref());
     crate::server::tokens::list(
         &pool,
         owner.account_id,
@@ -43,11 +46,14 @@ pub async fn list_tokens(
 }
 
 /// How many tokens each status tab holds for this search (bounded; see `COUNT_CAP`).
-#[server(input = Json)]
-pub async fn count_tokens(search: Option<Search>) -> Result<StatusCounts, AppError> {
+#[server]
+pub async fn count_tokens(q: Option<String>) -> Result<StatusCounts, AppError> {
     use crate::api::context::{internal, require_owner, state};
     let pool = state().pool;
     let owner = require_owner().await?;
+    let search = q
+        .as_deref()
+        .and_then(crate::domain::token_query::Search::parse);
     crate::server::tokens::counts(&pool, owner.account_id, search.as_ref())
         .await
         .map_err(internal)

@@ -84,7 +84,9 @@ impl Expiration {
         if date.is_empty() {
             return Err("Pick an expiration date.".into());
         }
-        let date = NaiveDate::parse_from_str(date, "%Y-%m-%d")
+        // `YYYY-MM-DD` (NaiveDate's FromStr is that format, without a format string to interpret).
+        let date = date
+            .parse::<NaiveDate>()
             .map_err(|_| "Enter the date as YYYY-MM-DD.".to_string())?;
         if date <= today {
             return Err(

@@ -39,3 +39,5 @@ pub mod token;
 pub mod token_name;
 /// The Tokens list's view: status, search and order, as kept in the URL.
 pub mod token_query;
+/// NFC and general categories: from the Unicode crates on the server, from the browser's engine in the browser.
+pub mod unicode;

@@ -12,9 +12,11 @@ pub fn date(ms: i64) -> String {
     to_datetime(ms).format("%b %-d, %Y").to_string()
 }
 
-/// "2026-12-03 14:05:09 UTC"
+/// "2026-12-03 14:05:09 UTC". Built from the date's and time's own Display (whole seconds), so
+/// the browser bundle, which shows this in the reveal, carries no format-string interpreter.
 pub fn exact(ms: i64) -> String {
-    to_datetime(ms).format("%Y-%m-%d %H:%M:%S UTC").to_string()
+    let seconds = to_datetime(ms.div_euclid(1000) * 1000).naive_utc();
+    format!("{} {} UTC", seconds.date(), seconds.time())
 }
 
 /// ISO 8601 for `<time datetime=…>`.

@@ -1,5 +1,6 @@
 //! A token's name: what the owner calls it ("Claude Agent", "CI/CD Pipeline").
 
+use super::unicode::{self, Category};
 use serde::{Deserialize, Serialize};
 use std::fmt;
 
@@ -22,7 +23,6 @@ impl TokenName {
     /// The same rules with another length limit (message tokens allow 255 characters, as
     /// TrekMail's API does).
     pub fn parse_with_max(raw: &str, max_chars: usize) -> Result<TokenName, String> {
-        use unicode_normalization::UnicodeNormalization;
         // Far too long whatever normalisation does: refused before any work proportional to it.
         // Counted as sent, spaces included (folding runs of spaces does not make room), and
         // before any work proportional to the length.
@@ -46,7 +46,10 @@ impl TokenName {
         }
         // Variation selectors only pick a glyph's look (text or emoji ❤️); they are dropped, so
         // `Prod\u{FE0F}` is the name `Prod`.
-        let normalised: String = raw.nfc().filter(|c| !is_variation_selector(*c)).collect();
+        let normalised: String = unicode::nfc(raw)
+            .chars()
+            .filter(|c| !is_variation_selector(*c))
+            .collect();
         if stacked_marks(&normalised) > MAX_STACKED_MARKS {
             return Err("The name has too many accents on one letter.".into());
         }
@@ -72,10 +75,9 @@ const MAX_STACKED_MARKS: usize = 4;
 
 /// The longest run of combining marks in `text`.
 fn stacked_marks(text: &str) -> usize {
-    use unicode_properties::{GeneralCategoryGroup, UnicodeGeneralCategory};
     let (mut longest, mut run) = (0, 0);
     for c in text.chars() {
-        run = if c.general_category_group() == GeneralCategoryGroup::Mark {
+        run = if unicode::category(c) == Category::Mark {
             run + 1
         } else {
             0
@@ -93,24 +95,18 @@ fn is_variation_selector(c: char) -> bool {
 /// (Hangul fillers, the combining grapheme joiner, the Khmer inherent vowels and the blank
 /// Braille pattern are letters and marks that draw nothing.)
 fn is_hidden(c: char) -> bool {
-    use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
-    matches!(
-        c.general_category(),
-        GeneralCategory::Format
-            | GeneralCategory::PrivateUse
-            | GeneralCategory::Surrogate
-            | GeneralCategory::Unassigned
-    ) || matches!(
-        c,
-        '\u{115F}'
-            | '\u{1160}'
-            | '\u{3164}'
-            | '\u{FFA0}'
-            | '\u{034F}'
-            | '\u{17B4}'
-            | '\u{17B5}'
-            | '\u{2800}'
-    )
+    unicode::category(c) == Category::Invisible
+        || matches!(
+            c,
+            '\u{115F}'
+                | '\u{1160}'
+                | '\u{3164}'
+                | '\u{FFA0}'
+                | '\u{034F}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{2800}'
+        )
 }
 
 impl fmt::Display for TokenName {

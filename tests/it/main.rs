@@ -18,6 +18,8 @@ mod observability;
 mod pages;
 /// Settings and start-up of the real binary.
 mod startup;
+/// Search, orders, counts, who revoked, Create similar.
+mod token_list;
 /// The guided tour's server side.
 mod tour;
 /// What goes over the wire: cached, precompressed assets; compressed pages and JSON.

@@ -13,6 +13,7 @@ use crate::ui::components::common::{FieldError, BUTTON_PRIMARY, BUTTON_SECONDARY
 use crate::ui::components::modal::Modal;
 use crate::ui::components::reveal::{Leaving, Reveal};
 use crate::ui::components::scope_picker::ScopePicker;
+use leptos::either::Either;
 use leptos::prelude::*;
 
 /// The id of the heading that names the create form and the reveal.
@@ -84,8 +85,8 @@ pub fn CreateTokenDialog(
     view! {
         <Modal open on_close=escape labelled_by=TITLE_ID class="max-w-3xl">
             {move || match created() {
-                Some(created) => view! { <Reveal created on_done=close leaving /> }.into_any(),
-                None => {
+                Some(created) => Either::Left(view! { <Reveal created on_done=close leaving /> }),
+                None => Either::Right({
                     let (initial, note) = match prefill.get_untracked() {
                         Some(Prefill { form, note }) => (form, Some(note)),
                         None => (CreateTokenForm::new_for(access), None),
@@ -99,8 +100,7 @@ pub fn CreateTokenDialog(
                             note
                         />
                     }
-                    .into_any()
-                }
+                }),
             }}
         </Modal>
     }
@@ -172,12 +172,9 @@ pub fn CreateForm(
     let refused_on_load = !errors.get_untracked().is_empty();
 
     let today = chrono::Utc::now().date_naive();
-    let min_date = (today + chrono::Duration::days(1))
-        .format("%Y-%m-%d")
-        .to_string();
-    let max_date = Expiration::latest_custom_date(today)
-        .format("%Y-%m-%d")
-        .to_string();
+    // A date's Display is `YYYY-MM-DD` (and leaves chrono's format-string code out of the bundle).
+    let min_date = (today + chrono::Duration::days(1)).to_string();
+    let max_date = Expiration::latest_custom_date(today).to_string();
 
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         let Some(action) = action else { return };
@@ -204,11 +201,12 @@ pub fn CreateForm(
         }
     };
     let cancel = match submit {
-        Submit::Dialog { on_cancel, .. } => view! {
+        Submit::Dialog { on_cancel, .. } => Either::Left(view! {
             <button type="button" class=BUTTON_SECONDARY on:click=move |_| on_cancel.run(())>"Cancel"</button>
+        }),
+        Submit::Page => {
+            Either::Right(view! { <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a> })
         }
-        .into_any(),
-        Submit::Page => view! { <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a> }.into_any(),
     };
     let in_dialog = action.is_some();
 
@@ -369,6 +367,7 @@ fn ErrorSummary(errors: Memo<FieldErrors>, first_scope: String, autofocus: bool)
                 <div
                     node_ref=summary
                     id="create-token-problems"
+                    role="region"
                     tabindex="-1"
                     autofocus=autofocus
                     aria-labelledby="create-token-problems-title"

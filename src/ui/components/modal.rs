@@ -6,15 +6,20 @@ use leptos::prelude::*;
 
 /// Opens while `open` is true. Escape or the close control call `on_close`; the content is only
 /// rendered while open, so nothing inside outlives a close.
+/// The children are typed, not erased into an `AnyView`: erasing them would pull the async
+/// hydration code of the whole dialog into the browser bundle (leptos PR #4438).
 #[component]
-pub fn Modal(
+pub fn Modal<C>(
     #[prop(into)] open: Signal<bool>,
     on_close: Callback<()>,
     /// Id of the element that names the dialog.
     labelled_by: &'static str,
     #[prop(optional, into)] class: String,
-    children: ChildrenFn,
-) -> impl IntoView {
+    children: TypedChildrenFn<C>,
+) -> impl IntoView
+where
+    C: IntoView + 'static,
+{
     let dialog = NodeRef::<html::Dialog>::new();
     Effect::new(move |_| {
         let Some(element) = dialog.get() else { return };
@@ -26,7 +31,7 @@ pub fn Modal(
             element.close();
         }
     });
-    let children = StoredValue::new(children);
+    let children = children.into_inner();
     view! {
         <dialog
             node_ref=dialog
@@ -39,7 +44,7 @@ pub fn Modal(
                 on_close.run(());
             }
         >
-            <Show when=move || open.get()>{move || children.read_value()()}</Show>
+            {move || open.get().then(|| children())}
         </dialog>
     }
 }

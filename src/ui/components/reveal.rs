@@ -7,6 +7,7 @@ use crate::model::tokens::CreatedToken;
 use crate::ui::components::browser::copy_to_clipboard;
 use crate::ui::components::common::{BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT};
 use crate::ui::components::create_token::TITLE_ID;
+use leptos::either::{Either, EitherOf3};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 
@@ -51,14 +52,12 @@ pub fn Reveal(
         percent_encoding::utf8_percent_encode(&file_text, percent_encoding::NON_ALPHANUMERIC)
     );
     let done = match on_done {
-        Some(on_done) => view! {
+        Some(on_done) => Either::Left(view! {
             <button type="button" class=BUTTON_SECONDARY on:click=move |_| on_done.run(())>"Done"</button>
-        }
-        .into_any(),
-        None => view! {
+        }),
+        None => Either::Right(view! {
             <a href=format!("{}?created={}", routes::TOKENS, row.id) class=BUTTON_SECONDARY>"Done"</a>
-        }
-        .into_any(),
+        }),
     };
     view! {
         <div class="px-6 py-5">
@@ -111,7 +110,7 @@ fn TryIt(token: String) -> impl IntoView {
     view! {
         <div class="mt-4">
             <p id="try-it" class="text-sm font-semibold">"Try it: who am I?"</p>
-            <pre aria-labelledby="try-it" class="mt-1 overflow-x-auto rounded-lg bg-slate-900 p-3 text-xs text-slate-100"><code>{curl}</code></pre>
+            <pre aria-labelledby="try-it" tabindex="0" class="mt-1 overflow-x-auto focus-visible:outline-2 focus-visible:outline-indigo-600 rounded-lg bg-slate-900 p-3 text-xs text-slate-100"><code>{curl}</code></pre>
             <p class="mt-2 text-sm text-slate-600">
                 "Connecting Claude, Cursor or another AI client? "
                 <a href=CONNECTING_AI_AGENTS class="font-semibold text-indigo-700 underline">"How to connect AI agents"</a>
@@ -181,9 +180,9 @@ pub fn CopyButton(text: String) -> impl IntoView {
         <button type="button" id="copy-token" data-needs-script="" class=BUTTON_PRIMARY on:click=copy>"Copy"</button>
         <p role="status" class="min-h-5 self-center text-sm font-medium sm:order-last">
             {move || match copied.get() {
-                Some(true) => view! { <span class="text-emerald-700">"Copied"</span> }.into_any(),
-                Some(false) => view! { <span class="text-rose-700">"Your browser blocked the clipboard. Select the token and copy it by hand."</span> }.into_any(),
-                None => ().into_any(),
+                Some(true) => EitherOf3::A(view! { <span class="text-emerald-700">"Copied"</span> }),
+                Some(false) => EitherOf3::B(view! { <span class="text-rose-700">"Your browser blocked the clipboard. Select the token and copy it by hand."</span> }),
+                None => EitherOf3::C(()),
             }}
         </p>
     }

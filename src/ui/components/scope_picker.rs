@@ -65,7 +65,7 @@ pub fn ScopePicker(
             {(locked_count > 0).then(|| view! {
                 <details class="mt-3 rounded-xl border border-slate-200 bg-slate-50 px-3 py-2" data-tour="locked-scopes">
                     <summary class="cursor-pointer text-sm font-semibold text-slate-800">
-                        {format!("{locked_count} more scope{} need a higher plan", if locked_count == 1 { "" } else { "s" })}
+                        {if locked_count == 1 { "1 more scope needs a higher plan".to_string() } else { format!("{locked_count} more scopes need a higher plan") }}
                     </summary>
                     <p class="mt-2 text-sm text-slate-700">
                         "Each says which plan unlocks it. To grant them, upgrade your plan in Billing; tokens you create now keep working after an upgrade."

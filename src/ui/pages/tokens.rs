@@ -55,26 +55,27 @@ impl Change {
 pub fn TokensPage() -> impl IntoView {
     let viewer = expect_context::<ViewerResource>();
     let query = use_query_map();
-    let view_query = query.with_untracked(|q| {
-        TokenQuery::from_query(
-            q.get("status").as_deref(),
-            q.get("q").as_deref(),
-            q.get("sort").as_deref(),
-        )
-    });
+    let (status, q, sort) =
+        query.with_untracked(|query| (query.get("status"), query.get("q"), query.get("sort")));
+    let view_query = TokenQuery::from_query(status.as_deref(), q.as_deref(), sort.as_deref());
     let change = query.with_untracked(|q| Change::from_query(q.get("created"), q.get("revoked")));
     let cursor = use_cursor().get_untracked();
     let tokens = {
-        let view_query = view_query.clone();
+        let (status, q) = (status.clone(), q.clone());
         Resource::new(
             || (),
-            move |_| list_tokens(view_query.clone(), cursor.after, cursor.before),
+            move |_| {
+                list_tokens(
+                    status.clone(),
+                    q.clone(),
+                    sort.clone(),
+                    cursor.after,
+                    cursor.before,
+                )
+            },
         )
     };
-    let counts = {
-        let search = view_query.search.clone();
-        Resource::new(|| (), move |_| count_tokens(search.clone()))
-    };
+    let counts = Resource::new(|| (), move |_| count_tokens(q.clone()));
     let domains = Resource::new(|| (), |_| account_domains());
     // The changed token by id: it may not be on this page (a filter, or revoked off the list).
     let changed = Resource::new(

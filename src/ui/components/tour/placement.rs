@@ -6,6 +6,12 @@ const EDGE: f64 = 12.0;
 /// And this far from the spotlight.
 const GAP: f64 = 12.0;
 
+/// A CSS length in whole pixels. Whole numbers keep the float formatter out of the browser
+/// bundle, and a sub-pixel never mattered to a popover.
+pub fn px(value: f64) -> String {
+    format!("{}px", value.round() as i64)
+}
+
 /// A rectangle in viewport coordinates (CSS pixels).
 #[derive(Clone, Copy, Debug, PartialEq, Default)]
 pub struct Rect {

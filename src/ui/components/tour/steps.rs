@@ -181,7 +181,7 @@ pub fn scopes_text(access: PlanAccess) -> String {
     let mut text = access.summary();
     if disabled > 0 {
         text.push_str(&format!(
-            " The other {disabled} scopes are disabled and say which plan unlocks them."
+            " The other {disabled} scopes need a higher plan: they are folded away below, each with the plan that unlocks it."
         ));
     }
     text.push_str(" Grant only what the token needs");

@@ -1,6 +1,7 @@
 //! The tour's pieces on the page: the Guide button, the first-visit invitation, and the overlay
 //! (spotlight, example reveal, popover) that [`Tour`] drives.
 
+use super::placement::px;
 use super::*;
 
 /// The island around the owner's page: it holds the tour's state, which the Guide button, the
@@ -134,8 +135,8 @@ fn TourOverlay() -> impl IntoView {
                     class="fixed left-0 top-0 max-h-[calc(100dvh-1.5rem)] w-[min(24rem,calc(100vw-1.5rem))] overflow-y-auto rounded-2xl bg-white p-5 shadow-2xl ring-1 ring-slate-900/10 motion-safe:transition-[top,left,opacity] motion-safe:duration-200"
                     class:opacity-0=move || tour.layout.with(|layout| layout.popover.is_none())
                     class:pointer-events-none=move || !tour.settled.get()
-                    style:left=move || tour.layout.with(|l| l.popover.map(|(left, _)| format!("{left}px")))
-                    style:top=move || tour.layout.with(|l| l.popover.map(|(_, top)| format!("{top}px")))
+                    style:left=move || tour.layout.with(|l| l.popover.map(|(left, _)| px(left)))
+                    style:top=move || tour.layout.with(|l| l.popover.map(|(_, top)| px(top)))
                 >
                     <div class="flex items-start justify-between gap-4">
                         <h2 id=TITLE_ID class="text-base font-semibold text-slate-900">{title}</h2>
@@ -196,7 +197,6 @@ fn TourOverlay() -> impl IntoView {
 #[component]
 fn Spotlight(layout: RwSignal<Layout>) -> impl IntoView {
     let hole = move || layout.with(|layout| layout.hole);
-    let px = |value: f64| format!("{value}px");
     view! {
         <div aria-hidden="true" class="pointer-events-none fixed inset-0 bg-black/55" class:hidden=move || hole().is_some()></div>
         <div
