@@ -8,7 +8,21 @@ export function uniqueName(label: string): string {
   return `${label} ${Date.now().toString(36)}${Math.random().toString(36).slice(2, 6)}`;
 }
 
+/** What the page reported (uncaught errors, console errors), for a failure to name its cause. */
+const reports = new WeakMap<Page, string[]>();
+function watch(page: Page) {
+  if (reports.has(page)) return;
+  const seen: string[] = [];
+  reports.set(page, seen);
+  page.on('pageerror', (error) => seen.push(`pageerror: ${error.message}`));
+  page.on('console', (message) => {
+    if (message.type() === 'error') seen.push(`console: ${message.text()}`);
+  });
+  page.on('requestfailed', (request) => seen.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+}
+
 export async function signIn(page: Page, email: string) {
+  watch(page);
   await page.goto('/sign-in');
   await page.getByLabel('Email').fill(email);
   await page.getByLabel('Password').fill(PASSWORD);
@@ -20,7 +34,12 @@ export async function signIn(page: Page, email: string) {
 
 /** Buttons only work once the WASM has hydrated the page. */
 export async function waitForHydration(page: Page) {
-  await page.waitForFunction(() => (window as any).__leptos_hydrated === true, undefined, { timeout: 30_000 });
+  try {
+    await page.waitForFunction(() => (window as any).__leptos_hydrated === true, undefined, { timeout: 30_000 });
+  } catch (error) {
+    const seen = reports.get(page) ?? ['(nothing reported; call signIn first to watch the page)'];
+    throw new Error(`the page never became ready at ${page.url()}; it reported:\n${seen.join('\n')}\n${error}`);
+  }
 }
 
 export function createDialog(page: Page) {

@@ -270,7 +270,7 @@ pub fn CreateForm(
                             prop:value=expiration_date
                             on:input=move |event| expiration_date.set(event_target_value(&event))
                         />
-                        <p id="expiration-date-help" class="mt-1 text-xs text-slate-500">
+                        <p id="expiration-date-help" class="mt-1 text-xs text-slate-600">
                             "The token stops working at the end of this day (UTC)."
                         </p>
                         <FieldError id="expiration-date-error" message=error_for(Field::ExpirationDate) />
@@ -290,7 +290,7 @@ pub fn CreateForm(
                         selected=domain_mode
                     />
                     <fieldset class="mt-3 hidden rounded-xl border border-slate-200 p-3 group-has-[[value=selected]:checked]:block">
-                        <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-500">"Domains"</legend>
+                        <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-600">"Domains"</legend>
                         <ul class="grid gap-2 sm:grid-cols-2">
                             {domains
                                 .iter()

@@ -37,8 +37,11 @@ pub fn ScopePicker(
     };
 
     view! {
-        <fieldset aria-describedby="scopes-help scopes-error" data-tour="token-scopes">
+        <fieldset aria-describedby="scopes-help scopes-error">
             <legend class="text-sm font-semibold text-slate-900">"Scopes"</legend>
+            // The tour's spotlight: the explanation and the quick choices, not the whole (tall) list,
+            // so its popover can sit beside them instead of over them.
+            <div data-tour="token-scopes">
             <p id="scopes-help" class="mt-1 text-sm text-slate-600">
                 {access.summary()}
                 " Grant only what the token needs."
@@ -55,11 +58,12 @@ pub fn ScopePicker(
                     "Clear"
                 </button>
                 {drive_presets(access, selected)}
-                <span class="ml-auto text-xs text-slate-500" aria-live="polite">
+                <span class="ml-auto text-xs text-slate-600" aria-live="polite">
                     {move || format!("{} of {total_allowed} allowed scopes selected", count())}
                 </span>
             </div>
             })}
+            </div>
             <FieldError id="scopes-error" message=error />
             <ScopeFamilies access selected initial locked=false />
             {(locked_count > 0).then(|| view! {

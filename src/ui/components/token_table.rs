@@ -63,7 +63,7 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
             <th scope="row" class=format!("{CARD_TITLE} font-medium text-slate-900")>
                 {row.name.clone()}
                 {(row.kind == TokenKind::Message).then(|| view! {
-                    <div class="text-xs font-normal text-slate-500">
+                    <div class="text-xs font-normal text-slate-600">
                         {format!("Message token for {}", row.mailbox.clone().unwrap_or_default())}
                     </div>
                 })}
@@ -90,7 +90,7 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                     (None, None) => view! { <span>"Never"</span> }.into_any(),
                     (None, Some(at)) => view! {
                         <time datetime=time::iso(at) title=time::exact(at)>{time::date(at)}</time>
-                        <div class="text-xs text-slate-500" data-relative-to=at>{time::relative(at, now)}</div>
+                        <div class="text-xs text-slate-600" data-relative-to=at>{time::relative(at, now)}</div>
                     }.into_any(),
                 }}
             </td>
@@ -101,9 +101,9 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                 {match (row.last_used_at, row.last_used_ip.clone()) {
                     (Some(at), ip) => view! {
                         <time datetime=time::iso(at) title=time::exact(at) data-relative-to=at>{time::relative(at, now)}</time>
-                        {ip.map(|ip| view! { <div class="text-xs text-slate-500">{format!("from {ip}")}</div> })}
+                        {ip.map(|ip| view! { <div class="text-xs text-slate-600">{format!("from {ip}")}</div> })}
                     }.into_any(),
-                    (None, _) => view! { <span class="text-slate-500">"Never"</span> }.into_any(),
+                    (None, _) => view! { <span class="text-slate-600">"Never"</span> }.into_any(),
                 }}
             </td>
             <td class=format!("{CARD_TOP} text-right")>

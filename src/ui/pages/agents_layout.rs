@@ -20,7 +20,7 @@ pub fn AgentsLayout() -> impl IntoView {
     provide_context(viewer);
     view! {
         <Title text="AI Agents & API · TrekMail" />
-        <Transition fallback=|| view! { <p class="p-8 text-slate-500">"Loading…"</p> }>
+        <Transition fallback=|| view! { <p class="p-8 text-slate-600">"Loading…"</p> }>
             {move || Suspend::new(async move {
                 match viewer.await {
                     Ok(viewer) => view! { <Frame viewer /> }.into_any(),
@@ -85,7 +85,7 @@ fn Content(viewer: Viewer) -> impl IntoView {
     }
 }
 
-const TAB: &str = "inline-block border-b-2 border-transparent px-1 pb-3 text-sm font-semibold text-slate-500 hover:border-slate-300 hover:text-slate-700 aria-[current=page]:border-indigo-600 aria-[current=page]:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-600";
+const TAB: &str = "inline-block border-b-2 border-transparent px-1 pb-3 text-sm font-semibold text-slate-600 hover:border-slate-300 hover:text-slate-700 aria-[current=page]:border-indigo-600 aria-[current=page]:text-indigo-700 focus-visible:outline-2 focus-visible:outline-indigo-600";
 
 #[component]
 fn Header(viewer: Viewer) -> impl IntoView {

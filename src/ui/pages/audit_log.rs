@@ -35,7 +35,7 @@ pub fn AuditLogPage() -> impl IntoView {
             <h2 id="audit-title" class="text-lg font-semibold">"Audit Log"</h2>
             <p class="text-sm text-slate-600">"Every token creation and revocation, with who did it and from where. Times are UTC."</p>
             <ActionFilter action />
-            <Transition fallback=|| view! { <p class="py-8 text-sm text-slate-500">"Loading events…"</p> }>
+            <Transition fallback=|| view! { <p class="py-8 text-sm text-slate-600">"Loading events…"</p> }>
                 {move || Suspend::new(async move {
                     match events.await {
                         Ok(page) if page.rows.is_empty() => view! {

@@ -143,7 +143,7 @@ fn TourOverlay() -> impl IntoView {
                         <button
                             type="button"
                             aria-label="Close the tour"
-                            class="-m-1 rounded-md p-1 text-slate-500 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-600"
+                            class="-m-1 rounded-md p-1 text-slate-600 hover:bg-slate-100 hover:text-slate-700 focus-visible:outline-2 focus-visible:outline-indigo-600"
                             on:click=move |_| tour.end()
                         >
                             <CloseIcon />
@@ -152,7 +152,7 @@ fn TourOverlay() -> impl IntoView {
                     <p id=BODY_ID class="mt-2 text-sm leading-6 text-slate-600">{body}</p>
                     <div class="mt-4 flex items-center justify-between gap-3">
                         <div class="flex items-center gap-2">
-                            <p aria-live="polite" aria-atomic="true" class="text-xs font-medium tabular-nums text-slate-500">
+                            <p aria-live="polite" aria-atomic="true" class="text-xs font-medium tabular-nums text-slate-600">
                                 <span>{move || format!("{} of {count}", index() + 1)}</span>
                                 <span class="sr-only">{move || format!(": {}", title())}</span>
                             </p>
@@ -232,7 +232,7 @@ fn ExampleReveal() -> impl IntoView {
             </p>
             <p class="mt-3 text-sm font-semibold">"Your new token"</p>
             <div class="mt-1 flex flex-col gap-2 sm:flex-row">
-                <p class="min-w-0 flex-1 truncate rounded-lg px-3 py-2 font-mono text-sm text-slate-500 ring-1 ring-inset ring-slate-300">
+                <p class="min-w-0 flex-1 truncate rounded-lg px-3 py-2 font-mono text-sm text-slate-600 ring-1 ring-inset ring-slate-300">
                     "tm_live_••••••••••••••••••••••••••••••••••••••"
                 </p>
                 <button type="button" class=BUTTON_PRIMARY>"Copy"</button>
