@@ -84,18 +84,62 @@ pub async fn create_token(form: CreateTokenForm) -> Result<CreatedToken, AppErro
 }
 
 /// The create page's POST (without JavaScript), acted on once per request: rendering a page may
-/// build it more than once before it is sent, and each build asks for the outcome.
+/// build it more than once before it is sent, and each build asks for the outcome. A build can
+/// also be dropped half-way; the creation therefore runs as its own task, started by the first
+/// build that asks, and a dropped build never leaves it half-done for the next one to repeat
+/// (that happened: about one test run in three created the token, then refused the same name).
 #[cfg(feature = "ssr")]
 #[derive(Clone, Default)]
-pub struct OncePerRequest(std::sync::Arc<tokio::sync::OnceCell<Result<CreatedToken, AppError>>>);
+pub struct OncePerRequest(std::sync::Arc<std::sync::OnceLock<PageOutcome>>);
+
+#[cfg(feature = "ssr")]
+type PageOutcome = tokio::sync::watch::Receiver<Option<Result<CreatedToken, AppError>>>;
+
+#[cfg(feature = "ssr")]
+impl OncePerRequest {
+    /// `work`'s answer: started on the first call, awaited by every call.
+    async fn run<F>(&self, work: impl FnOnce() -> F) -> Result<CreatedToken, AppError>
+    where
+        F: std::future::Future<Output = Result<CreatedToken, AppError>> + Send + 'static,
+    {
+        let mut answer = self
+            .0
+            .get_or_init(|| {
+                let (done, answer) = tokio::sync::watch::channel(None);
+                let work = work();
+                tokio::spawn(async move {
+                    let _ = done.send(Some(work.await));
+                });
+                answer
+            })
+            .clone();
+        let outcome = match answer.wait_for(Option::is_some).await {
+            Ok(outcome) => outcome.clone(),
+            Err(_) => None,
+        };
+        outcome.unwrap_or(Err(AppError::Internal))
+    }
+}
 
 /// Creates the token the create page's form describes, once per request (see [`OncePerRequest`]);
 /// every build of the page gets the same answer, and the response its status and `no-store`.
+/// `once` is read from the context by the page's component body, not inside its resource.
 #[cfg(feature = "ssr")]
-pub async fn create_token_from_page(form: CreateTokenForm) -> Result<CreatedToken, AppError> {
-    use crate::api::context::no_store;
-    let once = use_context::<OncePerRequest>().unwrap_or_default();
-    let outcome = once.0.get_or_init(|| create_token(form)).await.clone();
+pub async fn create_token_from_page(
+    form: CreateTokenForm,
+    once: OncePerRequest,
+) -> Result<CreatedToken, AppError> {
+    use crate::api::context::{client_meta, no_store, require_owner, state};
+    // Everything the task needs is read here, where the request's context is.
+    let (pool, client) = (state().pool, client_meta());
+    let owner = require_owner().await;
+    let outcome = once
+        .run(move || async move {
+            crate::server::tokens::create_ops_token(&pool, &owner?, &form, &client)
+                .await
+                .map_err(AppError::from)
+        })
+        .await;
     match &outcome {
         Ok(_) => no_store(),
         Err(error) => {

@@ -259,6 +259,11 @@ async fn create_similar_fills_the_form_in_and_never_widens_it() {
     let other = app
         .get(&routes::create_similar(deploy.id), Some(&pro))
         .await;
-    assert_eq!(other.status, StatusCode::OK);
+    assert_eq!(other.status, StatusCode::NOT_FOUND);
     assert!(!other.body.contains("Deploy pipeline"));
+    assert!(other.body.contains("The token to copy was not found"));
+    assert!(
+        other.body.contains("name=\"name\""),
+        "a fresh form is still offered"
+    );
 }

@@ -33,15 +33,20 @@ pub fn NewTokenPage() -> impl IntoView {
     );
     // A POST to this page carries the form; the token is created while the page renders.
     let submitted = use_context::<SubmittedForm>();
+    // Read here, with the component's context, never later inside the resource's future.
+    #[cfg(feature = "ssr")]
+    let once = use_context::<crate::api::tokens::OncePerRequest>();
     let outcome = Resource::new(
         || (),
         move |_| {
             let submitted = submitted.clone();
+            #[cfg(feature = "ssr")]
+            let once = once.clone();
             async move {
                 let form = CreateTokenForm::from_pairs(&submitted?.0);
                 // Only ever posted to the server; the browser build never reaches this.
                 #[cfg(feature = "ssr")]
-                let outcome = create_token_from_page(form.clone()).await;
+                let outcome = create_token_from_page(form.clone(), once?).await;
                 #[cfg(not(feature = "ssr"))]
                 let outcome = Err(AppError::NotFound);
                 Some((form, outcome))
@@ -70,9 +75,13 @@ pub fn NewTokenPage() -> impl IntoView {
                             let Prefill { form, note } = Prefill::similar_to(&token, access, &domains);
                             view! { <CreateForm access domains submit=Submit::Page initial=form note=Some(note) /> }.into_any()
                         }
-                        None => view! {
-                            <CreateForm access domains submit=Submit::Page initial=CreateTokenForm::new_for(access) />
-                        }.into_any(),
+                        None => {
+                            // `?like=` named no token of this account (the answer is a 404).
+                            let note = like.map(|_| "The token to copy was not found, so the form starts afresh.".to_string());
+                            view! {
+                                <CreateForm access domains submit=Submit::Page initial=CreateTokenForm::new_for(access) note />
+                            }.into_any()
+                        }
                     },
                 };
                 view! {

@@ -130,7 +130,7 @@ async fn a_revocation_that_commits_first_stops_a_waiting_mint() {
     let mailbox = acme_hello(&app).await;
     message_token(&app, &ops, mailbox, &["messages:read"]).await;
     let (ops_id,): (i64,) =
-        sqlx::query_as("select created_by_token_id from api_token where kind = 'message'")
+        sqlx::query_as("select created_by_token_id from api_token where kind = 'message' and account_id = (select account_id from account where name = 'Acme Pro')")
             .fetch_one(&app.pool)
             .await
             .unwrap();

@@ -208,7 +208,10 @@ mod tests {
         assert!(nano.starts_with(
             "On Nano, tokens can use the Email Verifier scopes (verify:read, verify:write)."
         ));
-        assert!(nano.contains(&format!("The other {} scopes are disabled", catalog - 2)));
+        assert!(nano.contains(&format!(
+            "The other {} scopes need a higher plan",
+            catalog - 2
+        )));
         assert!(!nano.contains("High risk"));
 
         let starter = scopes_text(PlanAccess::new(Plan::Starter, false));
@@ -219,7 +222,7 @@ mod tests {
         );
 
         let pro = scopes_text(PlanAccess::new(Plan::Pro, false));
-        assert!(!pro.contains("disabled"));
+        assert!(!pro.contains("higher plan"));
         for scope in Scope::all().filter(|scope| scope.is_high_risk()) {
             assert!(
                 pro.contains(scope.name()),
@@ -248,11 +251,12 @@ mod tests {
                 "audit-log-tab"
             ]
         );
-        // The dialog is open for one uninterrupted stretch, so going back and forth never flickers.
+        // The dialog is open for one uninterrupted stretch, so going back and forth never flickers;
+        // it closes for the example reveal, so only one layer sits under the popover.
         let open: Vec<bool> = steps.iter().map(|step| step.create_dialog).collect();
         assert_eq!(
             open,
-            [false, false, true, true, true, true, true, false, false, false]
+            [false, false, true, true, true, true, false, false, false, false]
         );
         assert!(steps
             .iter()
