@@ -81,6 +81,25 @@ test('an owner signs in, creates, finds, revokes and audits a token, and signs o
   await expect(tokenRow(page, name)).toBeVisible();
   await ready(page);
 
+  // Search by name and by the visible prefix, and sort: a plain GET form, kept in the URL.
+  const find = page.getByRole('search', { name: 'Find tokens' });
+  await find.getByLabel('Name or prefix').fill(name.toUpperCase());
+  await find.getByLabel('Sort by').selectOption({ label: 'Expiring soonest' });
+  await find.getByRole('button', { name: 'Apply' }).click();
+  await expect(page).toHaveURL(/status=active&q=.+&sort=expires/);
+  await expect(page.getByRole('row')).toHaveCount(2);
+  await expect(tokenRow(page, name)).toBeVisible();
+  await expect(page.getByRole('navigation', { name: 'Status' }).getByRole('link', { name: 'All' })).toContainText('1');
+  await find.getByLabel('Name or prefix').fill(token.slice(0, 16) + '…');
+  await find.getByRole('button', { name: 'Apply' }).click();
+  await expect(tokenRow(page, name)).toBeVisible();
+  await find.getByLabel('Name or prefix').fill('no token is called this');
+  await find.getByRole('button', { name: 'Apply' }).click();
+  await expect(page.getByRole('heading', { name: 'No tokens match this filter' })).toBeVisible();
+  await page.getByRole('link', { name: 'Clear search' }).click();
+  await expect(tokenRow(page, name)).toBeVisible();
+  await ready(page);
+
   // Revoking asks first.
   await page.getByRole('button', { name: `Revoke ${name}` }).click();
   const confirm = scriptOn(page)
@@ -93,6 +112,22 @@ test('an owner signs in, creates, finds, revokes and audits a token, and signs o
   await expect(page.getByRole('status').filter({ hasText: `“${name}” was revoked.` })).toBeVisible();
   const after = await request.get('/api/v1/me', { headers: { Authorization: `Bearer ${token}` } });
   expect(after.status()).toBe(401);
+
+  // The revoked row says who revoked it, and offers a new token like it.
+  await page.getByRole('navigation', { name: 'Status' }).getByRole('link', { name: 'Revoked' }).click();
+  await expect(tokenRow(page, name)).toContainText('by owner@pro.test');
+  await ready(page);
+  await tokenRow(page, name).getByRole('button', { name: `Create a token like ${name}` }).click();
+  const similar = scriptOn(page)
+    ? page.getByRole('dialog', { name: 'Create token' })
+    : page.getByRole('region', { name: 'Create token' });
+  await expect(similar.getByText(`Filled in from “${name}”`)).toBeVisible();
+  await expect(similar.getByLabel('Name')).toHaveValue(name);
+  await expect(similar.getByRole('checkbox', { name: 'mailboxes:forwarding:write', exact: true })).not.toBeChecked();
+  await expect(similar.getByRole('checkbox', { name: 'mailboxes:read', exact: true })).toBeChecked();
+  // Cancel is a button in the dialog and a link back to the list on the page.
+  await similar.getByRole(scriptOn(page) ? 'button' : 'link', { name: 'Cancel' }).click();
+  await expect(page).toHaveURL(/\/agents\/tokens/);
 
   // The Audit Log, filtered.
   await page.getByRole('link', { name: 'Audit Log' }).click();

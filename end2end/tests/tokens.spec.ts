@@ -282,6 +282,13 @@ test.describe('on a phone', () => {
     await createToken(page, uniqueName('Phone'));
     await closeReveal(page);
     expect(await pageWidth()).toBeLessThanOrEqual(393);
+    // Each token is a card: its name, status and Revoke button are on screen without scrolling.
+    const card = page.getByRole('row').filter({ has: page.getByRole('rowheader') }).first();
+    for (const part of [card.getByRole('rowheader'), card.getByText('Active', { exact: true }), card.getByRole('button', { name: /^Revoke / })]) {
+      const box = (await part.boundingBox())!;
+      expect(box.x).toBeGreaterThanOrEqual(0);
+      expect(box.x + box.width).toBeLessThanOrEqual(393);
+    }
     await page.getByRole('link', { name: 'Audit Log' }).click();
     await expect(page.getByRole('table')).toBeVisible();
     expect(await pageWidth()).toBeLessThanOrEqual(393);
