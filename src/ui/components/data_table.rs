@@ -8,16 +8,17 @@
 use leptos::prelude::*;
 
 /// A cell that shows its `data-label` above its value on a phone card.
-pub const CARD_CELL: &str = "px-4 py-3 max-md:order-4 max-md:w-1/2 max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:font-semibold max-md:before:text-slate-600 max-md:before:content-[attr(data-label)]";
+pub const CARD_CELL: &str = "px-4 py-3 max-md:order-4 max-md:w-[calc(50%-0.25rem)] max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:font-semibold max-md:before:text-slate-600 max-md:before:content-[attr(data-label)]";
 /// The same, taking the card's whole width.
 pub const CARD_CELL_WIDE: &str = "px-4 py-3 max-md:order-4 max-md:w-full max-md:px-0 max-md:py-1 max-md:before:block max-md:before:text-xs max-md:before:font-semibold max-md:before:text-slate-600 max-md:before:content-[attr(data-label)]";
-/// The row header on a phone card: first, as wide as it can be.
+/// The row header on a phone card: first, and at least half the line, so the labelled cells
+/// start on a line of their own below it and its status and actions.
 pub const CARD_TITLE: &str =
     "px-4 py-3 max-md:order-1 max-md:min-w-0 max-md:flex-1 max-md:px-0 max-md:py-1";
 /// A cell kept beside the title on a phone card (status, actions), unlabelled.
 pub const CARD_TOP: &str = "px-4 py-3 max-md:order-2 max-md:px-0 max-md:py-1";
 /// A row: a table row, or a card on phones.
-pub const CARD_ROW: &str = "align-top max-md:flex max-md:flex-wrap max-md:items-start max-md:gap-x-3 max-md:px-4 max-md:py-3";
+pub const CARD_ROW: &str = "align-top max-md:flex max-md:flex-wrap max-md:items-start max-md:gap-x-2 max-md:px-4 max-md:py-3";
 
 #[component]
 pub fn DataTable(
