@@ -299,6 +299,19 @@ impl TestApp {
 
 pub static NAMES: AtomicUsize = AtomicUsize::new(0);
 
+/// A create-form submission for the `CreateToken` server function: 30 days, `domains:read`,
+/// all domains.
+pub fn create_form(name: &str) -> Value {
+    json!({ "form": {
+        "name": name,
+        "expiration": "30d",
+        "expiration_date": "",
+        "scopes": ["domains:read"],
+        "domain_mode": "all",
+        "domain_ids": []
+    }})
+}
+
 /// Creates an ops token in the dashboard (as the owner would) and returns its plaintext.
 pub async fn ops_token(
     app: &TestApp,

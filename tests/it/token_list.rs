@@ -3,21 +3,13 @@
 
 use crate::support::TestApp;
 use http::StatusCode;
-use serde_json::json;
 use trekmail_tokens::api::tokens::{CountTokens, CreateToken, ListTokens, RevokeToken};
 use trekmail_tokens::model::routes;
 use trekmail_tokens::model::tokens::{CreatedToken, StatusCounts, TokenRow};
 use trekmail_tokens::model::Page;
 
 async fn create(app: &TestApp, cookie: &str, name: &str) -> TokenRow {
-    let body = json!({ "form": {
-        "name": name,
-        "expiration": "30d",
-        "expiration_date": "",
-        "scopes": ["domains:read"],
-        "domain_mode": "all",
-        "domain_ids": []
-    }});
+    let body = crate::support::create_form(name);
     let response = app.call_json::<CreateToken>(body, Some(cookie)).await;
     assert_eq!(response.status, StatusCode::OK, "{}", response.body);
     response.json::<CreatedToken>().row

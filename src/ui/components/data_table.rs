@@ -14,7 +14,7 @@ pub const CARD_CELL_WIDE: &str = "px-4 py-3 max-md:order-4 max-md:w-full max-md:
 /// The row header on a phone card: first, and at least half the line, so the labelled cells
 /// start on a line of their own below it and its status and actions.
 pub const CARD_TITLE: &str =
-    "px-4 py-3 max-md:order-1 max-md:min-w-0 max-md:flex-1 max-md:px-0 max-md:py-1";
+    "px-4 py-3 max-md:order-1 max-md:min-w-[50%] max-md:flex-1 max-md:px-0 max-md:py-1";
 /// A cell kept beside the title on a phone card (status, actions), unlabelled.
 pub const CARD_TOP: &str = "px-4 py-3 max-md:order-2 max-md:px-0 max-md:py-1";
 /// A row: a table row, or a card on phones.

@@ -11,14 +11,7 @@ const PRO: &str = "owner@pro.test";
 const QUOTED: &str = "\"x victim@localhost alerts@acme-mail.test y\"@example.com";
 
 fn form(name: &str) -> Value {
-    json!({ "form": {
-        "name": name,
-        "expiration": "30d",
-        "expiration_date": "",
-        "scopes": ["domains:read"],
-        "domain_mode": "all",
-        "domain_ids": []
-    }})
+    crate::support::create_form(name)
 }
 
 #[tokio::test]
