@@ -93,7 +93,10 @@ def main():
             for label, path in (("first page", "/agents/tokens"),
                                 ("page in the middle", f"/agents/tokens?after={middle}"),
                                 ("status=active", "/agents/tokens?status=active"),
-                                ("status=revoked", "/agents/tokens?status=revoked")):
+                                ("status=revoked", "/agents/tokens?status=revoked"),
+                                ("sort=expires", "/agents/tokens?sort=expires"),
+                                ("sort=last_used, middle", f"/agents/tokens?sort=last_used&after={middle}"),
+                                ("search q=bench 12", "/agents/tokens?q=bench+12")):
                 median, worst = timed(path, cookie)
                 print(f"{count:>10} tokens {label:<28} {median:>10.2f} {worst:>8.2f}")
     finally:

@@ -11,6 +11,14 @@ pub struct PageRequest {
 }
 
 impl PageRequest {
+    /// The page a query asked for: page 1 and `default_per_page` where it said nothing.
+    pub fn asked(page: Option<i64>, per_page: Option<i64>, default_per_page: i64) -> PageRequest {
+        PageRequest {
+            page: page.unwrap_or(1),
+            per_page: per_page.unwrap_or(default_per_page),
+        }
+    }
+
     pub fn offset(self) -> i64 {
         (self.page - 1).saturating_mul(self.per_page)
     }

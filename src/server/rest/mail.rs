@@ -22,10 +22,11 @@ type PerPage = Int<1, 100>;
 const DEFAULT_PER_PAGE: i64 = 25;
 
 fn paging(page: Option<PageNumber>, per_page: Option<PerPage>) -> PageRequest {
-    PageRequest {
-        page: page.map_or(1, |Int(page)| page),
-        per_page: per_page.map_or(DEFAULT_PER_PAGE, |Int(n)| n),
-    }
+    PageRequest::asked(
+        page.map(|Int(page)| page),
+        per_page.map(|Int(n)| n),
+        DEFAULT_PER_PAGE,
+    )
 }
 
 #[derive(Serialize, ToSchema)]

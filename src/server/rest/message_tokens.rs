@@ -162,10 +162,11 @@ pub async fn list_message_tokens(
     Path(id): Path<String>,
     ApiQuery(query): ApiQuery<MessageTokenQuery>,
 ) -> Result<Json<MessageTokenList>, ApiError> {
-    let page = PageRequest {
-        page: query.page.map_or(1, |Int(page)| page),
-        per_page: query.per_page.map_or(20, |Int(n)| n),
-    };
+    let page = PageRequest::asked(
+        query.page.map(|Int(page)| page),
+        query.per_page.map(|Int(n)| n),
+        20,
+    );
     let mailbox = mail::find_mailbox(&state.pool, caller.reach(), resource_id(&id)?).await?;
     let (records, total) =
         tokens::list_for_mailbox(&state.pool, caller.account_id, mailbox.mailbox_id, page).await?;

@@ -126,7 +126,8 @@ pub async fn counts(
 }
 
 /// The sort key as SQL over a token row (`{}` stands for its alias), descending in list order;
-/// `None` for the id itself. Keys are whole numbers on both engines.
+/// `None` for the id itself. Keys are whole numbers on both engines. Each expression is indexed
+/// as written here (migrations/20261129000001_list_indexes.sql): change both together.
 fn sort_key(sort: TokenSort) -> Option<&'static str> {
     match sort {
         TokenSort::Created => None,
