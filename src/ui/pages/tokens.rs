@@ -158,23 +158,24 @@ fn TokensSection(
     }
 }
 
+/// The Tokens list showing `view` (no `?` when it is the default view).
+fn list_href(view: &TokenQuery) -> String {
+    match view.to_query_string() {
+        query if query.is_empty() => routes::TOKENS.to_string(),
+        query => format!("{}?{query}", routes::TOKENS),
+    }
+}
+
 /// The status tabs, each with its count for the current search; they keep the search and order.
 #[component]
 fn StatusFilterNav(view_query: TokenQuery, counts: Option<StatusCounts>) -> impl IntoView {
     let options = StatusFilter::OPTIONS
         .into_iter()
-        .map(|(status, label)| {
-            let query = view_query.with_status(status).to_query_string();
-            FilterOption {
-                href: if query.is_empty() {
-                    routes::TOKENS.into()
-                } else {
-                    format!("{}?{query}", routes::TOKENS)
-                },
-                label,
-                count: counts.map(|counts| counts.label(status)),
-                current: Signal::stored(view_query.status == status),
-            }
+        .map(|(status, label)| FilterOption {
+            href: list_href(&view_query.with_status(status)),
+            label,
+            count: counts.map(|counts| counts.label(status)),
+            current: Signal::stored(view_query.status == status),
         })
         .collect();
     view! { <FilterNav label="Status" options attr:data-tour="status-filter" /> }
@@ -212,8 +213,7 @@ fn SearchForm(view_query: TokenQuery) -> impl IntoView {
             {view_query.search.is_some().then(|| {
                 let mut cleared = view_query.clone();
                 cleared.search = None;
-                let query = cleared.to_query_string();
-                let href = if query.is_empty() { routes::TOKENS.to_string() } else { format!("{}?{query}", routes::TOKENS) };
+                let href = list_href(&cleared);
                 view! { <a href=href class="px-2 py-2 text-sm font-semibold text-indigo-700 hover:underline">"Clear search"</a> }
             })}
         </form>
