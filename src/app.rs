@@ -10,18 +10,11 @@ use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
 use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
-/// The document around the app. During SSR it also sets the page's Content-Security-Policy,
-/// which needs this response's nonce (the hydration script carries it).
+/// The document around the app. Its inline scripts carry the nonce that
+/// `server::security::security_headers` made for this request and names in the page's policy.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
-    if let (Some(nonce), Some(response)) = (
-        leptos::nonce::use_nonce(),
-        use_context::<leptos_axum::ResponseOptions>(),
-    ) {
-        if let Ok(value) = http::HeaderValue::from_str(&page_csp(&nonce)) {
-            response.insert_header(http::header::CONTENT_SECURITY_POLICY, value);
-        }
-    }
+    use_request_nonce();
     view! {
         <!DOCTYPE html>
         <html lang="en">
@@ -45,16 +38,19 @@ pub fn shell(options: LeptosOptions) -> impl IntoView {
     }
 }
 
-/// The policy for this app's pages, allowing only our own scripts plus the inline hydration
-/// script that carries this response's nonce. WebAssembly needs `'wasm-unsafe-eval'`. (Other
-/// responses get the stricter default of `server::security`.)
+/// Replaces the nonce Leptos made for this render with the request's own (see `shell`). A render
+/// without one (no middleware: route generation) keeps Leptos's.
 #[cfg(feature = "ssr")]
-pub fn page_csp(nonce: &str) -> String {
-    format!(
-        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
-         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    )
+fn use_request_nonce() {
+    let nonce = use_context::<http::request::Parts>().and_then(|parts| {
+        parts
+            .extensions
+            .get::<crate::server::security::PageNonce>()
+            .cloned()
+    });
+    if let Some(crate::server::security::PageNonce(nonce)) = nonce {
+        provide_context(leptos::nonce::Nonce::from_value(nonce));
+    }
 }
 
 /// The app's routes: sign-in, and the AI Agents & API section with its two tabs and the pages

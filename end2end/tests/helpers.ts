@@ -19,6 +19,13 @@ function watch(page: Page) {
     if (message.type() === 'error') seen.push(`console: ${message.text()}`);
   });
   page.on('requestfailed', (request) => seen.push(`request failed: ${request.url()} ${request.failure()?.errorText}`));
+  // Which response each page came from (its status and policy), for a page that never starts.
+  page.on('response', (response) => {
+    const request = response.request();
+    if (!request.isNavigationRequest() || request.frame() !== page.mainFrame()) return;
+    const policy = response.headers()['content-security-policy'] ?? '(none)';
+    seen.push(`page: ${request.method()} ${response.url()} ${response.status()} policy ${policy.slice(0, 40)}`);
+  });
 }
 
 export async function signIn(page: Page, email: string) {

@@ -12,6 +12,30 @@ use http::{HeaderMap, Method, StatusCode};
 /// For everything that is not a page (JSON, files): nothing may run or frame it.
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
 
+/// This request's CSP nonce, made by [`security_headers`] before the request runs. A page renders
+/// its inline scripts with it (`app::shell`), and the same middleware writes the page policy
+/// naming it, so every HTML response carries a policy that matches its scripts whatever path
+/// rendered it (a page, the create page's POST, an error page).
+#[derive(Clone, Debug)]
+pub struct PageNonce(pub String);
+
+/// The policy for this app's pages, allowing only our own scripts plus inline scripts that carry
+/// this response's nonce. WebAssembly needs `'wasm-unsafe-eval'`.
+pub fn page_csp(nonce: &str) -> String {
+    format!(
+        "default-src 'self'; script-src 'self' 'nonce-{nonce}' 'wasm-unsafe-eval'; \
+         style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+fn is_html(headers: &HeaderMap) -> bool {
+    headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(|value| value.trim_start().starts_with("text/html"))
+}
+
 /// Refuses state-changing requests that a browser sent on behalf of another site. The session
 /// cookie is `SameSite=Lax` already; this also covers same-site subdomains and old browsers.
 /// Requests without `Origin` and `Sec-Fetch-Site` are not from a browser form and pass.
@@ -145,24 +169,30 @@ fn app_error(status: StatusCode, error: &AppError) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Security headers on every response; pages set their own nonce-bearing CSP first.
+/// Security headers on every response: a page (HTML) gets the page policy with the nonce made
+/// here for its scripts, anything else the strict default.
 /// With HTTPS configured, HSTS tells browsers never to use plain HTTP for this host again.
 pub async fn security_headers(
     State(state): State<AppState>,
-    request: Request,
+    mut request: Request,
     next: Next,
 ) -> Response {
+    let nonce = leptos::nonce::Nonce::new().to_string();
+    request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
     let headers = response.headers_mut();
+    let policy = if is_html(headers) {
+        HeaderValue::from_str(&page_csp(&nonce)).expect("a base64url nonce is a valid header")
+    } else {
+        HeaderValue::from_static(DEFAULT_CSP)
+    };
     if state.config.secure_cookies {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000"),
         );
     }
-    headers
-        .entry(header::CONTENT_SECURITY_POLICY)
-        .or_insert(HeaderValue::from_static(DEFAULT_CSP));
+    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -668,6 +668,43 @@ async fn pages_carry_security_headers_with_a_nonce_for_the_hydration_script() {
     assert!(other.headers.get(header::CONTENT_SECURITY_POLICY).is_some());
 }
 
+/// The nonce a page's policy names.
+fn policy_nonce(page: &crate::support::Response) -> Option<String> {
+    let csp = page
+        .headers
+        .get(header::CONTENT_SECURITY_POLICY)?
+        .to_str()
+        .ok()?;
+    Some(csp.split("'nonce-").nth(1)?.split('\'').next()?.to_string())
+}
+
+/// Every page, rendered many times at once, carries the page policy, and the policy names the
+/// very nonce its inline scripts carry (a page once arrived with the strict default policy, so
+/// the browser ran none of its scripts and it never became interactive).
+#[tokio::test]
+async fn every_page_render_carries_the_policy_its_scripts_need() {
+    let app = TestApp::new().await;
+    let owner = app.sign_in("owner@pro.test").await;
+    let paths = [
+        "/agents/tokens",
+        "/agents/tokens?created=1",
+        "/agents/tokens/new",
+        "/agents/audit-log",
+        "/nowhere",
+    ];
+    let renders = (0..60).map(|i| app.get(paths[i % paths.len()], Some(&owner)));
+    for page in futures::future::join_all(renders).await {
+        let nonce = policy_nonce(&page).expect("a page policy with a nonce");
+        let scripts = page.body.matches("<script").count();
+        let with_nonce = page.body.matches(&format!("nonce=\"{nonce}\"")).count();
+        assert!(scripts >= 2, "{}", page.body);
+        assert_eq!(
+            with_nonce, scripts,
+            "every inline script carries the policy's nonce"
+        );
+    }
+}
+
 #[tokio::test]
 async fn signing_out_ends_the_session_on_the_server() {
     let app = TestApp::new().await;
