@@ -11,7 +11,7 @@ use leptos_router::components::{ParentRoute, Route, Router, Routes};
 use leptos_router::{path, SsrMode};
 
 /// The document around the app. Its inline scripts carry the nonce that
-/// `server::security::security_headers` made for this request and names in the page's policy.
+/// the security middleware made for this request and names in the page's policy.
 pub fn shell(options: LeptosOptions) -> impl IntoView {
     #[cfg(feature = "ssr")]
     use_request_nonce();
@@ -45,10 +45,10 @@ fn use_request_nonce() {
     let nonce = use_context::<http::request::Parts>().and_then(|parts| {
         parts
             .extensions
-            .get::<crate::server::security::PageNonce>()
+            .get::<crate::model::page::PageNonce>()
             .cloned()
     });
-    if let Some(crate::server::security::PageNonce(nonce)) = nonce {
+    if let Some(crate::model::page::PageNonce(nonce)) = nonce {
         provide_context(leptos::nonce::Nonce::from_value(nonce));
     }
 }

@@ -58,7 +58,8 @@ pub fn router(state: AppState) -> Router {
     let shell_options = state.leptos_options.clone();
     let site_root = state.leptos_options.site_root.to_string();
     let hashed = state.leptos_options.hash_files;
-    Router::new()
+    let bench_routes = state.config.bench_routes;
+    let app = Router::new()
         .route("/", get(|| async { Redirect::to(routes::TOKENS) }))
         .route("/healthz", get(|| async { "ok" }))
         .merge(crate::server::rest::router(state.clone()))
@@ -97,7 +98,13 @@ pub fn router(state: AppState) -> Router {
         .layer(telemetry::trace_layer())
         .layer(telemetry::set_request_id())
         .layer(middleware::map_request(telemetry::drop_unsafe_request_id))
-        .with_state(state)
+        .with_state(state);
+    // Added after the layers, so none of them runs for it.
+    if bench_routes {
+        app.route("/bench/bare", get(|| async { "ok" }))
+    } else {
+        app
+    }
 }
 
 /// A form posted to a page without JavaScript (the create page): the page renders its answer,

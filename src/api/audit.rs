@@ -6,7 +6,7 @@ use crate::model::Page;
 use leptos::prelude::*;
 
 /// One page of the account's audit events, newest first; `action` narrows to one kind.
-#[server]
+#[server(endpoint = "list_audit_events")]
 pub async fn list_audit_events(
     action: Option<String>,
     after: Option<i64>,

@@ -5,7 +5,7 @@ use crate::model::session::Viewer;
 use leptos::prelude::*;
 
 /// The signed-in user, or `Unauthenticated`.
-#[server]
+#[server(endpoint = "current_viewer")]
 pub async fn current_viewer() -> Result<Viewer, AppError> {
     use crate::api::context::signed_in_user;
     Ok(signed_in_user().await?.viewer())
@@ -13,7 +13,7 @@ pub async fn current_viewer() -> Result<Viewer, AppError> {
 
 /// Remembers on the server that the signed-in user finished or dismissed the guided tour, so the
 /// invitation stays away in every browser. Calling it again keeps the first time.
-#[server]
+#[server(endpoint = "finish_tour")]
 pub async fn finish_tour() -> Result<(), AppError> {
     use crate::api::context::{internal, signed_in_user, state};
     use crate::server::auth::mark_tour_done;
@@ -32,7 +32,7 @@ pub const MAX_PASSWORD_BYTES: usize = 1024;
 
 /// Checks the credentials, starts a session and goes to the Tokens page. Works as a plain HTML
 /// form too (before hydration or without JavaScript).
-#[server]
+#[server(endpoint = "sign_in")]
 pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     use crate::api::context::{client_meta, internal, state};
     use crate::server::auth::{
@@ -101,7 +101,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
 }
 
 /// Ends the session on the server and in the browser.
-#[server]
+#[server(endpoint = "sign_out")]
 pub async fn sign_out() -> Result<(), AppError> {
     use crate::api::context::{internal, state};
     use crate::server::auth::{

@@ -8,7 +8,7 @@ use leptos::prelude::*;
 use leptos::server_fn::codec::Json;
 
 /// The owner's domains, for the create form.
-#[server]
+#[server(endpoint = "account_domains")]
 pub async fn account_domains() -> Result<Vec<DomainOption>, AppError> {
     use crate::api::context::{internal, require_owner, state};
     // Context is read before the first await: during server rendering it is gone after one.
@@ -22,7 +22,7 @@ pub async fn account_domains() -> Result<Vec<DomainOption>, AppError> {
 /// One page of the account's tokens in the view the URL describes: `status` (`active`,
 /// `expired`, `revoked`, anything else for all), `q` (search), `sort` (`expires`, `last_used`,
 /// anything else for newest first), as the page's URL spells them.
-#[server]
+#[server(endpoint = "list_tokens")]
 pub async fn list_tokens(
     status: Option<String>,
     q: Option<String>,
@@ -46,7 +46,7 @@ pub async fn list_tokens(
 }
 
 /// How many tokens each status tab holds for this search (bounded; see `COUNT_CAP`).
-#[server]
+#[server(endpoint = "count_tokens")]
 pub async fn count_tokens(q: Option<String>) -> Result<StatusCounts, AppError> {
     use crate::api::context::{internal, require_owner, state};
     let pool = state().pool;
@@ -60,7 +60,7 @@ pub async fn count_tokens(q: Option<String>) -> Result<StatusCounts, AppError> {
 }
 
 /// One token of the account, for the revoke confirmation page.
-#[server]
+#[server(endpoint = "find_token")]
 pub async fn find_token(id: i64) -> Result<TokenRow, AppError> {
     use crate::api::context::{internal, require_owner, state};
     let pool = state().pool;
@@ -72,7 +72,7 @@ pub async fn find_token(id: i64) -> Result<TokenRow, AppError> {
 }
 
 /// Creates an ops token. The answer holds the plaintext and is never cached.
-#[server(input = Json)]
+#[server(endpoint = "create_token", input = Json)]
 pub async fn create_token(form: CreateTokenForm) -> Result<CreatedToken, AppError> {
     use crate::api::context::{client_meta, no_store, require_owner, state};
     no_store();
@@ -150,7 +150,7 @@ pub async fn create_token_from_page(
 }
 
 /// Revokes a token of the caller's account. Permanent; revoking again changes nothing.
-#[server]
+#[server(endpoint = "revoke_token")]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     use crate::api::context::{client_meta, require_owner, state};
     let (pool, client) = (state().pool, client_meta());

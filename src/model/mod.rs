@@ -6,6 +6,8 @@
 pub mod audit;
 /// The error every server function returns.
 pub mod error;
+/// What a page's render takes from the middleware (its CSP nonce).
+pub mod page;
 /// The dashboard's page paths.
 pub mod routes;
 /// The signed-in viewer.

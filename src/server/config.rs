@@ -49,6 +49,10 @@ pub struct Config {
         value_enum
     )]
     pub log_format: LogFormat,
+    /// Serve `GET /bench/bare`, a route outside every middleware layer: `make bench` measures it
+    /// as the ceiling the other routes are compared with. Off in production.
+    #[arg(long, env = "TREKMAIL_BENCH_ROUTES", value_name = "TREKMAIL_BENCH_ROUTES", default_value = "0", value_parser = parse_flag, action = clap::ArgAction::Set)]
+    pub bench_routes: bool,
 }
 
 impl Config {
@@ -77,6 +81,7 @@ impl Config {
             session_days: 14,
             api_rate_limit: DEFAULT_API_RATE_LIMIT,
             log_format: LogFormat::Text,
+            bench_routes: false,
         }
     }
 }

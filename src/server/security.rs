@@ -3,6 +3,7 @@
 use super::config::Config;
 use super::state::AppState;
 use crate::model::error::AppError;
+use crate::model::page::PageNonce;
 use axum::extract::{Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -11,13 +12,6 @@ use http::{HeaderMap, Method, StatusCode};
 
 /// For everything that is not a page (JSON, files): nothing may run or frame it.
 const DEFAULT_CSP: &str = "default-src 'none'; frame-ancestors 'none'";
-
-/// This request's CSP nonce, made by [`security_headers`] before the request runs. A page renders
-/// its inline scripts with it (`app::shell`), and the same middleware writes the page policy
-/// naming it, so every HTML response carries a policy that matches its scripts whatever path
-/// rendered it (a page, the create page's POST, an error page).
-#[derive(Clone, Debug)]
-pub struct PageNonce(pub String);
 
 /// The policy for this app's pages, allowing only our own scripts plus inline scripts that carry
 /// this response's nonce. WebAssembly needs `'wasm-unsafe-eval'`.
