@@ -12,7 +12,7 @@ async fn main() {
     // Settings first: a bad one stops the server (exit code 2) before anything is opened.
     let config = Config::from_env();
     keep_large_allocations_returnable();
-    trekmail_tokens::server::telemetry::init(config.log_format);
+    let _log_writer = trekmail_tokens::server::telemetry::init(config.log_format);
 
     let mut leptos_options = get_configuration(None)
         .expect("BUG: the [package.metadata.leptos] settings or LEPTOS_* variables are invalid")
@@ -47,11 +47,36 @@ async fn main() {
         listener,
         app::router(state).into_make_service_with_connect_info::<SocketAddr>(),
     )
-    .with_graceful_shutdown(async {
-        let _ = tokio::signal::ctrl_c().await;
-    })
+    .with_graceful_shutdown(shutdown_signal())
     .await
     .expect("server error");
+    tracing::info!("stopped");
+}
+
+/// Ctrl-C, or SIGTERM (what service managers and container runtimes send): the server stops
+/// accepting, lets the requests in flight finish (for at most `SHUTDOWN_GRACE`), and the log
+/// writer flushes on the way out.
+#[cfg(feature = "ssr")]
+async fn shutdown_signal() {
+    const SHUTDOWN_GRACE: std::time::Duration = std::time::Duration::from_secs(10);
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    tokio::select! {
+        _ = tokio::signal::ctrl_c() => {}
+        _ = terminate => {}
+    }
+    tracing::info!("stopping: finishing the requests in flight");
+    tokio::spawn(async {
+        tokio::time::sleep(SHUTDOWN_GRACE).await;
+        eprintln!("requests still running after {SHUTDOWN_GRACE:?}; stopping anyway");
+        std::process::exit(1);
+    });
 }
 
 /// glibc serves allocations of 128 KiB and more with their own mappings, returned to the system

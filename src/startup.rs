@@ -33,10 +33,11 @@ pub async fn build_state(
         tracing::info!("seeded the demo accounts");
     }
     Ok(AppState {
-        leptos_options,
+        leptos_options: Arc::new(leptos_options),
         pool,
         login_throttle: Arc::new(LoginThrottle::default()),
         api_rate_limiter: Arc::new(ApiRateLimiter::per_minute(config.api_rate_limit)),
+        token_cache: Arc::default(),
         config: Arc::new(config),
         server_fn_content_types: Arc::new(crate::api::server_fn_content_types()),
     })
@@ -72,7 +73,7 @@ pub fn router(state: AppState) -> Router {
             &state,
             routes,
             move || provide_context(context_state.clone()),
-            move || shell(shell_options.clone()),
+            move || shell(LeptosOptions::clone(&shell_options)),
         )
         .fallback(leptos_axum::file_and_error_handler::<AppState, _>(shell))
         .layer(middleware::from_fn_with_state(
@@ -114,7 +115,7 @@ async fn post_to_page(State(state): State<AppState>, request: Request) -> Respon
         Ok(read) => read,
         Err(refusal) => return refusal,
     };
-    let options = state.leptos_options.clone();
+    let options = LeptosOptions::clone(&state.leptos_options);
     let once = crate::api::tokens::OncePerRequest::default();
     let render = leptos_axum::render_app_async_with_context(
         move || {

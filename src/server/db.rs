@@ -3,6 +3,7 @@
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 pub type Db = sqlx::Sqlite;
@@ -44,6 +45,30 @@ pub async fn connect(database_url: &str) -> Result<Pool, sqlx::Error> {
 /// timeout instead.
 pub async fn begin_write(pool: &Pool) -> Result<Transaction<'static>, sqlx::Error> {
     pool.begin_with("BEGIN IMMEDIATE").await
+}
+
+/// Committed write transactions so far in this process (plus changes announced with
+/// [`note_write`]). The API's verified-token cache trusts an entry only while this is unchanged
+/// since the entry's database read (`rest/token_cache.rs` says why that keeps revocation
+/// immediate).
+static WRITES: AtomicU64 = AtomicU64::new(0);
+
+pub fn write_generation() -> u64 {
+    WRITES.load(Ordering::SeqCst)
+}
+
+/// Announces a change to tokens or accounts made without [`commit`] (tests that edit the
+/// database directly).
+pub fn note_write() {
+    WRITES.fetch_add(1, Ordering::SeqCst);
+}
+
+/// Commits a write transaction, then bumps [`write_generation`] before the caller can acknowledge
+/// the change. Bumped even when the commit reports an error: it may have happened all the same.
+pub async fn commit(tx: Transaction<'_>) -> Result<(), sqlx::Error> {
+    let committed = tx.commit().await;
+    note_write();
+    committed
 }
 
 /// SQLite's built-in `lower()` folds only ASCII (`MÜLLER` stays `MüLLER`), while PostgreSQL's

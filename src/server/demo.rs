@@ -218,7 +218,7 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
         }
     }
     seed_downgraded_tokens(&mut tx, now).await?;
-    tx.commit().await?;
+    super::db::commit(tx).await?;
     Ok(true)
 }
 

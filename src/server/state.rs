@@ -3,25 +3,30 @@
 use super::config::Config;
 use super::db::Pool;
 use super::rest::rate_limit::ApiRateLimiter;
+use super::rest::token_cache::TokenCache;
 use super::throttle::LoginThrottle;
 use axum::extract::FromRef;
 use leptos::config::LeptosOptions;
 use std::collections::HashMap;
 use std::sync::Arc;
 
+/// Cloned for every request by each middleware layer and route, so every field is a cheap
+/// handle (an `Arc` or the pool): a deep copy of the Leptos options here once cost half of a
+/// `/healthz` request.
 #[derive(Clone)]
 pub struct AppState {
-    pub leptos_options: LeptosOptions,
+    pub leptos_options: Arc<LeptosOptions>,
     pub pool: Pool,
     pub config: Arc<Config>,
     pub login_throttle: Arc<LoginThrottle>,
     pub api_rate_limiter: Arc<ApiRateLimiter>,
+    pub token_cache: Arc<TokenCache>,
     /// Each server function's path and the content type it reads.
     pub server_fn_content_types: Arc<HashMap<&'static str, &'static str>>,
 }
 
 impl FromRef<AppState> for LeptosOptions {
     fn from_ref(state: &AppState) -> Self {
-        state.leptos_options.clone()
+        LeptosOptions::clone(&state.leptos_options)
     }
 }

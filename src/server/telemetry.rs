@@ -23,13 +23,21 @@ pub enum LogFormat {
     Json,
 }
 
-/// Installs the process-wide subscriber. `RUST_LOG` overrides the default filter.
-pub fn init(format: LogFormat) {
+/// Installs the process-wide subscriber. `RUST_LOG` overrides the default filter. Lines are
+/// written to stdout by a background thread, so a request never waits for the terminal or the
+/// log shipper; none is dropped (a full buffer of 128k lines makes the logging request wait).
+/// Keep the returned guard until the process ends: dropping it writes what is still buffered.
+#[must_use = "dropping the guard stops the log writer"]
+pub fn init(format: LogFormat) -> tracing_appender::non_blocking::WorkerGuard {
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| "info,sqlx=warn".into());
+    let (writer, guard) = tracing_appender::non_blocking::NonBlockingBuilder::default()
+        .lossy(false)
+        .finish(std::io::stdout());
     // Colours only for a person at a terminal: a file or a log shipper gets plain text.
     let builder = tracing_subscriber::fmt()
         .with_env_filter(filter)
+        .with_writer(writer)
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stdout()));
     match format {
         LogFormat::Text => builder.init(),
@@ -39,6 +47,7 @@ pub fn init(format: LogFormat) {
             .with_span_list(false)
             .init(),
     }
+    guard
 }
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");

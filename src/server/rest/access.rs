@@ -6,13 +6,14 @@
 //! no longer allows it. (The codes are those TrekMail's MCP adapter explains to the agent.) Handlers then receive the [`Caller`].
 
 use super::error::ApiError;
+use super::token_cache::{Hit, TokenCache, Verified};
 use crate::domain::message_token::MessageScope;
 use crate::domain::plan::{Plan, PlanAccess};
 use crate::domain::scope::Scope;
 use crate::domain::scope_set::ScopeSet;
 use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::client::ClientMeta;
-use crate::server::db::{now_ms, Pool};
+use crate::server::db::{self, now_ms, Pool};
 use crate::server::mail::Reach;
 use crate::server::secrets::sha256_hex;
 use crate::server::state::AppState;
@@ -22,6 +23,8 @@ use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use http::request::Parts;
 use http::{header, Method, StatusCode};
+use std::sync::atomic::AtomicI64;
+use std::sync::Arc;
 
 /// A scope a route can demand: a catalog scope (ops tokens) or a message scope.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -148,8 +151,8 @@ pub fn allowed_methods(path: &str) -> Vec<String> {
     methods
 }
 
-/// The token behind a request, loaded fresh from the database on every request (no cache, so
-/// a revocation or a plan change applies to the very next call).
+/// The token behind a request, from the database or the verified-token cache (`token_cache.rs`:
+/// a revocation made through the app still applies to the very next call).
 #[derive(Clone, Debug)]
 pub struct Caller {
     pub token_id: i64,
@@ -274,12 +277,53 @@ struct TokenLookup {
 /// How stale a token's "last used" may get before a request writes it again.
 pub const LAST_USED_WRITE_INTERVAL_MS: i64 = 60_000;
 
-/// Finds the token by its SHA-256 and checks it is live; records its use (coalesced).
+/// Finds the token by its SHA-256 (in the cache, or else the database) and checks it is live;
+/// records its use (coalesced).
 pub async fn authenticate(
     pool: &Pool,
+    cache: &TokenCache,
     secret: &TokenSecret,
     client_ip: &str,
 ) -> Result<Caller, ApiError> {
+    let hash = sha256_hex(secret.expose());
+    let token = match cache.get(&hash) {
+        Some(Hit::Known(token)) => token,
+        Some(Hit::Unknown) => return Err(ApiError::invalid_token("This token does not exist.")),
+        None => {
+            // Read before the database, so a write committed meanwhile makes this entry stale.
+            let generation = db::write_generation();
+            let found = look_up(pool, &hash).await?.map(Arc::new);
+            cache.remember(hash, generation, found.clone());
+            found.ok_or_else(|| ApiError::invalid_token("This token does not exist."))?
+        }
+    };
+    let now = now_ms();
+    if token.revoked_at.is_some() {
+        return Err(ApiError::invalid_token("This token has been revoked."));
+    }
+    if token.caller.expires_at.is_some_and(|at| at <= now) {
+        return Err(ApiError::invalid_token("This token has expired."));
+    }
+    // At most one write per token per minute: "last used" is exact to the minute.
+    if token
+        .last_used_at()
+        .is_none_or(|at| now - at >= LAST_USED_WRITE_INTERVAL_MS)
+    {
+        token.set_last_used_at(now);
+        sqlx::query(
+            "update api_token set last_used_at = $1, last_used_ip = $2 where api_token_id = $3",
+        )
+        .bind(now)
+        .bind(client_ip)
+        .bind(token.caller.token_id)
+        .execute(pool)
+        .await?;
+    }
+    Ok(token.caller.clone())
+}
+
+/// The token with this hash as the database holds it now.
+async fn look_up(pool: &Pool, hash: &str) -> Result<Option<Verified>, ApiError> {
     let found: Option<TokenLookup> = sqlx::query_as(
         "select t.api_token_id, t.kind, t.account_id, a.name as account_name, a.plan, a.drive_addon,
                 t.name, t.visible_prefix, t.scopes, t.all_domains, t.mailbox_id, t.expires_at,
@@ -287,19 +331,12 @@ pub async fn authenticate(
            from api_token t join account a on a.account_id = t.account_id
           where t.token_hash = $1",
     )
-    .bind(sha256_hex(secret.expose()))
+    .bind(hash)
     .fetch_optional(pool)
     .await?;
     let Some(token) = found else {
-        return Err(ApiError::invalid_token("This token does not exist."));
+        return Ok(None);
     };
-    let now = now_ms();
-    if token.revoked_at.is_some() {
-        return Err(ApiError::invalid_token("This token has been revoked."));
-    }
-    if token.expires_at.is_some_and(|at| at <= now) {
-        return Err(ApiError::invalid_token("This token has expired."));
-    }
     let domain_ids = if token.all_domains == 1 {
         None
     } else {
@@ -310,21 +347,7 @@ pub async fn authenticate(
                 .await?;
         Some(rows.into_iter().map(|(id,)| id).collect())
     };
-    // At most one write per token per minute: "last used" is exact to the minute.
-    if token
-        .last_used_at
-        .is_none_or(|at| now - at >= LAST_USED_WRITE_INTERVAL_MS)
-    {
-        sqlx::query(
-            "update api_token set last_used_at = $1, last_used_ip = $2 where api_token_id = $3",
-        )
-        .bind(now)
-        .bind(client_ip)
-        .bind(token.api_token_id)
-        .execute(pool)
-        .await?;
-    }
-    Ok(Caller {
+    let caller = Caller {
         token_id: token.api_token_id,
         kind: TokenKind::parse(&token.kind).ok_or_else(ApiError::internal)?,
         account_id: token.account_id,
@@ -341,7 +364,12 @@ pub async fn authenticate(
         mailbox_id: token.mailbox_id,
         expires_at: token.expires_at,
         created_at: token.created_at,
-    })
+    };
+    Ok(Some(Verified {
+        caller,
+        revoked_at: token.revoked_at,
+        last_used_at: AtomicI64::new(token.last_used_at.unwrap_or(0)),
+    }))
 }
 
 /// The checks of the module comment, run for every routed API request.
@@ -382,7 +410,7 @@ async fn check(
     client_ip: &str,
 ) -> Result<Caller, ApiError> {
     let secret = bearer_token(headers)?;
-    let caller = authenticate(&state.pool, &secret, client_ip).await?;
+    let caller = authenticate(&state.pool, &state.token_cache, &secret, client_ip).await?;
     if let Err(seconds) = state.api_rate_limiter.check(caller.token_id) {
         return Err(ApiError::rate_limited(seconds));
     }

@@ -27,6 +27,8 @@ pub mod params;
 pub mod rate_limit;
 /// Schemas stating the domain's word lists and name rules.
 pub mod schema;
+/// Tokens already looked up, trusted until the next write.
+pub mod token_cache;
 
 use crate::server::paging::PageRequest;
 use crate::server::state::AppState;

@@ -10,7 +10,7 @@ use crate::domain::status::TokenStatus;
 use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::audit::{record, AuditEntry};
 use crate::server::client::ClientMeta;
-use crate::server::db::{begin_write, Pool, Transaction};
+use crate::server::db::{self, begin_write, Pool, Transaction};
 use crate::server::mail::Reach;
 use crate::server::secrets::{new_token, sha256_hex};
 
@@ -119,7 +119,7 @@ pub async fn create_message_token(
         },
     )
     .await?;
-    tx.commit().await?;
+    db::commit(tx).await?;
     tracing::info!(token_id, prefix = %secret.visible_prefix(), "message token created");
     Ok(MintedMessageToken {
         id: token_id,
@@ -207,6 +207,6 @@ pub async fn narrow_message_token(
         },
     )
     .await?;
-    tx.commit().await?;
+    db::commit(tx).await?;
     Ok(())
 }

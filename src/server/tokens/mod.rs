@@ -21,7 +21,7 @@ pub use message::{
 use super::audit::{record, AuditEntry};
 use super::auth::SessionUser;
 use super::client::ClientMeta;
-use super::db::{begin_write, now_ms, Pool, Transaction};
+use super::db::{self, begin_write, now_ms, Pool, Transaction};
 use super::secrets::{new_token, sha256_hex};
 use crate::domain::audit::AuditAction;
 use crate::domain::field::FieldErrors;
@@ -205,7 +205,7 @@ pub async fn create_ops_token(
         },
     )
     .await?;
-    tx.commit().await?;
+    db::commit(tx).await?;
     tracing::info!(token_id, prefix = %secret.visible_prefix(), "token created");
 
     let row = find(pool, owner.account_id, token_id)
@@ -285,7 +285,7 @@ pub async fn revoke(
         )
         .await?;
     }
-    tx.commit().await?;
+    db::commit(tx).await?;
     tracing::info!(token_id, revoked = revoked.len(), "token revoked");
     Ok(())
 }

@@ -69,6 +69,8 @@ async fn every_kind_of_invalid_token_gets_401_with_the_bearer_challenge() {
         .execute(&app.pool)
         .await
         .unwrap();
+    // Edited behind the app's back: announce it, as every write through the app does.
+    trekmail_tokens::server::db::note_write();
     let expired = app.api("GET", "/api/v1/me", Some(&token), None).await;
     assert_eq!(expired.status, StatusCode::UNAUTHORIZED);
     assert!(error(&expired)["message"]
@@ -99,6 +101,57 @@ async fn the_first_request_after_a_dashboard_revoke_is_refused() {
         .as_str()
         .unwrap()
         .contains("revoked"));
+}
+
+/// The verified-token cache never outlives a revocation: eight clients call the API all along
+/// with the token (so its cache entry is warm and reads are in flight while the revoke
+/// commits), and no request that started after the revoke was acknowledged is accepted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn no_request_started_after_a_revoke_was_acknowledged_is_accepted() {
+    use std::sync::atomic::{AtomicBool, Ordering::SeqCst};
+    let app = TestApp::with_config(|config| config.api_rate_limit = 100_000).await;
+    let token = ops_token(&app, PRO, &["account:read"], None).await;
+    let cookie = app.sign_in(PRO).await;
+    let token_id = id(&app, "select max(api_token_id) from api_token").await;
+    let (acknowledged, done) = (AtomicBool::new(false), AtomicBool::new(false));
+    let client = |_| async {
+        let (mut before, mut after, mut accepted_after) = (0, 0, 0);
+        while !done.load(SeqCst) {
+            let started_after = acknowledged.load(SeqCst);
+            let status = app
+                .api("GET", "/api/v1/me", Some(&token), None)
+                .await
+                .status;
+            if started_after {
+                after += 1;
+                accepted_after += usize::from(status == StatusCode::OK);
+            } else {
+                before += 1;
+            }
+            // A call answered from the cache never waits, so let the others (and the revoke) run.
+            tokio::task::yield_now().await;
+        }
+        (before, after, accepted_after)
+    };
+    let revoker = async {
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        let revoked = app
+            .call_form::<RevokeToken>(&format!("id={token_id}"), Some(&cookie))
+            .await;
+        assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+        acknowledged.store(true, SeqCst);
+        tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+        done.store(true, SeqCst);
+    };
+    let (clients, ()) = tokio::join!(futures::future::join_all((0..8).map(client)), revoker);
+    let before: usize = clients.iter().map(|c| c.0).sum();
+    let after: usize = clients.iter().map(|c| c.1).sum();
+    let accepted_after: usize = clients.iter().map(|c| c.2).sum();
+    assert!(
+        before > 8 && after > 8,
+        "{before} calls before, {after} after"
+    );
+    assert_eq!(accepted_after, 0, "of {after} calls after the revoke");
 }
 
 #[tokio::test]
@@ -300,6 +353,8 @@ async fn a_plan_downgrade_takes_scopes_away_at_once() {
         .execute(&app.pool)
         .await
         .unwrap();
+    // Edited behind the app's back: announce it, as every write through the app does.
+    trekmail_tokens::server::db::note_write();
     let refused = app.api("PUT", &path, Some(&token), Some(body)).await;
     assert_eq!(refused.status, StatusCode::FORBIDDEN);
     // The adapter knows this code and tells the agent to check the plan.
@@ -341,6 +396,8 @@ async fn a_plan_downgrade_takes_scopes_away_at_once() {
         .execute(&app.pool)
         .await
         .unwrap();
+    // Edited behind the app's back: announce it, as every write through the app does.
+    trekmail_tokens::server::db::note_write();
     assert_eq!(
         app.api("GET", "/api/v1/messages", Some(&message), None)
             .await
@@ -376,6 +433,8 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
         .execute(&app.pool)
         .await
         .unwrap();
+    // Edited behind the app's back: announce it, as every write through the app does.
+    trekmail_tokens::server::db::note_write();
     app.api("GET", "/api/v1/me", Some(&token), None).await;
     assert_eq!(
         last_used().await,
@@ -386,6 +445,8 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
         .execute(&app.pool)
         .await
         .unwrap();
+    // Edited behind the app's back: announce it, as every write through the app does.
+    trekmail_tokens::server::db::note_write();
     app.api("GET", "/api/v1/me", Some(&token), None).await;
     let (at, ip) = last_used().await;
     assert!(at.unwrap() >= now);
