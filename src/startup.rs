@@ -10,7 +10,7 @@ use crate::server::page_guard::guard_pages;
 use crate::server::plain_forms::{keep_form_redirects, read_page_form};
 use crate::server::rest::rate_limit::ApiRateLimiter;
 use crate::server::security::{reject_cross_site, require_declared_content_type, security_headers};
-use crate::server::state::AppState;
+use crate::server::state::{AppState, Shared};
 use crate::server::telemetry;
 use crate::server::throttle::LoginThrottle;
 use axum::extract::{Request, State};
@@ -32,7 +32,7 @@ pub async fn build_state(
     if config.demo && crate::server::demo::seed_if_empty(&pool).await? {
         tracing::info!("seeded the demo accounts");
     }
-    Ok(AppState {
+    Ok(AppState::new(Shared {
         leptos_options: Arc::new(leptos_options),
         pool,
         login_throttle: Arc::new(LoginThrottle::default()),
@@ -40,7 +40,7 @@ pub async fn build_state(
         token_cache: Arc::default(),
         config: Arc::new(config),
         server_fn_content_types: Arc::new(crate::api::server_fn_content_types()),
-    })
+    }))
 }
 
 /// The app's page routes, worked out once per process. Leptos works them out by rendering `App`
@@ -53,24 +53,51 @@ fn page_routes() -> Vec<AxumRouteListing> {
     ROUTES.get_or_init(|| generate_route_list(App)).clone()
 }
 
+/// The whole app: the REST API, the pages with their server functions, and the layers every
+/// response passes through.
 pub fn router(state: AppState) -> Router {
+    let bench_routes = state.config.bench_routes;
+    let app = Router::new()
+        .route("/healthz", get(|| async { "ok" }))
+        .merge(crate::server::rest::router(state.clone()))
+        .merge(dashboard(&state))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security_headers,
+        ))
+        // Outermost: every response, refusals included, carries the id its log lines carry.
+        .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))
+        .layer(assets::compression())
+        .layer(telemetry::trace_layer())
+        .layer(telemetry::set_request_id())
+        .layer(middleware::map_request(telemetry::drop_unsafe_request_id))
+        .with_state(state);
+    // Added after the layers, so none of them runs for it.
+    if bench_routes {
+        app.route("/bench/bare", get(|| async { "ok" }))
+    } else {
+        app
+    }
+}
+
+/// The browser's side: pages, their server functions and assets, behind the layers only a
+/// browser needs (sign-in guard, cross-site refusal, plain-form redirects). The API and
+/// `/healthz` never pass through them.
+fn dashboard(state: &AppState) -> Router<AppState> {
     let routes = page_routes();
     let context_state = state.clone();
     let shell_options = state.leptos_options.clone();
     let site_root = state.leptos_options.site_root.to_string();
     let hashed = state.leptos_options.hash_files;
-    let bench_routes = state.config.bench_routes;
-    let app = Router::new()
+    Router::new()
         .route("/", get(|| async { Redirect::to(routes::TOKENS) }))
-        .route("/healthz", get(|| async { "ok" }))
-        .merge(crate::server::rest::router(state.clone()))
         .route(routes::NEW_TOKEN, post(post_to_page))
         .route(
             &format!("{PKG_PREFIX}/{{*file}}"),
             get(move |request: Request| serve_pkg(site_root.clone(), hashed, request)),
         )
         .leptos_routes_with_context(
-            &state,
+            state,
             routes,
             move || provide_context(context_state.clone()),
             move || shell(LeptosOptions::clone(&shell_options)),
@@ -89,23 +116,6 @@ pub fn router(state: AppState) -> Router {
             state.clone(),
             reject_cross_site,
         ))
-        .layer(middleware::from_fn_with_state(
-            state.clone(),
-            security_headers,
-        ))
-        // Outermost: every response, refusals included, carries the id its log lines carry.
-        .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))
-        .layer(assets::compression())
-        .layer(telemetry::trace_layer())
-        .layer(telemetry::set_request_id())
-        .layer(middleware::map_request(telemetry::drop_unsafe_request_id))
-        .with_state(state);
-    // Added after the layers, so none of them runs for it.
-    if bench_routes {
-        app.route("/bench/bare", get(|| async { "ok" }))
-    } else {
-        app
-    }
 }
 
 /// A form posted to a page without JavaScript (the create page): the page renders its answer,

@@ -13,7 +13,7 @@ pub async fn list_audit_events(
     before: Option<i64>,
 ) -> Result<Page<AuditRow>, AppError> {
     use crate::api::context::{internal, require_owner, state};
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let owner = require_owner().await?;
     let action = action
         .as_deref()

@@ -12,7 +12,7 @@ use leptos::server_fn::codec::Json;
 pub async fn account_domains() -> Result<Vec<DomainOption>, AppError> {
     use crate::api::context::{internal, require_owner, state};
     // Context is read before the first await: during server rendering it is gone after one.
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let owner = require_owner().await?;
     crate::server::tokens::account_domains(&pool, owner.account_id)
         .await
@@ -31,7 +31,7 @@ pub async fn list_tokens(
     before: Option<i64>,
 ) -> Result<Page<TokenRow>, AppError> {
     use crate::api::context::{internal, require_owner, state};
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let owner = require_owner().await?;
     use crate::domain::token_query::TokenQuery;
     let query = TokenQuery::from_query(status.as_deref(), q.as_deref(), sort.as_deref());
@@ -49,7 +49,7 @@ pub async fn list_tokens(
 #[server(endpoint = "count_tokens")]
 pub async fn count_tokens(q: Option<String>) -> Result<StatusCounts, AppError> {
     use crate::api::context::{internal, require_owner, state};
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let owner = require_owner().await?;
     let search = q
         .as_deref()
@@ -63,7 +63,7 @@ pub async fn count_tokens(q: Option<String>) -> Result<StatusCounts, AppError> {
 #[server(endpoint = "find_token")]
 pub async fn find_token(id: i64) -> Result<TokenRow, AppError> {
     use crate::api::context::{internal, require_owner, state};
-    let pool = state().pool;
+    let pool = state().pool.clone();
     let owner = require_owner().await?;
     crate::server::tokens::find(&pool, owner.account_id, id)
         .await
@@ -76,7 +76,7 @@ pub async fn find_token(id: i64) -> Result<TokenRow, AppError> {
 pub async fn create_token(form: CreateTokenForm) -> Result<CreatedToken, AppError> {
     use crate::api::context::{client_meta, no_store, require_owner, state};
     no_store();
-    let (pool, client) = (state().pool, client_meta());
+    let (pool, client) = (state().pool.clone(), client_meta());
     let owner = require_owner().await?;
     crate::server::tokens::create_ops_token(&pool, &owner, &form, &client)
         .await
@@ -131,7 +131,7 @@ pub async fn create_token_from_page(
 ) -> Result<CreatedToken, AppError> {
     use crate::api::context::{client_meta, no_store, require_owner, state};
     // Everything the task needs is read here, where the request's context is.
-    let (pool, client) = (state().pool, client_meta());
+    let (pool, client) = (state().pool.clone(), client_meta());
     let owner = require_owner().await;
     let outcome = once
         .run(move || async move {
@@ -153,7 +153,7 @@ pub async fn create_token_from_page(
 #[server(endpoint = "revoke_token")]
 pub async fn revoke_token(id: i64) -> Result<(), AppError> {
     use crate::api::context::{client_meta, require_owner, state};
-    let (pool, client) = (state().pool, client_meta());
+    let (pool, client) = (state().pool.clone(), client_meta());
     let owner = require_owner().await?;
     use crate::server::tokens::RevokedBy;
     crate::server::tokens::revoke(

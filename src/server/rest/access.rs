@@ -378,15 +378,12 @@ pub async fn authorize(
     mut request: Request,
     next: Next,
 ) -> Response {
-    let path = request
-        .extensions()
-        .get::<MatchedPath>()
-        .map(|matched| matched.as_str().to_string())
-        .unwrap_or_default();
+    let matched = request.extensions().get::<MatchedPath>().cloned();
+    let path = matched.as_ref().map_or("", MatchedPath::as_str);
     // Every documented route is in the table (the router checks at start-up); what is left is
     // a method the route does not serve.
-    let Some(endpoint) = endpoint(request.method(), &path) else {
-        return ApiError::method_not_allowed(allowed_methods(&path)).into_response();
+    let Some(endpoint) = endpoint(request.method(), path) else {
+        return ApiError::method_not_allowed(allowed_methods(path)).into_response();
     };
     let client = ClientMeta::from_request(
         request.headers(),
