@@ -16,7 +16,7 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"
 SITE_ADDR ?= 127.0.0.1:3000
 E2E_ADDR ?= 127.0.0.1:3210
 
-.PHONY: help run test stress tools chromium fmt-check clippy rust-test openapi-check e2e floods contract release-build bench bench-wire bench-list bench-api times-reset
+.PHONY: help run test stress tools chromium fmt-check clippy rust-test openapi-check e2e floods contract release-build bench bench-wire bench-server wrk times-reset
 
 # Each step of `make test` appends its wall time here; the run ends by printing the list.
 STEP_TIMES := target/step-times.txt
@@ -166,12 +166,17 @@ bench-wire: release-build chromium
 	rm -rf target/e2e && mkdir -p target/e2e
 	cd end2end && E2E_ADDR=$(E2E_ADDR) npx playwright test -c bench.config.ts --reporter=line
 
-bench: bench-wire bench-list bench-api
+# Every server figure as a ratio to a baseline measured in the same run (scripts/bench.py says
+# which): API authentication against /healthz and a bare route, the pages and the API with a small
+# against a large account (1M tokens, 10M audit events), memory, and writes per second. Bounded:
+# each wrk load runs 5 s, everything to 127.0.0.1; bench/RESULTS.md holds the figures.
+bench: bench-wire bench-server
 
-# Page render time with 10 vs 100,000 tokens (keyset pagination keeps them equal).
-bench-list: release-build
-	python3 scripts/bench-list.py target/release/trekmail-tokens
+bench-server: release-build wrk
+	timeout 60m python3 scripts/bench.py target/release/trekmail-tokens
 
-# REST API latency (median, p95) with 100,000 tokens stored, throughput from 8 clients, memory.
-bench-api: release-build
-	python3 scripts/bench-api.py target/release/trekmail-tokens
+wrk:
+	@if ! command -v wrk >/dev/null; then \
+	  echo "installing Debian's wrk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; \
+	fi

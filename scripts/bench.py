@@ -314,7 +314,7 @@ def growth(binary, workdir, scale, runs=30):
                 "tokens_page_last_used": timer.median(f"/agents/tokens?sort=last_used&after={middle}", cookie, runs, b"bench"),
                 "tokens_page_revoked": timer.median("/agents/tokens?status=revoked", cookie, runs, b"bench"),
                 "audit_log": timer.median("/agents/audit-log", cookie, runs, b"bench"),
-                "api_mailboxes": timer.median("/api/v1/mailboxes", bearer, runs, b"mailboxes"),
+                "api_mailboxes": timer.median("/api/v1/mailboxes", bearer, runs, b"\"data\""),
             }
         os.remove(db)
     for page in measured["small"]:

@@ -263,7 +263,10 @@ async fn live_minted(
         "select created_by_token_id, name, visible_prefix from api_token
           where kind = 'message' and revoked_at is null and (expires_at is null or expires_at > ",
     );
-    query.push_bind(now).push(") and created_by_token_id in (");
+    // `is not null` names the partial index's condition (migrations/20261129000002_…).
+    query
+        .push_bind(now)
+        .push(") and created_by_token_id is not null and created_by_token_id in (");
     let mut ids = query.separated(", ");
     for id in &ops {
         ids.push_bind(*id);
