@@ -314,7 +314,7 @@ def growth(binary, workdir, scale, runs=30):
                 "tokens_page_last_used": timer.median(f"/agents/tokens?sort=last_used&after={middle}", cookie, runs, b"bench"),
                 "tokens_page_revoked": timer.median("/agents/tokens?status=revoked", cookie, runs, b"bench"),
                 "audit_log": timer.median("/agents/audit-log", cookie, runs, b"bench"),
-                "api_mailboxes": timer.median("/api/v1/mailboxes", bearer, runs, b"\"data\""),
+                "api_mailboxes": timer.median("/api/v1/mailboxes?per_page=10", bearer, runs, b"\"data\""),
             }
         os.remove(db)
     for page in measured["small"]:
@@ -353,8 +353,10 @@ request = function()
     '{"name":"bench mint ' .. tid .. ' ' .. n .. '","scopes":["messages:read"],"expires_in":"7d"}')
 end
 response = function(status, headers, body)
-  local id = body:match('"id":(%%d+)')
-  if id and (status == 200 or status == 201) then table.insert(pending, id) end
+  -- Only a creation answers with the new plaintext; its first id is the new token's.
+  if (status == 200 or status == 201) and body:find('"token":"tm_', 1, true) then
+    table.insert(pending, body:match('"id":(%%d+)'))
+  end
 end
 """
 

@@ -63,10 +63,16 @@ pub async fn list(
                         .push_bind(bound);
                 }
                 Some(key) => {
+                    let (t, a) = (key.replace("{}", "t"), key.replace("{}", "a"));
+                    // The key alone first (`<=` / `>=`): SQLite seeks into the index with it,
+                    // where the row value alone made it walk the index from its start (185 ms for
+                    // a page in the middle of 1,000,000 tokens; 0.1 ms with it).
                     sql.push(format!(
-                        " and ({t}, t.api_token_id) {op} (select {a}, a.api_token_id from api_token a where a.api_token_id = ",
-                        t = key.replace("{}", "t"),
-                        a = key.replace("{}", "a"),
+                        " and {t} {op}= (select {a} from api_token a where a.api_token_id = "
+                    ))
+                    .push_bind(bound)
+                    .push(format!(
+                        ") and ({t}, t.api_token_id) {op} (select {a}, a.api_token_id from api_token a where a.api_token_id = "
                     ))
                     .push_bind(bound)
                     .push(")");
