@@ -319,6 +319,7 @@ def growth(binary, workdir, scale, runs=30):
         os.remove(db)
     for page in measured["small"]:
         (small_first, small_full), (large_first, large_full) = measured["small"][page], measured["large"][page]
+        figure(f"growth.{page}.small", small_full, "ms")
         figure(f"growth.{page}.first_byte", large_first, "ms", ratio=large_first / small_first, target=1.3, better="lower")
         figure(f"growth.{page}.full", large_full, "ms", ratio=large_full / small_full, target=1.3, better="lower")
 

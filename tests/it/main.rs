@@ -16,6 +16,8 @@ mod layers;
 mod observability;
 /// The dashboard without JavaScript: whole pages from the server, plain HTML forms.
 mod pages;
+/// Properties of the parsers on thousands of generated inputs (proptest).
+mod properties;
 /// Settings and start-up of the real binary.
 mod startup;
 /// Search, orders, counts, who revoked, Create similar.
