@@ -16,7 +16,7 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"
 SITE_ADDR ?= 127.0.0.1:3000
 E2E_ADDR ?= 127.0.0.1:3210
 
-.PHONY: help run test stress tools chromium fmt-check clippy rust-test openapi-check e2e floods contract release-build bench bench-wire bench-server wrk times-reset
+.PHONY: help run test stress tools chromium fmt-check clippy rust-test openapi-check e2e floods contract release-build bench bench-wire bench-server wrk reliability times-reset
 
 # Each step of `make test` appends its wall time here; the run ends by printing the list.
 STEP_TIMES := target/step-times.txt
@@ -165,6 +165,13 @@ stress:
 bench-wire: release-build chromium
 	rm -rf target/e2e && mkdir -p target/e2e
 	cd end2end && E2E_ADDR=$(E2E_ADDR) npx playwright test -c bench.config.ts --reporter=line
+
+# Load with invariants against the release server (scripts/reliability.py): 8 clients creating,
+# using and revoking tokens for 10 s, then the audit trail and the API's answers checked; then the
+# same with the server killed (SIGKILL) halfway and started again. Bounded, local.
+reliability: release-build
+	timeout 3m python3 scripts/reliability.py target/release/trekmail-tokens --seconds 10
+	timeout 3m python3 scripts/reliability.py target/release/trekmail-tokens --seconds 10 --crash
 
 # Every server figure as a ratio to a baseline measured in the same run (scripts/bench.py says
 # which): API authentication against /healthz and a bare route, the pages and the API with a small
