@@ -88,7 +88,7 @@ run: release-build
 
 ## ---- test -------------------------------------------------------------------------------
 
-test: times-reset tools chromium fmt-check clippy rust-test openapi-check e2e floods contract
+test: times-reset tools chromium fmt-check clippy rust-test openapi-check e2e floods reliability contract
 	@echo "---- make test: wall time of each step ----"
 	@cat $(STEP_TIMES)
 
@@ -170,8 +170,10 @@ bench-wire: release-build chromium
 # using and revoking tokens for 10 s, then the audit trail and the API's answers checked; then the
 # same with the server killed (SIGKILL) halfway and started again. Bounded, local.
 reliability: release-build
+	$(STEP_START)
 	timeout 3m python3 scripts/reliability.py target/release/trekmail-tokens --seconds 10
 	timeout 3m python3 scripts/reliability.py target/release/trekmail-tokens --seconds 10 --crash
+	$(STEP_END)
 
 # Every server figure as a ratio to a baseline measured in the same run (scripts/bench.py says
 # which): API authentication against /healthz and a bare route, the pages and the API with a small
