@@ -9,7 +9,9 @@ use crate::server::db;
 use crate::server::page_guard::guard_pages;
 use crate::server::plain_forms::{keep_form_redirects, read_page_form};
 use crate::server::rest::rate_limit::ApiRateLimiter;
-use crate::server::security::{reject_cross_site, require_declared_content_type, security_headers};
+use crate::server::security::{
+    page_policy, reject_cross_site, require_declared_content_type, security_headers,
+};
 use crate::server::state::{AppState, Shared};
 use crate::server::telemetry;
 use crate::server::throttle::LoginThrottle;
@@ -116,6 +118,7 @@ fn dashboard(state: &AppState) -> Router<AppState> {
             state.clone(),
             reject_cross_site,
         ))
+        .layer(middleware::from_fn(page_policy))
 }
 
 /// A form posted to a page without JavaScript (the create page): the page renders its answer,

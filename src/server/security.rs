@@ -163,30 +163,45 @@ fn app_error(status: StatusCode, error: &AppError) -> Response {
     (status, [(header::CONTENT_TYPE, "application/json")], body).into_response()
 }
 
-/// Security headers on every response: a page (HTML) gets the page policy with the nonce made
-/// here for its scripts, anything else the strict default.
-/// With HTTPS configured, HSTS tells browsers never to use plain HTTP for this host again.
-pub async fn security_headers(
-    State(state): State<AppState>,
-    mut request: Request,
-    next: Next,
-) -> Response {
+/// The dashboard's pages (and only they) get a nonce, made before the request runs so the shell
+/// renders every inline script with it (`app.rs::use_request_nonce`), and an HTML response gets
+/// the page policy naming it, whatever rendered it (a page, the create page's POST, an error page).
+pub async fn page_policy(mut request: Request, next: Next) -> Response {
     let nonce = leptos::nonce::Nonce::new().to_string();
     request.extensions_mut().insert(PageNonce(nonce.clone()));
     let mut response = next.run(request).await;
+    if is_html(response.headers()) {
+        let policy =
+            HeaderValue::from_str(&page_csp(&nonce)).expect("a base64url nonce is a valid header");
+        response
+            .headers_mut()
+            .insert(header::CONTENT_SECURITY_POLICY, policy);
+    }
+    response
+}
+
+/// Security headers on every response. Anything without the page policy (JSON, files, the REST
+/// API, refusals made before a page ran) gets the strict default: nothing may run or frame it.
+/// With HTTPS configured, HSTS tells browsers never to use plain HTTP for this host again.
+pub async fn security_headers(
+    State(state): State<AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let mut response = next.run(request).await;
     let headers = response.headers_mut();
-    let policy = if is_html(headers) {
-        HeaderValue::from_str(&page_csp(&nonce)).expect("a base64url nonce is a valid header")
-    } else {
-        HeaderValue::from_static(DEFAULT_CSP)
-    };
+    if !headers.contains_key(header::CONTENT_SECURITY_POLICY) {
+        headers.insert(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(DEFAULT_CSP),
+        );
+    }
     if state.config.secure_cookies {
         headers.insert(
             header::STRICT_TRANSPORT_SECURITY,
             HeaderValue::from_static("max-age=63072000"),
         );
     }
-    headers.insert(header::CONTENT_SECURITY_POLICY, policy);
     headers.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -664,8 +664,20 @@ async fn pages_carry_security_headers_with_a_nonce_for_the_hydration_script() {
         page.headers.get(header::REFERRER_POLICY).unwrap(),
         "same-origin"
     );
-    let other = app.get("/api/whatever", None).await;
-    assert!(other.headers.get(header::CONTENT_SECURITY_POLICY).is_some());
+    // Nothing that is not a page gets a nonce or may run anything.
+    for path in ["/api/v1/me", "/api/v1/nowhere", "/healthz"] {
+        let other = app.get(path, None).await;
+        assert_eq!(
+            other.headers.get(header::CONTENT_SECURITY_POLICY).unwrap(),
+            "default-src 'none'; frame-ancestors 'none'",
+            "{path}"
+        );
+        assert_eq!(
+            other.headers.get(header::X_FRAME_OPTIONS).unwrap(),
+            "DENY",
+            "{path}"
+        );
+    }
 }
 
 /// The nonce a page's policy names.
