@@ -8,7 +8,10 @@ use leptos::prelude::*;
 #[server(endpoint = "current_viewer")]
 pub async fn current_viewer() -> Result<Viewer, AppError> {
     use crate::api::context::signed_in_user;
-    Ok(signed_in_user().await?.viewer())
+    use crate::server::auth::tour_done_in_browser;
+    let mut viewer = signed_in_user().await?.viewer();
+    viewer.tour_done |= tour_done_in_browser(&expect_context::<http::request::Parts>().headers);
+    Ok(viewer)
 }
 
 /// Remembers on the server that the signed-in user finished or dismissed the guided tour, so the
@@ -23,6 +26,17 @@ pub async fn finish_tour() -> Result<(), AppError> {
     mark_tour_done(&state.pool, user.user_id)
         .await
         .map_err(internal)
+}
+
+/// The browser's note that the tour is done belongs to whoever was signed in: forgotten when
+/// someone signs in or out, so the next user of the browser is invited on their own record.
+#[cfg(feature = "ssr")]
+fn forget_tour_done_in_browser(response: &leptos_axum::ResponseOptions) {
+    response.append_header(
+        http::header::SET_COOKIE,
+        http::HeaderValue::from_str(&crate::server::auth::clear_tour_done_cookie())
+            .expect("a cookie made of fixed ASCII is a valid header"),
+    );
 }
 
 /// Longest email an account can have (RFC 5321's path limit).
@@ -96,6 +110,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         http::header::SET_COOKIE,
         http::HeaderValue::from_str(&cookie).map_err(internal)?,
     );
+    forget_tour_done_in_browser(&response);
     leptos_axum::redirect(crate::model::routes::TOKENS);
     Ok(())
 }
@@ -124,6 +139,7 @@ pub async fn sign_out() -> Result<(), AppError> {
         )))
         .map_err(internal)?,
     );
+    forget_tour_done_in_browser(&response);
     leptos_axum::redirect(crate::model::routes::SIGN_IN);
     Ok(())
 }

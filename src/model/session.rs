@@ -14,3 +14,9 @@ pub struct Viewer {
     /// Finished or dismissed the guided tour.
     pub tour_done: bool,
 }
+
+/// Set by the browser the moment the owner finishes or dismisses the tour. The server is told in
+/// the background, so a page loaded right after could be rendered before it has stored that; the
+/// cookie keeps the invitation away on such a page too. Sign-in and sign-out clear it, so it never
+/// speaks for another user of the same browser.
+pub const TOUR_DONE_COOKIE: &str = "tm_tour_done";

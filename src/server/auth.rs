@@ -4,7 +4,7 @@ use super::db::{now_ms, Pool};
 use super::secrets::{random_base62, sha256_hex};
 use crate::domain::plan::{Plan, PlanAccess};
 use crate::domain::role::Role;
-use crate::model::session::Viewer;
+use crate::model::session::{Viewer, TOUR_DONE_COOKIE};
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -307,7 +307,25 @@ pub fn clear_session_cookie(policy: CookiePolicy) -> String {
 /// The session id from a request's `Cookie` headers (only the configured cookie name counts:
 /// with HTTPS configured, a plain `tm_session` planted by someone else is ignored).
 pub fn session_id_from_headers(headers: &http::HeaderMap, host_prefixed: bool) -> Option<String> {
-    let name = cookie_name(host_prefixed);
+    cookie_value(headers, cookie_name(host_prefixed))
+}
+
+/// Whether this browser says its user finished or dismissed the tour (see [`TOUR_DONE_COOKIE`]).
+pub fn tour_done_in_browser(headers: &http::HeaderMap) -> bool {
+    cookie_value(headers, TOUR_DONE_COOKIE).is_some()
+}
+
+/// The `Set-Cookie` value that forgets [`TOUR_DONE_COOKIE`], at sign-in and sign-out.
+pub fn clear_tour_done_cookie() -> String {
+    cookie::Cookie::build((TOUR_DONE_COOKIE, ""))
+        .path("/")
+        .same_site(cookie::SameSite::Lax)
+        .max_age(cookie::time::Duration::ZERO)
+        .build()
+        .to_string()
+}
+
+fn cookie_value(headers: &http::HeaderMap, name: &str) -> Option<String> {
     headers
         .get_all(http::header::COOKIE)
         .iter()

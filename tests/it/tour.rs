@@ -83,3 +83,44 @@ async fn members_can_finish_the_tour_too() {
     assert!(viewer(&app, &member).await.tour_done);
     assert_eq!(tour_done_at(&app, "owner@pro.test").await, None);
 }
+
+/// The dismissal reaches the server in the background; a page loaded before it is stored must not
+/// invite again. The browser's own note (a cookie set the moment the owner dismisses) keeps the
+/// invitation away on that page, and signing in forgets it, so it never speaks for someone else.
+#[tokio::test]
+async fn the_browsers_own_note_keeps_the_invitation_away_until_the_server_has_it() {
+    use trekmail_tokens::model::session::TOUR_DONE_COOKIE;
+    const INVITATION: &str = "Dismiss the tour invitation";
+
+    let app = TestApp::new().await;
+    let owner = app.sign_in("owner@pro.test").await;
+    let page = app.get("/agents/tokens", Some(&owner)).await;
+    assert!(page.body.contains(INVITATION), "new owners are invited");
+
+    let noted = format!("{owner}; {TOUR_DONE_COOKIE}=1");
+    assert!(viewer(&app, &noted).await.tour_done);
+    let page = app.get("/agents/tokens", Some(&noted)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.body.contains(INVITATION), "{}", page.body);
+    assert_eq!(
+        tour_done_at(&app, "owner@pro.test").await,
+        None,
+        "the note alone stores nothing"
+    );
+
+    let signed_in = app
+        .call_form::<trekmail_tokens::api::session::SignIn>(
+            "email=member%40pro.test&password=trekmail-demo",
+            Some(&noted),
+        )
+        .await;
+    let forgets = signed_in
+        .headers
+        .get_all(http::header::SET_COOKIE)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .any(|cookie| {
+            cookie.starts_with(&format!("{TOUR_DONE_COOKIE}=;")) && cookie.contains("Max-Age=0")
+        });
+    assert!(forgets, "{:?}", signed_in.headers);
+}

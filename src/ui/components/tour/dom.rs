@@ -3,6 +3,7 @@
 
 use super::*;
 use crate::api::session::FinishTour;
+use crate::model::session::TOUR_DONE_COOKIE;
 use leptos::server_fn::ServerFn;
 
 thread_local! {
@@ -316,6 +317,13 @@ pub(super) fn send_tour_done() {
     let Some(window) = web_sys::window() else {
         return;
     };
+    // At once in this browser (a reload a moment later must not invite again), then for good on
+    // the server for every other browser.
+    if let Some(page) = document().and_then(|d| d.dyn_into::<web_sys::HtmlDocument>().ok()) {
+        let _ = page.set_cookie(&format!(
+            "{TOUR_DONE_COOKIE}=1; Path=/; Max-Age=86400; SameSite=Lax"
+        ));
+    }
     let headers = js_sys::Object::new();
     let _ = js_sys::Reflect::set(
         &headers,
@@ -329,7 +337,7 @@ pub(super) fn send_tour_done() {
     let _ = js_sys::Reflect::set(&init, &"keepalive".into(), &true.into());
     init.set_headers(&headers);
     init.set_body(&JsValue::from_str(""));
-    // Fire and forget: if it fails, the invitation shows again next time, nothing worse.
+    // Fire and forget: if it fails, another browser (or this one tomorrow) invites again, no worse.
     let _ = window.fetch_with_str_and_init(<FinishTour as ServerFn>::PATH, &init);
 }
 
