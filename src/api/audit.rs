@@ -12,7 +12,7 @@ pub async fn list_audit_events(
     after: Option<i64>,
     before: Option<i64>,
 ) -> Result<Page<AuditRow>, AppError> {
-    use crate::api::context::{internal, require_owner, state};
+    use crate::api::context::{require_owner, state};
     let pool = state().pool.clone();
     let owner = require_owner().await?;
     let action = action
@@ -25,5 +25,5 @@ pub async fn list_audit_events(
         crate::model::Cursor { after, before },
     )
     .await
-    .map_err(internal)
+    .map_err(AppError::from)
 }

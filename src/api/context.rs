@@ -35,7 +35,7 @@ pub async fn signed_in_user() -> Result<SessionUser, AppError> {
     match user_for_session(&state().pool, &session_id).await {
         Ok(Some(user)) => Ok(user),
         Ok(None) => Err(AppError::Unauthenticated.fail()),
-        Err(error) => Err(internal(error)),
+        Err(error) => Err(error.into()),
     }
 }
 

@@ -23,10 +23,16 @@ impl From<tokens::Error> for AppError {
     }
 }
 
-/// Database failures are the server's fault: logged in full, reported as a bare 500.
+/// Database failures are logged in full and never described to the browser: a database that
+/// cannot serve or store anything right now (disk full, read-only, unreachable) is a 503 the owner
+/// can wait out, anything else the bare 500.
 impl From<sqlx::Error> for AppError {
     fn from(error: sqlx::Error) -> Self {
         crate::server::telemetry::log_unexpected(&error, "database error");
-        AppError::Internal.fail()
+        if crate::server::db::is_unavailable(&error) {
+            AppError::Unavailable.fail()
+        } else {
+            AppError::Internal.fail()
+        }
     }
 }

@@ -18,14 +18,14 @@ pub async fn current_viewer() -> Result<Viewer, AppError> {
 /// invitation stays away in every browser. Calling it again keeps the first time.
 #[server(endpoint = "finish_tour")]
 pub async fn finish_tour() -> Result<(), AppError> {
-    use crate::api::context::{internal, signed_in_user, state};
+    use crate::api::context::{signed_in_user, state};
     use crate::server::auth::mark_tour_done;
 
     let state = state();
     let user = signed_in_user().await?;
     mark_tour_done(&state.pool, user.user_id)
         .await
-        .map_err(internal)
+        .map_err(AppError::from)
 }
 
 /// The browser's note that the tour is done belongs to whoever was signed in: forgotten when
@@ -90,7 +90,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         }
         Err(AuthError::Db(error)) => {
             state.login_throttle.give_back(attempt);
-            return Err(internal(error));
+            return Err(error.into());
         }
     };
     let Some(user_id) = user_id else {
@@ -99,7 +99,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     state.login_throttle.succeeded(attempt);
     let session_id = create_session(&state.pool, user_id, state.config.session_days)
         .await
-        .map_err(internal)?;
+        .map_err(AppError::from)?;
     let parts = expect_context::<http::request::Parts>();
     let cookie = session_cookie(
         &session_id,
@@ -129,7 +129,7 @@ pub async fn sign_out() -> Result<(), AppError> {
     if let Some(session_id) = session_id_from_headers(&parts.headers, state.config.secure_cookies) {
         delete_session(&state.pool, &session_id)
             .await
-            .map_err(internal)?;
+            .map_err(AppError::from)?;
     }
     response.append_header(
         http::header::SET_COOKIE,

@@ -10,13 +10,13 @@ use leptos::server_fn::codec::Json;
 /// The owner's domains, for the create form.
 #[server(endpoint = "account_domains")]
 pub async fn account_domains() -> Result<Vec<DomainOption>, AppError> {
-    use crate::api::context::{internal, require_owner, state};
+    use crate::api::context::{require_owner, state};
     // Context is read before the first await: during server rendering it is gone after one.
     let pool = state().pool.clone();
     let owner = require_owner().await?;
     crate::server::tokens::account_domains(&pool, owner.account_id)
         .await
-        .map_err(internal)
+        .map_err(AppError::from)
 }
 
 /// One page of the account's tokens in the view the URL describes: `status` (`active`,
@@ -30,7 +30,7 @@ pub async fn list_tokens(
     after: Option<i64>,
     before: Option<i64>,
 ) -> Result<Page<TokenRow>, AppError> {
-    use crate::api::context::{internal, require_owner, state};
+    use crate::api::context::{require_owner, state};
     let pool = state().pool.clone();
     let owner = require_owner().await?;
     use crate::domain::token_query::TokenQuery;
@@ -42,13 +42,13 @@ pub async fn list_tokens(
         crate::model::Cursor { after, before },
     )
     .await
-    .map_err(internal)
+    .map_err(AppError::from)
 }
 
 /// How many tokens each status tab holds for this search (bounded; see `COUNT_CAP`).
 #[server(endpoint = "count_tokens")]
 pub async fn count_tokens(q: Option<String>) -> Result<StatusCounts, AppError> {
-    use crate::api::context::{internal, require_owner, state};
+    use crate::api::context::{require_owner, state};
     let pool = state().pool.clone();
     let owner = require_owner().await?;
     let search = q
@@ -56,18 +56,18 @@ pub async fn count_tokens(q: Option<String>) -> Result<StatusCounts, AppError> {
         .and_then(crate::domain::token_query::Search::parse);
     crate::server::tokens::counts(&pool, owner.account_id, search.as_ref())
         .await
-        .map_err(internal)
+        .map_err(AppError::from)
 }
 
 /// One token of the account, for the revoke confirmation page.
 #[server(endpoint = "find_token")]
 pub async fn find_token(id: i64) -> Result<TokenRow, AppError> {
-    use crate::api::context::{internal, require_owner, state};
+    use crate::api::context::{require_owner, state};
     let pool = state().pool.clone();
     let owner = require_owner().await?;
     crate::server::tokens::find(&pool, owner.account_id, id)
         .await
-        .map_err(internal)?
+        .map_err(AppError::from)?
         .ok_or_else(|| AppError::NotFound.fail())
 }
 

@@ -41,6 +41,10 @@ pub enum AppError {
     /// 403: a state-changing request from another site.
     #[error("This request came from another site and was refused.")]
     CrossSite,
+    /// 503: the database cannot serve or store anything right now (its disk is full, it went
+    /// read-only or cannot be reached); nothing was changed.
+    #[error("The server cannot reach or write its database right now (for example, its disk is full). Nothing was changed; please try again in a few minutes.")]
+    Unavailable,
     /// 500: the detail is logged on the server, never sent.
     #[error("Something went wrong on our side. Please try again.")]
     Internal,
@@ -63,6 +67,7 @@ impl AppError {
             AppError::TooLarge => 413,
             AppError::UnsupportedMediaType(_) => 415,
             AppError::Internal | AppError::Transport(_) => 500,
+            AppError::Unavailable => 503,
         }
     }
 

@@ -2,6 +2,7 @@
 //! the server writes portable SQL against [`Pool`].
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::Connection as _;
 use std::str::FromStr;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -9,6 +10,9 @@ use std::time::Duration;
 pub type Db = sqlx::Sqlite;
 pub type Pool = sqlx::SqlitePool;
 pub type Transaction<'a> = sqlx::Transaction<'a, Db>;
+
+/// Longest wait for a pooled connection: twice the busy timeout a writer may wait for the lock.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens (creating if needed) the database and applies pending migrations.
 pub async fn connect(database_url: &str) -> Result<Pool, sqlx::Error> {
@@ -24,18 +28,54 @@ pub async fn connect(database_url: &str) -> Result<Pool, sqlx::Error> {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
     }
+    // One connection first, so that a database which cannot be opened or written stops the
+    // server with the reason (the pool would retry until its timeout and report only that).
+    let mut first = sqlx::SqliteConnection::connect_with(&options).await?;
+    refuse_read_only(first.lock_handle().await?.as_raw_handle().as_ptr())?;
+    first.close().await?;
     let pool = SqlitePoolOptions::new()
         .max_connections(8)
+        // A request waits at most this long for a connection (they are busy, or none can be
+        // opened), then fails with a 503 instead of hanging.
+        .acquire_timeout(ACQUIRE_TIMEOUT)
+        // When a write fails with a full disk or an I/O error, SQLite rolls the transaction back
+        // itself; sqlx's own rollback then fails ("no transaction is active") and leaves the
+        // connection believing it is still in a transaction, so every later `begin` on it fails
+        // until the process restarts. Such a connection is closed instead of handed out again
+        // (the pool opens a fresh one): the server recovers as soon as the disk has room.
+        .before_acquire(|connection, _| {
+            Box::pin(async move { Ok(!connection.is_in_transaction()) })
+        })
         .after_connect(|connection, _| {
             Box::pin(async move {
                 let mut handle = connection.lock_handle().await?;
-                unicode_lower::register(handle.as_raw_handle().as_ptr())
+                let db = handle.as_raw_handle().as_ptr();
+                refuse_read_only(db)?;
+                unicode_lower::register(db)
             })
         })
         .connect_with(options)
         .await?;
     sqlx::migrate!().run(&pool).await?;
     Ok(pool)
+}
+
+/// SQLite opens a file it may not write (a read-only file or file system) read-only, without a
+/// word, and such a connection stays read-only for good. None is let into the pool: at start the
+/// server stops with this message, and while it runs the request fails (503) until the file can
+/// be written again, when the next connection opened is a writable one.
+fn refuse_read_only(db: *mut libsqlite3_sys::sqlite3) -> Result<(), sqlx::Error> {
+    // SAFETY: `db` is the live handle of the connection being set up, locked by the caller; the
+    // schema name is a NUL-terminated literal.
+    let read_only = unsafe { libsqlite3_sys::sqlite3_db_readonly(db, c"main".as_ptr()) } == 1;
+    if read_only {
+        return Err(sqlx::Error::Io(std::io::Error::new(
+            std::io::ErrorKind::ReadOnlyFilesystem,
+            "the database can only be read here (a read-only file or file system); the server \
+             must write tokens and audit events",
+        )));
+    }
+    Ok(())
 }
 
 /// Starts a transaction that will write. SQLite's default (deferred) transaction takes its write
@@ -69,6 +109,33 @@ pub async fn commit(tx: Transaction<'_>) -> Result<(), sqlx::Error> {
     let committed = tx.commit().await;
     note_write();
     committed
+}
+
+/// Whether `error` means the database cannot serve or store anything right now (its disk is full,
+/// its file or file system went read-only, it cannot be reached, or every connection is busy),
+/// rather than a fault in the request or the code: the caller is told to retry later (503), and
+/// nothing was changed, because every change is one transaction.
+pub fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+        sqlx::Error::Database(error) => error
+            .code()
+            .and_then(|code| code.parse::<i32>().ok())
+            // The primary result code is the low byte of SQLite's extended one.
+            .is_some_and(|code| {
+                use libsqlite3_sys::*;
+                matches!(
+                    code & 0xff,
+                    SQLITE_BUSY
+                        | SQLITE_LOCKED
+                        | SQLITE_READONLY
+                        | SQLITE_IOERR
+                        | SQLITE_FULL
+                        | SQLITE_CANTOPEN
+                )
+            }),
+        _ => false,
+    }
 }
 
 /// SQLite's built-in `lower()` folds only ASCII (`MÜLLER` stays `MüLLER`), while PostgreSQL's

@@ -20,6 +20,8 @@ mod pages;
 mod properties;
 /// Settings and start-up of the real binary.
 mod startup;
+/// A database that cannot store anything: 503s, and recovery.
+mod storage;
 /// Search, orders, counts, who revoked, Create similar.
 mod token_list;
 /// The guided tour's server side.

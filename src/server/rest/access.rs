@@ -309,15 +309,22 @@ pub async fn authenticate(
         .last_used_at()
         .is_none_or(|at| now - at >= LAST_USED_WRITE_INTERVAL_MS)
     {
+        let before = token.last_used_at();
         token.set_last_used_at(now);
-        sqlx::query(
+        let written = sqlx::query(
             "update api_token set last_used_at = $1, last_used_ip = $2 where api_token_id = $3",
         )
         .bind(now)
         .bind(client_ip)
         .bind(token.caller.token_id)
         .execute(pool)
-        .await?;
+        .await;
+        // Bookkeeping, not the caller's request: a database that cannot store it right now (disk
+        // full, read-only) must not fail a read that can still be served. The next call retries.
+        if let Err(error) = written {
+            crate::server::telemetry::log_unexpected(&error, "could not record last use");
+            token.set_last_used_at(before.unwrap_or(0));
+        }
     }
     Ok(token.caller.clone())
 }

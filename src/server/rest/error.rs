@@ -16,6 +16,10 @@ use http::StatusCode;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+/// What a 503 asks the caller to wait: long enough not to hammer a struggling server, short
+/// enough that an agent picks up soon after an operator frees space.
+const UNAVAILABLE_RETRY_AFTER_SECONDS: u64 = 30;
+
 /// Every error reply.
 #[derive(Clone, Debug, Serialize, ToSchema)]
 pub struct ErrorReply {
@@ -31,7 +35,8 @@ pub struct ErrorBody {
     /// `limit_exceeded`, `insufficient_credits`, `token_not_active`, `token_cannot_widen`,
     /// `no_forwarding_targets`, `rate_limited`,
     /// `idempotency_key_reused`, `idempotency_key_in_use`, `invalid_json`,
-    /// `unsupported_media_type`, `payload_too_large`, `bad_request`, `internal_error`.
+    /// `unsupported_media_type`, `payload_too_large`, `bad_request`, `internal_error`,
+    /// `service_unavailable`.
     pub code: &'static str,
     pub message: String,
     /// The `X-Request-Id` of the request: quote it when asking for help.
@@ -45,7 +50,7 @@ pub struct ErrorBody {
     /// Every problem of a `validation_error`, the first one being `field`'s.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub errors: Option<Vec<FieldError>>,
-    /// Seconds to wait before retrying (`rate_limited`).
+    /// Seconds to wait before retrying (`rate_limited`, `service_unavailable`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub retry_after: Option<u64>,
     /// The scopes that would satisfy the endpoint (`insufficient_scope`,
@@ -183,6 +188,18 @@ impl ApiError {
         )
     }
 
+    /// 503: the database cannot serve or store anything right now; the change was not made.
+    pub fn unavailable() -> ApiError {
+        let mut error = ApiError::new(
+            StatusCode::SERVICE_UNAVAILABLE,
+            "service_unavailable",
+            "The database cannot be reached or cannot store changes right now (for example, its \
+             disk is full). Nothing was changed; retry later.",
+        );
+        error.body.retry_after = Some(UNAVAILABLE_RETRY_AFTER_SECONDS);
+        error
+    }
+
     /// The reply when the token was revoked or expired while its request ran.
     pub fn token_gone() -> ApiError {
         ApiError::invalid_token(
@@ -216,10 +233,16 @@ impl From<FieldErrors> for ApiError {
     }
 }
 
+/// Logged in full, never described to the caller: a database that cannot serve or store anything
+/// right now (disk full, read-only, unreachable) is a retryable 503, anything else a 500.
 impl From<sqlx::Error> for ApiError {
     fn from(error: sqlx::Error) -> Self {
         crate::server::telemetry::log_unexpected(&error, "database error in the API");
-        ApiError::internal()
+        if crate::server::db::is_unavailable(&error) {
+            ApiError::unavailable()
+        } else {
+            ApiError::internal()
+        }
     }
 }
 

@@ -161,7 +161,7 @@ fn document(mut api: OpenApi) -> OpenApi {
 }
 
 /// Adds every refusal an operation can answer, each with the error envelope: what any call can
-/// meet (401, 403, 429, 500), and what a path id or a query naming an id (404), a query (422), a
+/// meet (401, 403, 429, 500, 503), and what a path id or a query naming an id (404), a query (422), a
 /// JSON body (400, 415) or a change with its `Idempotency-Key` (409, 413, 422) adds. (A method a
 /// path lacks answers 405 with `Allow`; that is no operation's answer, so none lists it.)
 fn document_refusals(operation: &mut Operation, method: &Method, path: &str) {
@@ -170,6 +170,7 @@ fn document_refusals(operation: &mut Operation, method: &Method, path: &str) {
         (403, "Wrong token kind, scope not granted or no longer in the plan, or a feature the plan lacks"),
         (429, "Too many requests for this token (`rate_limited`, with `retry_after`)"),
         (500, "Something failed on our side (`internal_error`)"),
+        (503, "The database cannot be reached or cannot store changes right now (`service_unavailable`, with `retry_after`); nothing was changed"),
     ];
     let query_names: Vec<&str> = operation
         .parameters
