@@ -7,12 +7,16 @@ Bounded: a few hundred requests to 127.0.0.1, a hard time limit, the server stop
   2. Forwarding flood: two simultaneous PUT /forwarding bodies of ~2 MiB of targets. Both answer
      at once (the plan cap is checked first) and /healthz stays fast meanwhile.
   3. Lock-out: a stranger's failures on another address do not stop the owner signing in.
+  4. Idle and slow connections: IDLE_CONNECTIONS sockets held open (some silent, some halfway
+     through a request head, some idle after a first request) while an agent calls the API: every
+     call is answered, as fast as before within a bound, memory stays flat, and the server closes
+     every one of them once its header-read timeout (server/serve.rs) has passed.
 
 Prints `name: value` lines and exits non-zero when a check fails.
 Usage: scripts/floods.py [path-to-server-binary] [--report-only]
 (--report-only prints the figures without failing, e.g. to measure an older build)."""
 
-import concurrent.futures, hashlib, json, os, signal, sqlite3, subprocess, sys, tempfile, threading, time, urllib.error, urllib.parse, urllib.request
+import concurrent.futures, hashlib, json, os, signal, socket, sqlite3, subprocess, sys, tempfile, threading, time, urllib.error, urllib.parse, urllib.request
 import testlib
 from testlib import make_token
 
@@ -26,6 +30,8 @@ SIGNIN_FLOOD, PAIR_FREE = 60, 5
 RSS_GROWTH_LIMIT_MB = 64
 HEALTHZ_LIMIT_S = 0.5
 TIME_LIMIT_S = 120
+IDLE_CONNECTIONS = 1000
+HEADER_READ_TIMEOUT_S = 10  # server/serve.rs
 
 failures = []
 
@@ -145,6 +151,76 @@ def lock_out(path):
     check("lockout_owner_still_signs_in", cookie is not None and "tm_session" in cookie, f"status {status}")
 
 
+def timed_calls(token, count):
+    """(statuses, seconds of each) of `count` API calls one after another."""
+    statuses, seconds = [], []
+    for _ in range(count):
+        start = time.time()
+        statuses.append(request("GET", "/api/v1/me", headers={"Authorization": f"Bearer {token}"}, timeout=10)[0])
+        seconds.append(time.time() - start)
+    return statuses, sorted(seconds)
+
+
+def open_idle(kind):
+    """One connection that then sends nothing more: silent, halfway through a request head, or
+    idle after a first answered request (a keep-alive)."""
+    sock = socket.create_connection(("127.0.0.1", PORT), timeout=10)
+    if kind == "half_head":
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\nX-Slow: ")
+    elif kind == "keep_alive":
+        sock.sendall(b"GET /healthz HTTP/1.1\r\nHost: 127.0.0.1\r\n\r\n")
+        answer = b""
+        while not answer.endswith(b"\r\n\r\nok"):
+            answer += sock.recv(4096)
+    sock.setblocking(False)
+    return sock
+
+
+def closed_by_server(sock):
+    """Whether the server has closed `sock` (anything it sent before closing is read and dropped)."""
+    try:
+        while True:
+            if sock.recv(65536) == b"":
+                return True
+    except BlockingIOError:
+        return False
+    except OSError:
+        return True
+
+
+def idle_connections(pid, token):
+    _, quiet = timed_calls(token, 50)
+    before = rss_mb(pid)
+    kinds = ["silent", "half_head", "keep_alive"]
+    opened_at = time.time()
+    sockets = [open_idle(kinds[i % 3]) for i in range(IDLE_CONNECTIONS)]
+    held = rss_mb(pid)
+    statuses, loaded = timed_calls(token, 50)
+    p50_quiet, p50_loaded, slowest = quiet[len(quiet) // 2], loaded[len(loaded) // 2], loaded[-1]
+    print(f"idle_connections_held: {len(sockets)} (opened in {time.time() - opened_at:.2f} s)")
+    print(f"idle_connections_api_p50_ms: {p50_loaded * 1000:.1f} (without them {p50_quiet * 1000:.1f})")
+    print(f"idle_connections_rss_mb: {held:.1f} (before {before:.1f})")
+    check("idle_connections_do_not_block", statuses.count(200) == len(statuses) and slowest < 1.0,
+          f"{statuses.count(200)}/{len(statuses)} answered 200, slowest {slowest * 1000:.0f} ms, limit 1000")
+    check("idle_connections_memory_flat", held - before < RSS_GROWTH_LIMIT_MB,
+          f"+{held - before:.1f} MB for {len(sockets)} connections, limit {RSS_GROWTH_LIMIT_MB}")
+    # Every connection is closed once the header-read timeout has passed (a little slack for the
+    # timer and the scheduler); none is left for a client to hold.
+    time.sleep(max(0.0, opened_at + HEADER_READ_TIMEOUT_S + 2 - time.time()))
+    deadline, still_open = time.time() + 5, sockets
+    while still_open and time.time() < deadline:
+        still_open = [sock for sock in still_open if not closed_by_server(sock)]
+        time.sleep(0.2)
+    waited = time.time() - opened_at
+    print(f"idle_connections_still_open_after_{waited:.0f}_s: {len(still_open)}")
+    check("idle_connections_closed_by_the_server", not still_open,
+          f"{len(sockets) - len(still_open)} of {len(sockets)} closed {waited:.0f} s after opening")
+    for sock in sockets:
+        sock.close()
+    statuses, _ = timed_calls(token, 5)
+    check("idle_connections_served_after", statuses == [200] * 5, f"{statuses}")
+
+
 def main():
     signal.signal(signal.SIGALRM, lambda *_: sys.exit("the flood run took longer than its limit"))
     signal.alarm(TIME_LIMIT_S)
@@ -161,6 +237,7 @@ def main():
             token = seed_token(f"{tmp}/floods.db", "mailboxes:read mailboxes:forwarding:write")
             forwarding_flood(token)
             lock_out(path)
+            idle_connections(server.pid, seed_token(f"{tmp}/floods.db", "account:read"))
             print(f"server_rss_end_mb: {rss_mb(server.pid):.1f}")
         finally:
             server.terminate()

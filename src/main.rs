@@ -5,7 +5,6 @@
 #[tokio::main]
 async fn main() {
     use leptos::config::get_configuration;
-    use std::net::SocketAddr;
     use trekmail_tokens::server::config::Config;
     use trekmail_tokens::startup as app;
 
@@ -43,13 +42,7 @@ async fn main() {
         state.clone(),
     ));
     tracing::info!("listening on http://{addr}");
-    axum::serve(
-        listener,
-        app::router(state).into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await
-    .expect("server error");
+    trekmail_tokens::server::serve::serve(listener, app::router(state), shutdown_signal()).await;
     tracing::info!("stopped");
 }
 

@@ -24,6 +24,7 @@ use leptos::prelude::provide_context;
 use leptos_axum::{generate_route_list, AxumRouteListing, LeptosRoutes};
 use std::sync::{Arc, OnceLock};
 use tower_http::request_id::PropagateRequestIdLayer;
+use tower_http::timeout::RequestBodyTimeoutLayer;
 
 /// Connects to the database (applying migrations) and seeds demo data when configured.
 pub async fn build_state(
@@ -70,6 +71,10 @@ pub fn router(state: AppState) -> Router {
         // Outermost: every response, refusals included, carries the id its log lines carry.
         .layer(PropagateRequestIdLayer::new(telemetry::REQUEST_ID))
         .layer(assets::compression())
+        // A body trickled slower than this holds no connection for long (server/serve.rs).
+        .layer(RequestBodyTimeoutLayer::new(
+            crate::server::serve::BODY_READ_TIMEOUT,
+        ))
         .layer(telemetry::trace_layer())
         .layer(telemetry::set_request_id())
         .layer(middleware::map_request(telemetry::drop_unsafe_request_id))

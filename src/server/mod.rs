@@ -36,6 +36,8 @@ pub mod rest;
 pub mod secrets;
 /// Security headers and cross-site request refusal.
 pub mod security;
+/// Accepting connections, with their timeouts.
+pub mod serve;
 /// Shared state.
 pub mod state;
 /// How domain values are stored (sqlx mappings).
