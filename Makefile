@@ -16,7 +16,7 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"
 SITE_ADDR ?= 127.0.0.1:3000
 E2E_ADDR ?= 127.0.0.1:3210
 
-.PHONY: help run test stress tools chromium fmt-check clippy rust-test openapi-check e2e floods contract release-build bench bench-wire bench-server wrk reliability times-reset
+.PHONY: help run test stress tools chromium fmt-check clippy rust-test openapi-check e2e floods contract release-build bench bench-wire bench-server wrk reliability soak fuzz fuzz-tools times-reset
 
 # Each step of `make test` appends its wall time here; the run ends by printing the list.
 STEP_TIMES := target/step-times.txt
@@ -169,11 +169,44 @@ bench-wire: release-build chromium
 # Load with invariants against the release server (scripts/reliability.py): 8 clients creating,
 # using and revoking tokens for 10 s, then the audit trail and the API's answers checked; then the
 # same with the server killed (SIGKILL) halfway and started again. Bounded, local.
+# Then the disk-full and read-only runs (scripts/diskfull.py): the database on a small tmpfs
+# mounted for the run (root needed, as CI is), filled to the last byte, then remounted read-only.
 reliability: release-build
 	$(STEP_START)
 	timeout 3m python3 scripts/reliability.py target/release/trekmail-tokens --seconds 10
 	timeout 3m python3 scripts/reliability.py target/release/trekmail-tokens --seconds 10 --crash
+	timeout 2m python3 scripts/diskfull.py target/release/trekmail-tokens
 	$(STEP_END)
+
+# The long version, by hand or nightly (not in `make test`): 16 clients for 5 minutes, then three
+# crash runs, the disk-full run, the floods, and each fuzz target for FUZZ_SECONDS. Bounded.
+FUZZ_SECONDS ?= 120
+FUZZ_TARGETS := token_parser api_json
+soak: release-build fuzz-tools
+	timeout 8m python3 scripts/reliability.py target/release/trekmail-tokens --seconds 300 --clients 16
+	for run in 1 2 3; do \
+	  timeout 4m python3 scripts/reliability.py target/release/trekmail-tokens --seconds 60 --clients 16 --crash; \
+	done
+	timeout 2m python3 scripts/diskfull.py target/release/trekmail-tokens
+	timeout 3m python3 scripts/floods.py target/release/trekmail-tokens
+	$(MAKE) fuzz FUZZ_SECONDS=$(FUZZ_SECONDS)
+
+# Coverage-guided fuzzing (tests/fuzz): the token and Authorization-header parsers, and every
+# JSON body the API reads. Each target runs FUZZ_SECONDS from its corpus (kept in target/, so a
+# later run starts where the last one ended); a finding stops the run and names its input.
+fuzz: fuzz-tools
+	@for target in $(FUZZ_TARGETS); do \
+	  mkdir -p target/fuzz-corpus/$$target; \
+	  echo "fuzzing $$target for $(FUZZ_SECONDS) s"; \
+	  timeout $$(( $(FUZZ_SECONDS) + 900 )) cargo +nightly fuzz run --fuzz-dir tests/fuzz --target-dir target/fuzz-build --sanitizer none \
+	    $$target target/fuzz-corpus/$$target -- -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048; \
+	done
+
+# cargo-fuzz builds with a nightly compiler (libFuzzer's instrumentation).
+fuzz-tools:
+	@rustup toolchain list | grep -q '^nightly' || rustup toolchain install nightly --profile minimal
+	@cargo fuzz --version >/dev/null 2>&1 || { echo "installing cargo-fuzz"; \
+	  $(TOOL_PROFILE) cargo install cargo-fuzz --locked --debug --target-dir target/tools/cargo-fuzz; }
 
 # Every server figure as a ratio to a baseline measured in the same run (scripts/bench.py says
 # which): API authentication against /healthz and a bare route, the pages and the API with a small
