@@ -181,7 +181,7 @@ reliability: release-build
 # The long version, by hand or nightly (not in `make test`): 16 clients for 5 minutes, then three
 # crash runs, the disk-full run, the floods, and each fuzz target for FUZZ_SECONDS. Bounded.
 FUZZ_SECONDS ?= 120
-FUZZ_TARGETS := token_parser api_json
+FUZZ_TARGETS ?= token_parser api_json
 soak: release-build fuzz-tools
 	timeout 8m python3 scripts/reliability.py target/release/trekmail-tokens --seconds 300 --clients 16
 	for run in 1 2 3; do \
