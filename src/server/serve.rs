@@ -25,7 +25,8 @@ use tower::ServiceExt;
 pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// A request body must arrive whole within this time of its head: the largest accepted body
-/// (2 MiB) at 70 KB/s. A slower body is refused (408) and its connection closed.
+/// (2 MiB) at 70 KB/s. A slower body fails to read: the request is refused (400) and the
+/// connection closed.
 pub const BODY_READ_TIMEOUT: Duration = Duration::from_secs(30);
 
 /// Serves `app` on `listener` until `shutdown` completes, then lets the requests in flight
