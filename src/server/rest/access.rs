@@ -305,11 +305,8 @@ pub async fn authenticate(
         return Err(ApiError::invalid_token("This token has expired."));
     }
     // At most one write per token per minute: "last used" is exact to the minute.
-    if token
-        .last_used_at()
-        .is_none_or(|at| now - at >= LAST_USED_WRITE_INTERVAL_MS)
-    {
-        let before = token.last_used_at();
+    let last_used = token.last_used_at();
+    if last_used.is_none_or(|at| now - at >= LAST_USED_WRITE_INTERVAL_MS) {
         token.set_last_used_at(now);
         let written = sqlx::query(
             "update api_token set last_used_at = $1, last_used_ip = $2 where api_token_id = $3",
@@ -323,7 +320,7 @@ pub async fn authenticate(
         // full, read-only) must not fail a read that can still be served. The next call retries.
         if let Err(error) = written {
             crate::server::telemetry::log_unexpected(&error, "could not record last use");
-            token.set_last_used_at(before.unwrap_or(0));
+            token.set_last_used_at(last_used.unwrap_or(0));
         }
     }
     Ok(token.caller.clone())
