@@ -22,6 +22,8 @@ const launchOptions = {
 
 export default defineConfig({
   testDir: './tests',
+  // Needs two servers and PostgreSQL: `make e2e-pg` runs it with pg.config.ts.
+  testIgnore: /servers\.spec\.ts/,
   timeout: 60_000,
   expect: { timeout: 15_000 },
   fullyParallel: true,

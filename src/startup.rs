@@ -31,7 +31,8 @@ pub async fn build_state(
     config: Config,
     leptos_options: LeptosOptions,
 ) -> Result<AppState, sqlx::Error> {
-    let pool = db::connect(&config.database_url).await?;
+    let statement_timeout = std::time::Duration::from_millis(config.statement_timeout_ms);
+    let pool = db::connect(&config.database_url, statement_timeout).await?;
     if config.demo && crate::server::demo::seed_if_empty(&pool).await? {
         tracing::info!("seeded the demo accounts");
     }

@@ -2,6 +2,7 @@
 
 use super::db::{now_ms, Pool};
 use super::liveness::token_still_live;
+use crate::server::db;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct AccountRecord {
@@ -13,7 +14,7 @@ pub struct AccountRecord {
 }
 
 pub async fn load(pool: &Pool, account_id: i64) -> Result<AccountRecord, sqlx::Error> {
-    sqlx::query_as(
+    db::query(
         "select name, created_at, verify_credits, drive_addon_size_gb, drive_addon_renews_at
            from account where account_id = $1",
     )
@@ -32,7 +33,7 @@ pub struct Usage {
 }
 
 pub async fn usage(pool: &Pool, account_id: i64) -> Result<Usage, sqlx::Error> {
-    sqlx::query_as(
+    db::query(
         "select
             (select count(*) from domain where account_id = $1) as domains,
             (select count(*) from mailbox m join domain d on d.domain_id = m.domain_id
@@ -69,7 +70,7 @@ pub async fn charge_verification(
     acting_token_id: i64,
 ) -> Result<i64, ChargeError> {
     let now = now_ms();
-    let remaining: Option<(i64,)> = sqlx::query_as(concat!(
+    let remaining: Option<(i64,)> = db::query(concat!(
         "update account set verify_credits = verify_credits - $1
           where account_id = $2 and verify_credits >= $1 and ",
         token_still_live!("$3", "$4"),
@@ -84,12 +85,11 @@ pub async fn charge_verification(
     if let Some((remaining,)) = remaining {
         return Ok(remaining);
     }
-    let live: Option<(i64,)> =
-        sqlx::query_as(concat!("select 1 where ", token_still_live!("$1", "$2")))
-            .bind(acting_token_id)
-            .bind(now)
-            .fetch_optional(pool)
-            .await?;
+    let live: Option<(i64,)> = db::query(concat!("select 1 where ", token_still_live!("$1", "$2")))
+        .bind(acting_token_id)
+        .bind(now)
+        .fetch_optional(pool)
+        .await?;
     Err(match live {
         Some(_) => ChargeError::InsufficientCredits(cost),
         None => ChargeError::TokenGone,

@@ -1,12 +1,12 @@
 //! The audit trail of token changes.
 
 use super::client::ClientMeta;
-use super::db::{Db, Pool, Transaction};
+use super::db::{Pool, Query, Transaction};
 use super::keyset::{self, Direction};
 use crate::domain::audit::AuditAction;
 use crate::model::audit::AuditRow;
 use crate::model::{Cursor, Page};
-use sqlx::QueryBuilder;
+use crate::server::db;
 
 /// One event, written by the same transaction as the change it describes.
 pub struct AuditEntry<'a> {
@@ -21,7 +21,7 @@ pub struct AuditEntry<'a> {
 }
 
 pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
-    sqlx::query(
+    db::query(
         "insert into audit_event
             (account_id, action, api_token_id, token_name, token_prefix, actor, ip, user_agent, created_at)
          values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
@@ -35,7 +35,7 @@ pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>) -> Result<(
     .bind(&entry.client.ip)
     .bind(&entry.client.user_agent)
     .bind(entry.at)
-    .execute(&mut **tx)
+    .execute(&mut *tx)
     .await?;
     Ok(())
 }
@@ -60,7 +60,7 @@ pub async fn list(
     cursor: Cursor,
 ) -> Result<Page<AuditRow>, sqlx::Error> {
     let fetch = |direction: Direction, limit: i64| async move {
-        let mut query = QueryBuilder::<Db>::new(
+        let mut query = Query::build(
             "select audit_event_id, action, token_name, token_prefix, actor, ip, user_agent, created_at
                from audit_event where account_id = ",
         );
@@ -75,7 +75,7 @@ pub async fn list(
         query
             .push(format!(" order by audit_event_id {order} limit "))
             .push_bind(limit);
-        query.build_query_as::<AuditRecord>().fetch_all(pool).await
+        query.fetch_all(pool).await
     };
     let (records, older, newer) =
         keyset::page(cursor, |r: &AuditRecord| r.audit_event_id, fetch).await?;

@@ -5,6 +5,7 @@ use super::secrets::{random_base62, sha256_hex};
 use crate::domain::plan::{Plan, PlanAccess};
 use crate::domain::role::Role;
 use crate::model::session::{Viewer, TOUR_DONE_COOKIE};
+use crate::server::db;
 use argon2::password_hash::{
     rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString,
 };
@@ -182,7 +183,7 @@ pub async fn authenticate(
     password: &str,
 ) -> Result<Option<i64>, AuthError> {
     let row: Option<(i64, String)> =
-        sqlx::query_as("select user_id, password_hash from app_user where email = $1")
+        db::query("select user_id, password_hash from app_user where email = $1")
             .bind(email.trim().to_lowercase())
             .fetch_optional(pool)
             .await?;
@@ -204,7 +205,7 @@ pub async fn authenticate(
 pub async fn create_session(pool: &Pool, user_id: i64, days: i64) -> Result<String, sqlx::Error> {
     let session_id = random_base62(43);
     let now = now_ms();
-    sqlx::query("insert into session (session_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)")
+    db::query("insert into session (session_hash, user_id, created_at, expires_at) values ($1, $2, $3, $4)")
         .bind(sha256_hex(&session_id))
         .bind(user_id)
         .bind(now)
@@ -215,7 +216,7 @@ pub async fn create_session(pool: &Pool, user_id: i64, days: i64) -> Result<Stri
 }
 
 pub async fn delete_session(pool: &Pool, session_id: &str) -> Result<(), sqlx::Error> {
-    sqlx::query("delete from session where session_hash = $1")
+    db::query("delete from session where session_hash = $1")
         .bind(sha256_hex(session_id))
         .execute(pool)
         .await?;
@@ -224,7 +225,7 @@ pub async fn delete_session(pool: &Pool, session_id: &str) -> Result<(), sqlx::E
 
 /// Records that the user finished or dismissed the guided tour; the first time is kept.
 pub async fn mark_tour_done(pool: &Pool, user_id: i64) -> Result<(), sqlx::Error> {
-    sqlx::query("update app_user set tour_done_at = coalesce(tour_done_at, $1) where user_id = $2")
+    db::query("update app_user set tour_done_at = coalesce(tour_done_at, $1) where user_id = $2")
         .bind(now_ms())
         .bind(user_id)
         .execute(pool)
@@ -249,7 +250,7 @@ pub async fn user_for_session(
     pool: &Pool,
     session_id: &str,
 ) -> Result<Option<SessionUser>, sqlx::Error> {
-    let row: Option<SessionRow> = sqlx::query_as(
+    let row: Option<SessionRow> = db::query(
         "select u.user_id, u.account_id, u.email, u.role, u.tour_done_at,
                 a.name as account_name, a.plan, a.drive_addon
            from session s

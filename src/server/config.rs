@@ -18,8 +18,9 @@ pub const DEFAULT_API_RATE_LIMIT: u32 = 240;
     about = "TrekMail Tokens: the AI Agents & API → Tokens dashboard and REST API."
 )]
 pub struct Config {
-    /// Where the data lives: `sqlite://path/to/file.db` (created if missing). Any other kind of
-    /// URL is refused at start.
+    /// Where the data lives: `sqlite://path/to/file.db` (created if missing; one server), or
+    /// `postgres://user:password@host:5432/database` (several servers may share it). Any other
+    /// kind of URL is refused at start.
     #[arg(long, env = "DATABASE_URL", value_name = "DATABASE_URL", default_value = "sqlite://data/trekmail.db", value_parser = parse_database_url)]
     pub database_url: String,
     /// Seed the demo accounts when the database has none (1/0, true/false, yes/no, on/off).
@@ -36,6 +37,10 @@ pub struct Config {
     /// How long a sign-in lasts, in days (1 to 365).
     #[arg(long, env = "TREKMAIL_SESSION_DAYS", value_name = "TREKMAIL_SESSION_DAYS", default_value_t = 14, value_parser = clap::value_parser!(i64).range(1..=365))]
     pub session_days: i64,
+    /// Longest a PostgreSQL statement may run, in milliseconds (100 to 600000): a slower one fails
+    /// its request with a 503, not the server. SQLite's statements are bounded by its busy timeout.
+    #[arg(long, env = "TREKMAIL_STATEMENT_TIMEOUT_MS", value_name = "TREKMAIL_STATEMENT_TIMEOUT_MS", default_value_t = 5_000, value_parser = clap::value_parser!(u64).range(100..=600_000))]
+    pub statement_timeout_ms: u64,
     /// REST API requests per minute per token (1 to 100000).
     #[arg(long, env = "TREKMAIL_API_RATE_LIMIT", value_name = "TREKMAIL_API_RATE_LIMIT", default_value_t = DEFAULT_API_RATE_LIMIT, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     pub api_rate_limit: u32,
@@ -82,6 +87,7 @@ impl Config {
             api_rate_limit: DEFAULT_API_RATE_LIMIT,
             log_format: LogFormat::Text,
             bench_routes: false,
+            statement_timeout_ms: 5_000,
         }
     }
 }
@@ -97,9 +103,12 @@ fn parse_flag(value: &str) -> Result<bool, String> {
     }
 }
 
-/// Only SQLite URLs are served. A URL for another engine (or a typo) must not silently become a
-/// SQLite file in a folder named after it.
+/// SQLite and PostgreSQL URLs are served. A URL for another engine (or a typo) must not silently
+/// become a SQLite file in a folder named after it.
 fn parse_database_url(value: &str) -> Result<String, String> {
+    if value.starts_with("postgres://") || value.starts_with("postgresql://") {
+        return Ok(value.to_string());
+    }
     let rest = value
         .strip_prefix("sqlite://")
         .or_else(|| value.strip_prefix("sqlite:"));
@@ -109,7 +118,7 @@ fn parse_database_url(value: &str) -> Result<String, String> {
         None => {
             let scheme = value.split_once(':').map_or(value, |(scheme, _)| scheme);
             Err(format!(
-                "\"{scheme}\" databases are not supported by this server; use a SQLite URL such as sqlite://data/trekmail.db"
+                "\"{scheme}\" databases are not supported by this server; use a SQLite URL such as sqlite://data/trekmail.db or a PostgreSQL URL such as postgres://user@host:5432/trekmail"
             ))
         }
     }
@@ -140,10 +149,7 @@ mod tests {
             (&["--api-rate-limit=-5"], "-5"),
             (&["--api-rate-limit", "lots"], "lots"),
             (&["--demo", "maybe"], "maybe"),
-            (
-                &["--database-url", "postgres://user@host:5432/db"],
-                "postgres",
-            ),
+            (&["--statement-timeout-ms", "10"], "10"),
             (&["--database-url", "mysql://x"], "mysql"),
             (&["--database-url", "sqlite://"], "names no file"),
             (&["--database-url", "data/file.db"], "not supported"),
@@ -170,12 +176,16 @@ mod tests {
             "--demo",
             "yes",
             "--database-url",
-            "sqlite:data/x.db",
+            "postgres://app@db.internal:5432/trekmail",
+            "--statement-timeout-ms",
+            "2000",
             "--log-format",
             "json",
         ])
         .unwrap();
         assert_eq!(config.log_format, LogFormat::Json);
+        assert_eq!(config.statement_timeout_ms, 2000);
+        assert!(config.database_url.starts_with("postgres://"));
         assert_eq!(
             (config.session_days, config.api_rate_limit, config.demo),
             (30, 600, true)

@@ -3,6 +3,7 @@
 
 use super::auth::hash_now;
 use super::db::{now_ms, Pool};
+use crate::server::db;
 
 /// Every demo user's password.
 pub const DEMO_PASSWORD: &str = "trekmail-demo";
@@ -134,7 +135,7 @@ async fn seed_inbox(
     now: i64,
 ) -> Result<(), sqlx::Error> {
     for (index, (from, subject, text, hours_ago, unread)) in INBOX.iter().enumerate() {
-        sqlx::query(
+        db::query(
             "insert into message (mailbox_id, folder, message_ref, from_address, to_addresses, subject,
                                   body_text, unread, status, created_at)
              values ($1, 'INBOX', $2, $3, $4, $5, $6, $7, 'received', $8)",
@@ -147,7 +148,7 @@ async fn seed_inbox(
         .bind(text)
         .bind(i64::from(*unread))
         .bind(now - hours_ago * 60 * 60 * 1000)
-        .execute(&mut **tx)
+        .execute(&mut *tx)
         .await?;
     }
     Ok(())
@@ -155,7 +156,7 @@ async fn seed_inbox(
 
 /// Seeds the demo accounts if the database has no account yet. Returns whether it seeded.
 pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
-    let (accounts,): (i64,) = sqlx::query_as("select count(*) from account")
+    let (accounts,): (i64,) = db::query("select count(*) from account")
         .fetch_one(pool)
         .await?;
     if accounts > 0 {
@@ -167,24 +168,24 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
     let now = now_ms();
     let mut tx = super::db::begin_write(pool).await?;
     for account in ACCOUNTS {
-        let (account_id,): (i64,) = sqlx::query_as(
+        let (account_id,): (i64,) = db::query(
             "insert into account (name, plan, drive_addon, created_at) values ($1, $2, $3, $4) returning account_id",
         )
         .bind(account.name)
         .bind(account.plan)
         .bind(i64::from(account.drive_addon))
         .bind(now)
-        .fetch_one(&mut *tx)
+        .fetch_one(&mut tx)
         .await?;
         if account.drive_addon {
-            sqlx::query("update account set drive_addon_size_gb = 100, drive_addon_renews_at = $1 where account_id = $2")
+            db::query("update account set drive_addon_size_gb = 100, drive_addon_renews_at = $1 where account_id = $2")
                 .bind(now + 30 * DAY_MS)
                 .bind(account_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
         }
         for (email, role) in account.users {
-            sqlx::query(
+            db::query(
                 "insert into app_user (account_id, email, password_hash, role, created_at) values ($1, $2, $3, $4, $5)",
             )
             .bind(account_id)
@@ -192,26 +193,26 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
             .bind(&password_hash)
             .bind(role)
             .bind(now)
-            .execute(&mut *tx)
+            .execute(&mut tx)
             .await?;
         }
         for (domain, mailboxes) in account.domains {
-            let (domain_id,): (i64,) = sqlx::query_as(
+            let (domain_id,): (i64,) = db::query(
                 "insert into domain (account_id, name, created_at) values ($1, $2, $3) returning domain_id",
             )
             .bind(account_id)
             .bind(domain)
             .bind(now)
-            .fetch_one(&mut *tx)
+            .fetch_one(&mut tx)
             .await?;
             for local_part in *mailboxes {
-                let (mailbox_id,): (i64,) = sqlx::query_as(
+                let (mailbox_id,): (i64,) = db::query(
                     "insert into mailbox (domain_id, local_part, created_at) values ($1, $2, $3) returning mailbox_id",
                 )
                 .bind(domain_id)
                 .bind(local_part)
                 .bind(now)
-                .fetch_one(&mut *tx)
+                .fetch_one(&mut tx)
                 .await?;
                 seed_inbox(&mut tx, mailbox_id, &format!("{local_part}@{domain}"), now).await?;
             }
@@ -233,14 +234,14 @@ async fn seed_downgraded_tokens(
 ) -> Result<(), sqlx::Error> {
     use crate::domain::scope::Scope;
     use sha2::{Digest, Sha256};
-    let (account_id, mailbox_id): (i64, i64) = sqlx::query_as(
+    let (account_id, mailbox_id): (i64, i64) = db::query(
         "select a.account_id, m.mailbox_id from account a
            join domain d on d.account_id = a.account_id
            join mailbox m on m.domain_id = d.domain_id
           where a.name = $1",
     )
     .bind(DOWNGRADED)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     let all: Vec<&str> = Scope::all().map(Scope::name).collect();
     let read_only: Vec<&str> = Scope::all()
@@ -276,7 +277,7 @@ async fn seed_downgraded_tokens(
     let mut ops_id = None;
     for (kind, name, prefix, scopes, mailbox, minted) in tokens {
         let hash = format!("{:x}", Sha256::digest(format!("demo {prefix}")));
-        let (token_id,): (i64,) = sqlx::query_as(
+        let (token_id,): (i64,) = db::query(
             "insert into api_token (account_id, kind, mailbox_id, name, token_hash, visible_prefix,
                                     scopes, all_domains, expires_at, created_by_token_id, created_at)
              values ($1, $2, $3, $4, $5, $6, $7, 1, $8, $9, $10) returning api_token_id",
@@ -291,7 +292,7 @@ async fn seed_downgraded_tokens(
         .bind(now + 60 * DAY_MS)
         .bind(minted.and(ops_id))
         .bind(now - 40 * DAY_MS)
-        .fetch_one(&mut **tx)
+        .fetch_one(&mut *tx)
         .await?;
         ops_id = ops_id.or(Some(token_id));
     }

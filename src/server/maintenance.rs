@@ -6,6 +6,7 @@
 use super::db::{now_ms, Pool};
 use super::rest::idempotency::REPLAY_WINDOW_MS;
 use super::state::AppState;
+use crate::server::db;
 use std::time::Duration;
 
 /// How often the housekeeping runs.
@@ -50,7 +51,7 @@ async fn delete_in_batches(
 ) -> Result<u64, sqlx::Error> {
     let mut total = 0;
     loop {
-        let deleted = sqlx::query(sql)
+        let deleted = db::query(sql)
             .bind(before)
             .bind(BATCH)
             .execute(pool)

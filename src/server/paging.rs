@@ -1,7 +1,6 @@
 //! Numbered pages of a filtered list (the REST API's `page` and `per_page`).
 
-use super::db::{Db, Pool};
-use sqlx::QueryBuilder;
+use super::db::{Pool, Query, Row};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct PageRequest {
@@ -29,21 +28,21 @@ impl PageRequest {
 pub async fn fetch_page<T>(
     pool: &Pool,
     queries: (&str, &str),
-    filter: impl Fn(&mut QueryBuilder<Db>),
+    filter: impl Fn(&mut Query<'_>),
     order_by: &str,
     page: PageRequest,
 ) -> Result<(Vec<T>, i64), sqlx::Error>
 where
-    T: Send + Unpin + for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row>,
+    T: Row,
 {
-    let mut count = QueryBuilder::<Db>::new(queries.0);
+    let mut count = Query::build(queries.0);
     filter(&mut count);
-    let (total,): (i64,) = count.build_query_as().fetch_one(pool).await?;
-    let mut rows = QueryBuilder::<Db>::new(queries.1);
+    let (total,): (i64,) = count.fetch_one(pool).await?;
+    let mut rows = Query::build(queries.1);
     filter(&mut rows);
     rows.push(format!(" order by {order_by} limit "))
         .push_bind(page.per_page)
         .push(" offset ")
         .push_bind(page.offset());
-    Ok((rows.build_query_as().fetch_all(pool).await?, total))
+    Ok((rows.fetch_all(pool).await?, total))
 }

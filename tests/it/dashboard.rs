@@ -14,6 +14,7 @@ use trekmail_tokens::model::audit::AuditRow;
 use trekmail_tokens::model::error::AppError;
 use trekmail_tokens::model::tokens::{CreatedToken, TokenRow};
 use trekmail_tokens::model::Page;
+use trekmail_tokens::server::db;
 use trekmail_tokens::server::secrets::sha256_hex;
 
 fn form(name: &str) -> serde_json::Value {
@@ -105,14 +106,14 @@ async fn creating_a_token_returns_the_plaintext_once_and_stores_only_its_hash() 
 
     let hash = sha256_hex(&created.token);
     let stored: (String, String) =
-        sqlx::query_as("select token_hash, visible_prefix from api_token where api_token_id = $1")
+        db::query("select token_hash, visible_prefix from api_token where api_token_id = $1")
             .bind(created.row.id)
             .fetch_one(&app.pool)
             .await
             .unwrap();
     assert_eq!(stored, (hash, secret.visible_prefix()));
     // No column of any table holds the plaintext.
-    let dump: Vec<(String,)> = sqlx::query_as(
+    let dump: Vec<(String,)> = db::query(
         "select coalesce(name,'') || token_hash || visible_prefix || scopes from api_token
          union all select token_name || token_prefix || actor || ip || user_agent from audit_event",
     )
@@ -371,12 +372,11 @@ async fn the_plan_decides_which_scopes_a_token_may_carry() {
 async fn a_domain_constrained_token_lists_its_domains() {
     let app = TestApp::new().await;
     let owner = app.sign_in("owner@pro.test").await;
-    let ids: Vec<(i64,)> = sqlx::query_as(
-        "select domain_id from domain where name in ('acme.test', 'acme-shop.test')",
-    )
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
+    let ids: Vec<(i64,)> =
+        db::query("select domain_id from domain where name in ('acme.test', 'acme-shop.test')")
+            .fetch_all(&app.pool)
+            .await
+            .unwrap();
     let mut body = form("Shop bot");
     body["form"]["domain_mode"] = json!("selected");
     body["form"]["domain_ids"] = json!(ids.iter().map(|(id,)| id).collect::<Vec<_>>());
@@ -496,7 +496,7 @@ async fn status_is_derived_and_the_filter_narrows_the_list() {
     create(&app, &owner, form("Active one")).await;
     let expired = create(&app, &owner, form("Expired one")).await.row;
     let revoked_and_expired = create(&app, &owner, form("Revoked one")).await.row;
-    sqlx::query("update api_token set expires_at = $1 where api_token_id in ($2, $3)")
+    db::query("update api_token set expires_at = $1 where api_token_id in ($2, $3)")
         .bind(chrono::Utc::now().timestamp_millis() - 1_000)
         .bind(expired.id)
         .bind(revoked_and_expired.id)

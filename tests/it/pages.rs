@@ -8,6 +8,7 @@ use leptos::server_fn::ServerFn;
 use trekmail_tokens::api::session::{SignIn, SignOut};
 use trekmail_tokens::api::tokens::RevokeToken;
 use trekmail_tokens::model::routes;
+use trekmail_tokens::server::db;
 use trekmail_tokens::server::secrets::sha256_hex;
 
 const FORM: &str = "application/x-www-form-urlencoded";
@@ -155,12 +156,11 @@ async fn a_token_is_created_without_javascript_and_revealed_once_on_a_page_nobod
         (before.0 + 1, before.2 + 1),
         "one token, one event"
     );
-    let stored: (String, String) = sqlx::query_as(
-        "select token_hash, scopes from api_token order by api_token_id desc limit 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let stored: (String, String) =
+        db::query("select token_hash, scopes from api_token order by api_token_id desc limit 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(stored.0, sha256_hex(&plaintext));
 
     // The list never shows it again.
@@ -333,7 +333,7 @@ async fn the_list_says_what_a_downgrade_refuses_and_summarises_each_grant() {
     assert!(!before.contains("not available on your plan"));
     assert!(!before.contains("Refused"));
 
-    sqlx::query("update account set plan = 'starter' where name = 'Acme Pro'")
+    db::query("update account set plan = 'starter' where name = 'Acme Pro'")
         .execute(&app.pool)
         .await
         .unwrap();

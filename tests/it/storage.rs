@@ -6,7 +6,7 @@ use crate::support::TestApp;
 use http::StatusCode;
 use sqlx::{Connection, SqliteConnection};
 use trekmail_tokens::model::error::AppError;
-use trekmail_tokens::server::db::{begin_write, is_unavailable};
+use trekmail_tokens::server::db::{self, begin_write, is_unavailable, Engine};
 use trekmail_tokens::server::rest::error::ApiError;
 
 /// A real "database or disk is full" from SQLite: a database not allowed to grow any more.
@@ -67,10 +67,13 @@ async fn a_full_disk_is_a_retryable_503_and_a_broken_rule_is_not() {
 #[tokio::test]
 async fn a_connection_whose_transaction_sqlite_ended_is_replaced_not_reused() {
     let app = TestApp::new().await;
+    if app.pool.engine() != Engine::Sqlite {
+        return; // PostgreSQL never ends a transaction behind its client's back.
+    }
     {
         let mut tx = begin_write(&app.pool).await.unwrap();
         // What SQLite does on its own after SQLITE_FULL during a write.
-        sqlx::query("rollback").execute(&mut *tx).await.unwrap();
+        db::query("rollback").execute(&mut tx).await.unwrap();
         // Dropped: sqlx's own rollback fails ("no transaction is active").
     }
     // Every connection of the pool is taken in turn (it holds at most 8); each can write.
@@ -78,11 +81,11 @@ async fn a_connection_whose_transaction_sqlite_ended_is_replaced_not_reused() {
         let mut tx = begin_write(&app.pool)
             .await
             .unwrap_or_else(|error| panic!("round {round}: {error}"));
-        sqlx::query("update account set name = name where account_id = 1")
-            .execute(&mut *tx)
+        db::query("update account set name = name where account_id = 1")
+            .execute(&mut tx)
             .await
             .unwrap();
-        tx.commit().await.unwrap();
+        db::commit(tx).await.unwrap();
     }
 }
 
@@ -94,12 +97,13 @@ async fn a_database_that_can_only_be_read_is_refused_with_a_clear_reason() {
     use trekmail_tokens::server::db::connect;
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("app.db");
-    connect(&format!("sqlite://{}", path.display()))
+    let timeout = std::time::Duration::from_secs(5);
+    connect(&format!("sqlite://{}", path.display()), timeout)
         .await
         .unwrap()
         .close()
         .await;
-    let error = connect(&format!("sqlite://{}?mode=ro", path.display()))
+    let error = connect(&format!("sqlite://{}?mode=ro", path.display()), timeout)
         .await
         .unwrap_err();
     assert!(error.to_string().contains("can only be read"), "{error}");

@@ -1,5 +1,7 @@
-//! Drives the real application in-process: the same router `main.rs` serves, on a fresh SQLite
-//! database per test, seeded with the demo accounts.
+//! Drives the real application in-process: the same router `main.rs` serves, on a fresh database
+//! per test, seeded with the demo accounts. The database is a SQLite file, or, when
+//! `TREKMAIL_TEST_POSTGRES` names a PostgreSQL server (`make rust-test-pg` starts a private one), a
+//! PostgreSQL database created for the test and dropped after it.
 
 #![allow(dead_code)] // not every helper is used by every area
 
@@ -20,6 +22,7 @@ use trekmail_tokens::api::tokens::CreateToken;
 use trekmail_tokens::model::error::AppError;
 use trekmail_tokens::model::tokens::CreatedToken;
 use trekmail_tokens::server::config::Config;
+use trekmail_tokens::server::db;
 use trekmail_tokens::server::db::Pool;
 use trekmail_tokens::server::state::AppState;
 use trekmail_tokens::startup::{build_state, router};
@@ -48,7 +51,92 @@ pub struct TestApp {
     pub router: Router,
     pub pool: Pool,
     pub state: AppState,
-    _dir: tempfile::TempDir,
+    _database: TestDatabase,
+}
+
+/// Where a test's data lives; removed when the test ends.
+pub enum TestDatabase {
+    Sqlite(tempfile::TempDir),
+    Postgres(PostgresDatabase),
+}
+
+/// The PostgreSQL server the tests run against, if any (an administrator's URL).
+pub fn postgres_server() -> Option<String> {
+    std::env::var("TREKMAIL_TEST_POSTGRES")
+        .ok()
+        .filter(|url| !url.is_empty())
+}
+
+impl TestDatabase {
+    /// A fresh, empty database on the engine this run tests, and its URL.
+    pub async fn create() -> (TestDatabase, String) {
+        match postgres_server() {
+            Some(server) => {
+                let database = PostgresDatabase::create(&server).await;
+                let url = database.url.clone();
+                (TestDatabase::Postgres(database), url)
+            }
+            None => {
+                let dir = tempfile::tempdir().unwrap();
+                let url = format!("sqlite://{}/test.db", dir.path().display());
+                (TestDatabase::Sqlite(dir), url)
+            }
+        }
+    }
+}
+
+/// A database of its own on the test server, dropped (with its connections) when the test ends.
+pub struct PostgresDatabase {
+    server: String,
+    name: String,
+    pub url: String,
+}
+
+impl PostgresDatabase {
+    async fn create(server: &str) -> PostgresDatabase {
+        use sqlx::Connection as _;
+        let name = format!("test_{}", uuid::Uuid::new_v4().simple());
+        let mut admin = sqlx::PgConnection::connect(server)
+            .await
+            .unwrap_or_else(|error| panic!("cannot reach the test PostgreSQL server: {error}"));
+        sqlx::query(sqlx::AssertSqlSafe(format!("create database {name}")))
+            .execute(&mut admin)
+            .await
+            .unwrap();
+        admin.close().await.unwrap();
+        let (base, _) = server.rsplit_once('/').expect("a URL naming a database");
+        PostgresDatabase {
+            server: server.to_string(),
+            url: format!("{base}/{name}"),
+            name,
+        }
+    }
+}
+
+impl Drop for PostgresDatabase {
+    fn drop(&mut self) {
+        // Drop runs inside the test's runtime, which cannot be blocked on: a thread of its own.
+        let (server, name) = (self.server.clone(), self.name.clone());
+        let dropped = std::thread::spawn(move || {
+            use sqlx::Connection as _;
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .unwrap();
+            runtime.block_on(async {
+                let mut admin = sqlx::PgConnection::connect(&server).await?;
+                sqlx::query(sqlx::AssertSqlSafe(format!(
+                    "drop database if exists {name} with (force)"
+                )))
+                .execute(&mut admin)
+                .await?;
+                admin.close().await
+            })
+        });
+        if let Ok(Err(error)) = dropped.join() {
+            eprintln!("could not drop test database {}: {error}", self.name);
+        }
+    }
 }
 
 pub struct Response {
@@ -97,8 +185,7 @@ impl TestApp {
         adjust: impl FnOnce(&mut Config),
         adjust_options: impl FnOnce(&mut LeptosOptions),
     ) -> TestApp {
-        let dir = tempfile::tempdir().unwrap();
-        let url = format!("sqlite://{}/test.db", dir.path().display());
+        let (database, url) = TestDatabase::create().await;
         let mut config = Config::for_database(&url);
         config.demo = true;
         adjust(&mut config);
@@ -117,7 +204,7 @@ impl TestApp {
             router,
             pool,
             state: kept,
-            _dir: dir,
+            _database: database,
         }
     }
 
@@ -280,7 +367,7 @@ impl TestApp {
     }
 
     pub async fn count(&self, sql: &'static str) -> i64 {
-        let (count,): (i64,) = sqlx::query_as(sql).fetch_one(&self.pool).await.unwrap();
+        let (count,): (i64,) = db::query(sql).fetch_one(&self.pool).await.unwrap();
         count
     }
 

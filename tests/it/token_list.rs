@@ -7,6 +7,7 @@ use trekmail_tokens::api::tokens::{CountTokens, CreateToken, ListTokens, RevokeT
 use trekmail_tokens::model::routes;
 use trekmail_tokens::model::tokens::{CreatedToken, StatusCounts, TokenRow};
 use trekmail_tokens::model::Page;
+use trekmail_tokens::server::db;
 
 async fn create(app: &TestApp, cookie: &str, name: &str) -> TokenRow {
     let body = crate::support::create_form(name);
@@ -80,7 +81,7 @@ async fn each_order_pages_through_every_token_once_both_ways() {
             n => Some(now + (10 - n as i64) * 86_400_000),
         };
         let used = (i % 3 != 0).then(|| now - (i as i64 % 7) * 60_000);
-        sqlx::query(
+        db::query(
             "update api_token set expires_at = $1, last_used_at = $2 where api_token_id = $3",
         )
         .bind(expires)
@@ -153,7 +154,7 @@ async fn status_tabs_count_for_the_search_and_stop_at_a_thousand() {
     create(&app, &owner, "Keep alpha").await;
     let expired = create(&app, &owner, "Old alpha").await;
     let revoked = create(&app, &owner, "Gone beta").await;
-    sqlx::query("update api_token set expires_at = 1 where api_token_id = $1")
+    db::query("update api_token set expires_at = 1 where api_token_id = $1")
         .bind(expired.id)
         .execute(&app.pool)
         .await
@@ -184,7 +185,7 @@ async fn status_tabs_count_for_the_search_and_stop_at_a_thousand() {
     assert_eq!(counts("q=alpha").await, alpha);
 
     // A huge account costs a bounded count, and the tab says so.
-    sqlx::query(
+    db::query(
         "with recursive n(i) as (select 1 union all select i + 1 from n where i < 1200)
          insert into api_token (account_id, kind, name, token_hash, visible_prefix, scopes,
                                 all_domains, created_at)

@@ -6,6 +6,7 @@ use http::StatusCode;
 use trekmail_tokens::api::session::{CurrentViewer, FinishTour};
 use trekmail_tokens::model::error::AppError;
 use trekmail_tokens::model::session::Viewer;
+use trekmail_tokens::server::db;
 
 async fn viewer(app: &TestApp, cookie: &str) -> Viewer {
     let response = app.call_form::<CurrentViewer>("", Some(cookie)).await;
@@ -15,7 +16,7 @@ async fn viewer(app: &TestApp, cookie: &str) -> Viewer {
 
 async fn tour_done_at(app: &TestApp, email: &str) -> Option<i64> {
     let (done_at,): (Option<i64>,) =
-        sqlx::query_as("select tour_done_at from app_user where email = $1")
+        db::query("select tour_done_at from app_user where email = $1")
             .bind(email)
             .fetch_one(&app.pool)
             .await

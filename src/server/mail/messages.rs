@@ -4,9 +4,9 @@
 use super::{Error, Result};
 use crate::domain::email::{store_list, Address};
 use crate::domain::outgoing::{OutgoingMessage, Sender};
-use crate::server::db::{now_ms, push_contains, Db, Pool};
+use crate::server::db;
+use crate::server::db::{now_ms, push_contains, Pool, Query};
 use crate::server::liveness::token_still_holds;
-use sqlx::QueryBuilder;
 
 #[derive(Debug, sqlx::FromRow)]
 pub struct MessageRecord {
@@ -45,7 +45,7 @@ pub async fn list(
     mailbox_id: i64,
     filter: &MessageFilter,
 ) -> Result<(Vec<MessageRecord>, bool)> {
-    let mut rows = QueryBuilder::<Db>::new(
+    let mut rows = Query::build(
         "select message_id, folder, message_ref, from_address, to_addresses, cc_addresses, subject,
                 body_text, unread, status, created_at
            from message where mailbox_id = ",
@@ -67,7 +67,7 @@ pub async fn list(
     }
     rows.push(" order by message_id desc limit ")
         .push_bind(filter.limit + 1);
-    let mut records: Vec<MessageRecord> = rows.build_query_as().fetch_all(pool).await?;
+    let mut records: Vec<MessageRecord> = rows.fetch_all(pool).await?;
     let has_more = records.len() as i64 > filter.limit;
     records.truncate(filter.limit as usize);
     Ok((records, has_more))
@@ -100,7 +100,7 @@ pub async fn queue(
     let message_ref = format!("{}@{domain}", uuid::Uuid::new_v4());
     let join = |list: &[Address]| store_list(&list.iter().map(Address::as_str).collect::<Vec<_>>());
     let now = now_ms();
-    let inserted: Option<(i64,)> = sqlx::query_as(concat!(
+    let inserted: Option<(i64,)> = db::query(concat!(
         "insert into message
             (mailbox_id, folder, message_ref, from_address, to_addresses, cc_addresses, bcc_addresses,
              subject, body_text, body_html, unread, status, sent_by_token_id, created_at)

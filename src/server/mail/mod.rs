@@ -5,14 +5,14 @@
 /// Listing a mailbox's messages and queueing outgoing mail.
 pub mod messages;
 
-use super::db::{now_ms, push_contains, Db, Pool};
+use super::db::{now_ms, push_contains, Pool, Query, Row};
 use super::liveness::token_still_live;
 use super::paging::{fetch_page, PageRequest};
 use crate::domain::email::{read_list, store_list};
 use crate::domain::field::FieldErrors;
 use crate::domain::forwarding::{Forwarding, ForwardingError};
 use crate::domain::plan::{Plan, PlanAccess};
-use sqlx::QueryBuilder;
+use crate::server::db;
 
 /// What a token can see: its account, and the domains its constraint allows (`None`: all).
 #[derive(Clone, Copy, Debug)]
@@ -27,17 +27,14 @@ impl Reach<'_> {
     }
 
     /// Adds "and <column> in (the reachable domains)" for a constrained token.
-    fn push_constraint(&self, query: &mut QueryBuilder<Db>, column: &str) {
+    fn push_constraint(&self, query: &mut Query<'_>, column: &str) {
         let Some(ids) = self.domain_ids else { return };
         if ids.is_empty() {
             query.push(" and 1 = 0");
             return;
         }
         query.push(format!(" and {column} in ("));
-        let mut list = query.separated(", ");
-        for id in ids {
-            list.push_bind(*id);
-        }
+        query.push_list(ids.iter().copied());
         query.push(")");
     }
 }
@@ -97,7 +94,7 @@ pub async fn list_domains(
     filter: &DomainFilter,
     page: PageRequest,
 ) -> Result<(Vec<DomainRecord>, i64)> {
-    let narrow = |query: &mut QueryBuilder<Db>| {
+    let narrow = |query: &mut Query<'_>| {
         query.push_bind(reach.account_id);
         reach.push_constraint(query, "d.domain_id");
         if let Some(search) = &filter.search {
@@ -125,19 +122,15 @@ async fn find_one<T>(
     id: i64,
 ) -> Result<T>
 where
-    T: Send + Unpin + for<'r> sqlx::FromRow<'r, <Db as sqlx::Database>::Row>,
+    T: Row,
 {
-    let mut query = QueryBuilder::<Db>::new(select);
+    let mut query = Query::build(select);
     query
         .push_bind(reach.account_id)
         .push(format!(" and {id_column} = "))
         .push_bind(id);
     reach.push_constraint(&mut query, "d.domain_id");
-    query
-        .build_query_as()
-        .fetch_optional(pool)
-        .await?
-        .ok_or(Error::NotFound)
+    query.fetch_optional(pool).await?.ok_or(Error::NotFound)
 }
 
 #[derive(Debug, sqlx::FromRow)]
@@ -185,7 +178,7 @@ pub async fn list_mailboxes(
     if let Some(domain_id) = filter.domain_id {
         find_domain(pool, reach, domain_id).await?;
     }
-    let narrow = |query: &mut QueryBuilder<Db>| {
+    let narrow = |query: &mut Query<'_>| {
         query.push_bind(reach.account_id);
         reach.push_constraint(query, "d.domain_id");
         if let Some(domain_id) = filter.domain_id {
@@ -209,7 +202,7 @@ pub async fn mailbox_address(
     pool: &Pool,
     mailbox_id: i64,
 ) -> std::result::Result<String, sqlx::Error> {
-    let (address,): (String,) = sqlx::query_as(
+    let (address,): (String,) = db::query(
         "select m.local_part || '@' || d.name from mailbox m
            join domain d on d.domain_id = m.domain_id where m.mailbox_id = $1",
     )
@@ -257,7 +250,7 @@ pub async fn set_forwarding(
         ForwardingError::Invalid(errors) => Error::Invalid(errors),
         ForwardingError::NoTargets => Error::NoTargets,
     })?;
-    let updated = sqlx::query(concat!(
+    let updated = db::query(concat!(
         "update mailbox set forwarding_enabled = $1, forwarding_keep_copy = $2, forwarding_targets = $3
           where mailbox_id = $4 and ",
         token_still_live!("$5", "$6")

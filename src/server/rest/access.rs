@@ -308,7 +308,7 @@ pub async fn authenticate(
     let last_used = token.last_used_at();
     if last_used.is_none_or(|at| now - at >= LAST_USED_WRITE_INTERVAL_MS) {
         token.set_last_used_at(now);
-        let written = sqlx::query(
+        let written = db::query(
             "update api_token set last_used_at = $1, last_used_ip = $2 where api_token_id = $3",
         )
         .bind(now)
@@ -328,7 +328,7 @@ pub async fn authenticate(
 
 /// The token with this hash as the database holds it now.
 async fn look_up(pool: &Pool, hash: &str) -> Result<Option<Verified>, ApiError> {
-    let found: Option<TokenLookup> = sqlx::query_as(
+    let found: Option<TokenLookup> = db::query(
         "select t.api_token_id, t.kind, t.account_id, a.name as account_name, a.plan, a.drive_addon,
                 t.name, t.visible_prefix, t.scopes, t.all_domains, t.mailbox_id, t.expires_at,
                 t.revoked_at, t.last_used_at, t.created_at
@@ -345,7 +345,7 @@ async fn look_up(pool: &Pool, hash: &str) -> Result<Option<Verified>, ApiError> 
         None
     } else {
         let rows: Vec<(i64,)> =
-            sqlx::query_as("select domain_id from api_token_domain where api_token_id = $1")
+            db::query("select domain_id from api_token_domain where api_token_id = $1")
                 .bind(token.api_token_id)
                 .fetch_all(pool)
                 .await?;

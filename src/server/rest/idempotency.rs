@@ -13,6 +13,7 @@
 
 use super::access::Caller;
 use super::error::ApiError;
+use crate::server::db;
 use crate::server::db::now_ms;
 use crate::server::secrets::sha256_hex;
 use crate::server::state::AppState;
@@ -92,7 +93,7 @@ async fn run(
     // a later request's that took over an expired one.
     let claim_id = uuid::Uuid::new_v4().to_string();
     let db_error = |error: sqlx::Error| ApiError::from(error).into_response();
-    let claimed = sqlx::query(
+    let claimed = db::query(
         "insert into idempotency_record (api_token_id, idempotency_key, request_hash, created_at, claim_id)
          values ($1, $2, $3, $4, $7)
          on conflict (api_token_id, idempotency_key) do update
@@ -117,16 +118,15 @@ async fn run(
         == 1;
 
     if !claimed {
-        let (stored_hash, status, stored_body): (String, Option<i64>, Option<String>) =
-            sqlx::query_as(
-                "select request_hash, status, response_body from idempotency_record
+        let (stored_hash, status, stored_body): (String, Option<i64>, Option<String>) = db::query(
+            "select request_hash, status, response_body from idempotency_record
               where api_token_id = $1 and idempotency_key = $2",
-            )
-            .bind(token_id)
-            .bind(&key)
-            .fetch_one(pool)
-            .await
-            .map_err(db_error)?;
+        )
+        .bind(token_id)
+        .bind(&key)
+        .fetch_one(pool)
+        .await
+        .map_err(db_error)?;
         if stored_hash != request_hash {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -219,7 +219,7 @@ impl Claim {
     /// retried a few times before it is left to expire (logged).
     async fn settle(&self, status: u16, body: String) {
         let write = || {
-            sqlx::query(
+            db::query(
                 "update idempotency_record set status = $1, response_body = $2
                   where api_token_id = $3 and idempotency_key = $4 and claim_id = $5",
             )
@@ -236,7 +236,7 @@ impl Claim {
     /// Frees the key for a fresh run (nothing was changed, or nothing worth replaying).
     async fn release(&self) {
         let write = || {
-            sqlx::query(
+            db::query(
                 "delete from idempotency_record
                   where api_token_id = $1 and idempotency_key = $2 and claim_id = $3",
             )
@@ -251,9 +251,7 @@ impl Claim {
     async fn retry<F, Fut>(&self, what: &str, write: F)
     where
         F: Fn() -> Fut,
-        Fut: std::future::Future<
-            Output = Result<<crate::server::db::Db as sqlx::Database>::QueryResult, sqlx::Error>,
-        >,
+        Fut: std::future::Future<Output = Result<crate::server::db::Executed, sqlx::Error>>,
     {
         for attempt in 1..=3 {
             match write().await {

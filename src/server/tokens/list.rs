@@ -7,9 +7,9 @@ use crate::domain::token::TokenKind;
 use crate::domain::token_query::{Search, TokenQuery, TokenSort};
 use crate::model::tokens::{StatusCounts, TokenRow, COUNT_CAP};
 use crate::model::{Cursor, Page};
-use crate::server::db::{now_ms, Db, Pool};
+use crate::server::db;
+use crate::server::db::{now_ms, Pool, Query};
 use crate::server::keyset::{self, Direction};
-use sqlx::QueryBuilder;
 
 #[derive(sqlx::FromRow)]
 struct TokenRecord {
@@ -46,7 +46,7 @@ pub async fn list(
     let now = now_ms();
     let key = sort_key(query.sort);
     let fetch = |direction: Direction, limit: i64| async move {
-        let mut sql = QueryBuilder::<Db>::new(SELECT_TOKENS);
+        let mut sql = Query::build(SELECT_TOKENS);
         sql.push_bind(account_id);
         push_status(&mut sql, query.status, now);
         push_search(&mut sql, query.search.as_ref());
@@ -87,7 +87,7 @@ pub async fn list(
             )),
         };
         sql.push_bind(limit);
-        sql.build_query_as::<TokenRecord>().fetch_all(pool).await
+        sql.fetch_all(pool).await
     };
     let (records, older, newer) =
         keyset::page(cursor, |r: &TokenRecord| r.api_token_id, fetch).await?;
@@ -110,16 +110,15 @@ pub async fn counts(
     let now = now_ms();
     let mut counts = [0u32; 4];
     for (count, (status, _)) in counts.iter_mut().zip(StatusFilter::OPTIONS) {
-        let mut sql = QueryBuilder::<Db>::new(
-            "select count(*) from (select 1 from api_token t where t.account_id = ",
-        );
+        let mut sql =
+            Query::build("select count(*) from (select 1 from api_token t where t.account_id = ");
         sql.push_bind(account_id);
         push_status(&mut sql, status, now);
         push_search(&mut sql, search);
         sql.push(" limit ")
             .push_bind(i64::from(COUNT_CAP) + 1)
             .push(") capped");
-        let (n,): (i64,) = sql.build_query_as().fetch_one(pool).await?;
+        let (n,): (i64,) = sql.fetch_one(pool).await?;
         *count = u32::try_from(n).unwrap_or(u32::MAX);
     }
     let [all, active, expired, revoked] = counts;
@@ -144,7 +143,7 @@ fn sort_key(sort: TokenSort) -> Option<&'static str> {
     }
 }
 
-fn push_status(sql: &mut QueryBuilder<Db>, status: StatusFilter, now: i64) {
+fn push_status(sql: &mut Query<'_>, status: StatusFilter, now: i64) {
     match status {
         StatusFilter::All => {}
         StatusFilter::Only(TokenStatus::Revoked) => {
@@ -163,7 +162,7 @@ fn push_status(sql: &mut QueryBuilder<Db>, status: StatusFilter, now: i64) {
 
 /// Name contains, or visible prefix starts with, the search, ignoring case (`lower` is
 /// Unicode-aware on both engines; see `server/db.rs`).
-fn push_search(sql: &mut QueryBuilder<Db>, search: Option<&Search>) {
+fn push_search(sql: &mut Query<'_>, search: Option<&Search>) {
     if let Some(search) = search {
         let (contains, starts) = search.like_patterns();
         sql.push(" and (lower(t.name) like ")
@@ -180,15 +179,12 @@ pub async fn find(
     account_id: i64,
     token_id: i64,
 ) -> Result<Option<TokenRow>, sqlx::Error> {
-    let mut query = QueryBuilder::<Db>::new(SELECT_TOKENS);
+    let mut query = Query::build(SELECT_TOKENS);
     query
         .push_bind(account_id)
         .push(" and t.api_token_id = ")
         .push_bind(token_id);
-    let records = query
-        .build_query_as::<TokenRecord>()
-        .fetch_all(pool)
-        .await?;
+    let records = query.fetch_all(pool).await?;
     Ok(into_rows(pool, records, now_ms()).await?.into_iter().next())
 }
 
@@ -205,17 +201,14 @@ async fn into_rows(
         .collect();
     let mut domain_names: Vec<(i64, String)> = Vec::new();
     if !constrained.is_empty() {
-        let mut query = QueryBuilder::<Db>::new(
+        let mut query = Query::build(
             "select td.api_token_id, d.name from api_token_domain td
                join domain d on d.domain_id = td.domain_id
               where td.api_token_id in (",
         );
-        let mut ids = query.separated(", ");
-        for id in &constrained {
-            ids.push_bind(*id);
-        }
+        query.push_list(constrained.iter().copied());
         query.push(") order by d.name");
-        domain_names = query.build_query_as().fetch_all(pool).await?;
+        domain_names = query.fetch_all(pool).await?;
     }
     let minted = live_minted(pool, &records, now).await?;
     Ok(records
@@ -265,7 +258,7 @@ async fn live_minted(
     if ops.is_empty() {
         return Ok(Vec::new());
     }
-    let mut query = QueryBuilder::<Db>::new(
+    let mut query = Query::build(
         "select created_by_token_id, name, visible_prefix from api_token
           where kind = 'message' and revoked_at is null and (expires_at is null or expires_at > ",
     );
@@ -273,12 +266,9 @@ async fn live_minted(
     query
         .push_bind(now)
         .push(") and created_by_token_id is not null and created_by_token_id in (");
-    let mut ids = query.separated(", ");
-    for id in &ops {
-        ids.push_bind(*id);
-    }
+    query.push_list(ops.iter().copied());
     query.push(") order by api_token_id");
-    query.build_query_as().fetch_all(pool).await
+    query.fetch_all(pool).await
 }
 
 /// The domains a constrained token may reach, by name: `(id, name)`.
@@ -286,7 +276,7 @@ pub async fn constraint_domains(
     pool: &Pool,
     token_id: i64,
 ) -> std::result::Result<Vec<(i64, String)>, sqlx::Error> {
-    sqlx::query_as(
+    db::query(
         "select d.domain_id, d.name from api_token_domain td
            join domain d on d.domain_id = td.domain_id
           where td.api_token_id = $1 order by d.name",

@@ -4,6 +4,7 @@
 use super::{revoke, Actor, Error, Result, RevokedBy};
 use crate::domain::scope_set::ScopeSet;
 use crate::server::client::ClientMeta;
+use crate::server::db;
 use crate::server::db::Pool;
 use crate::server::mail::Reach;
 use crate::server::paging::PageRequest;
@@ -27,14 +28,14 @@ pub async fn list_for_mailbox(
     mailbox_id: i64,
     page: PageRequest,
 ) -> Result<(Vec<MessageTokenRecord>, i64)> {
-    let (total,): (i64,) = sqlx::query_as(
+    let (total,): (i64,) = db::query(
         "select count(*) from api_token where account_id = $1 and kind = 'message' and mailbox_id = $2",
     )
     .bind(account_id)
     .bind(mailbox_id)
     .fetch_one(pool)
     .await?;
-    let records = sqlx::query_as(
+    let records = db::query(
         "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at
            from api_token where account_id = $1 and kind = 'message' and mailbox_id = $2
           order by api_token_id desc limit $3 offset $4",
@@ -54,7 +55,7 @@ pub async fn find_message_token(
     account_id: i64,
     token_id: i64,
 ) -> Result<MessageTokenRecord> {
-    sqlx::query_as(
+    db::query(
         "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at
            from api_token where api_token_id = $1 and account_id = $2 and kind = 'message'",
     )
@@ -74,7 +75,7 @@ pub async fn revoke_message_token(
     actor: Actor<'_>,
     client: &ClientMeta,
 ) -> Result<Option<i64>> {
-    let found: Option<(i64,)> = sqlx::query_as(
+    let found: Option<(i64,)> = db::query(
         "select m.domain_id from api_token t join mailbox m on m.mailbox_id = t.mailbox_id
           where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
     )

@@ -35,13 +35,13 @@ pub(super) async fn require_live_actor(
     actor_token_id: i64,
     now: i64,
 ) -> Result<Option<i64>> {
-    let live: Option<(Option<i64>,)> = sqlx::query_as(
+    let live: Option<(Option<i64>,)> = db::query(
         "select expires_at from api_token
           where api_token_id = $1 and revoked_at is null and (expires_at is null or expires_at > $2)",
     )
     .bind(actor_token_id)
     .bind(now)
-    .fetch_optional(&mut **tx)
+    .fetch_optional(&mut *tx)
     .await?;
     live.map(|(expires_at,)| expires_at)
         .ok_or(Error::ActorInactive)
@@ -82,7 +82,7 @@ pub async fn create_message_token(
         (requested, minter) => requested.or(minter),
     };
     // The token's one domain is its mailbox's, so the dashboard's Domains column reads true.
-    let (token_id,): (i64,) = sqlx::query_as(
+    let (token_id,): (i64,) = db::query(
         "insert into api_token
             (account_id, kind, mailbox_id, name, token_hash, visible_prefix, scopes, all_domains,
              expires_at, created_by_token_id, created_at)
@@ -98,12 +98,12 @@ pub async fn create_message_token(
     .bind(expires_at)
     .bind(actor.token_id)
     .bind(now_ms)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await?;
-    sqlx::query("insert into api_token_domain (api_token_id, domain_id) values ($1, $2)")
+    db::query("insert into api_token_domain (api_token_id, domain_id) values ($1, $2)")
         .bind(token_id)
         .bind(domain_id)
-        .execute(&mut *tx)
+        .execute(&mut tx)
         .await?;
     record(
         &mut tx,
@@ -148,14 +148,14 @@ pub async fn narrow_message_token(
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let now = crate::server::db::now_ms();
-    let found: Option<(i64, ScopeSet, Option<i64>, Option<i64>)> = sqlx::query_as(
+    let found: Option<(i64, ScopeSet, Option<i64>, Option<i64>)> = db::query(
         "select m.domain_id, t.scopes, t.expires_at, t.revoked_at from api_token t
            join mailbox m on m.mailbox_id = t.mailbox_id
           where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
     )
     .bind(token_id)
     .bind(reach.account_id)
-    .fetch_optional(&mut *tx)
+    .fetch_optional(&mut tx)
     .await?;
     let (scopes, expires_at) = match found {
         Some((domain_id, scopes, expires_at, revoked_at)) if reach.can_see_domain(domain_id) => {
@@ -180,7 +180,7 @@ pub async fn narrow_message_token(
         NarrowingError::Widens(errors) => Error::Widens(errors),
     })?;
     let scopes = narrowing.scopes.as_deref().map(ScopeSet::of_messages);
-    let (name, prefix): (String, String) = sqlx::query_as(
+    let (name, prefix): (String, String) = db::query(
         "update api_token
             set name = coalesce($1, name), scopes = coalesce($2, scopes),
                 expires_at = coalesce($3, expires_at)
@@ -191,7 +191,7 @@ pub async fn narrow_message_token(
     .bind(scopes)
     .bind(narrowing.expires_at)
     .bind(token_id)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await?;
     record(
         &mut tx,

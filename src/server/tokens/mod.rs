@@ -77,7 +77,7 @@ pub async fn account_domains(
     account_id: i64,
 ) -> std::result::Result<Vec<DomainOption>, sqlx::Error> {
     let rows: Vec<(i64, String)> =
-        sqlx::query_as("select domain_id, name from domain where account_id = $1 order by name")
+        db::query("select domain_id, name from domain where account_id = $1 order by name")
             .bind(account_id)
             .fetch_all(pool)
             .await?;
@@ -95,7 +95,7 @@ async fn check_cap(
     max: i64,
     now: i64,
 ) -> Result<()> {
-    let (active,): (i64,) = sqlx::query_as(
+    let (active,): (i64,) = db::query(
         "select count(*) from api_token
           where account_id = $1 and kind = $2
             and revoked_at is null and (expires_at is null or expires_at > $3)",
@@ -103,7 +103,7 @@ async fn check_cap(
     .bind(account_id)
     .bind(kind.as_str())
     .bind(now)
-    .fetch_one(&mut **tx)
+    .fetch_one(&mut *tx)
     .await?;
     if active >= max {
         let what = match kind {
@@ -136,7 +136,7 @@ pub async fn create_ops_token(
     let mut tx = begin_write(pool).await?;
     let now = chrono::Utc::now();
     let now_ms = now.timestamp_millis();
-    let (duplicates,): (i64,) = sqlx::query_as(
+    let (duplicates,): (i64,) = db::query(
         "select count(*) from api_token
           where account_id = $1 and kind = 'ops' and name = $2
             and revoked_at is null and (expires_at is null or expires_at > $3)",
@@ -144,7 +144,7 @@ pub async fn create_ops_token(
     .bind(owner.account_id)
     .bind(new.name.as_str())
     .bind(now_ms)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await?;
     if duplicates > 0 {
         return Err(Error::Invalid(FieldErrors::single(
@@ -160,7 +160,7 @@ pub async fn create_ops_token(
         now_ms,
     )
     .await?;
-    let (token_id,): (i64,) = sqlx::query_as(
+    let (token_id,): (i64,) = db::query(
         "insert into api_token
             (account_id, kind, name, token_hash, visible_prefix, scopes, all_domains,
              expires_at, created_by_user_id, created_at)
@@ -180,14 +180,14 @@ pub async fn create_ops_token(
     )
     .bind(owner.user_id)
     .bind(now_ms)
-    .fetch_one(&mut *tx)
+    .fetch_one(&mut tx)
     .await?;
     if let DomainConstraint::Only(ids) = &new.domains {
         for domain_id in ids {
-            sqlx::query("insert into api_token_domain (api_token_id, domain_id) values ($1, $2)")
+            db::query("insert into api_token_domain (api_token_id, domain_id) values ($1, $2)")
                 .bind(token_id)
                 .bind(domain_id)
-                .execute(&mut *tx)
+                .execute(&mut tx)
                 .await?;
         }
     }
@@ -239,7 +239,7 @@ pub async fn revoke(
             acting.name
         }
     };
-    let revoked: Vec<(i64, String, String, String)> = sqlx::query_as(
+    let revoked: Vec<(i64, String, String, String)> = db::query(
         "update api_token set revoked_at = $1, revoked_by = $4
           where account_id = $2 and revoked_at is null
             and (api_token_id = $3 or (created_by_token_id = $3 and kind = 'message'))
@@ -249,16 +249,16 @@ pub async fn revoke(
     .bind(account_id)
     .bind(token_id)
     .bind(actor)
-    .fetch_all(&mut *tx)
+    .fetch_all(&mut tx)
     .await?;
     if !revoked.iter().any(|(id, ..)| *id == token_id) {
         // Already revoked (its children went with it then), or not this account's.
-        let exists: Option<(i64,)> = sqlx::query_as(
+        let exists: Option<(i64,)> = db::query(
             "select api_token_id from api_token where api_token_id = $1 and account_id = $2",
         )
         .bind(token_id)
         .bind(account_id)
-        .fetch_optional(&mut *tx)
+        .fetch_optional(&mut tx)
         .await?;
         return exists.map(|_| ()).ok_or(Error::NotFound);
     }

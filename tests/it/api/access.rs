@@ -1,6 +1,7 @@
 //! Tokens at the door: authentication, request ids, the access table, plans, last used and rate limits.
 
 use super::*;
+use trekmail_tokens::server::db;
 
 #[tokio::test]
 async fn every_kind_of_invalid_token_gets_401_with_the_bearer_challenge() {
@@ -64,7 +65,7 @@ async fn every_kind_of_invalid_token_gets_401_with_the_bearer_challenge() {
             .status,
         StatusCode::OK
     );
-    sqlx::query("update api_token set expires_at = $1")
+    db::query("update api_token set expires_at = $1")
         .bind(chrono::Utc::now().timestamp_millis() - 1000)
         .execute(&app.pool)
         .await
@@ -349,7 +350,7 @@ async fn a_plan_downgrade_takes_scopes_away_at_once() {
         StatusCode::OK
     );
 
-    sqlx::query("update account set plan = 'starter' where name = 'Acme Pro'")
+    db::query("update account set plan = 'starter' where name = 'Acme Pro'")
         .execute(&app.pool)
         .await
         .unwrap();
@@ -392,7 +393,7 @@ async fn a_plan_downgrade_takes_scopes_away_at_once() {
         .json();
     assert_eq!(me["capabilities"]["effective_scopes"], json!([]));
 
-    sqlx::query("update account set plan = 'pro' where name = 'Acme Pro'")
+    db::query("update account set plan = 'pro' where name = 'Acme Pro'")
         .execute(&app.pool)
         .await
         .unwrap();
@@ -411,7 +412,7 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
     let app = TestApp::new().await;
     let token = ops_token(&app, PRO, &["account:read"], None).await;
     let last_used = || async {
-        let row: (Option<i64>, Option<String>) = sqlx::query_as(
+        let row: (Option<i64>, Option<String>) = db::query(
             "select last_used_at, last_used_ip from api_token order by api_token_id desc limit 1",
         )
         .fetch_one(&app.pool)
@@ -428,7 +429,7 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
     assert!(now - at.unwrap() < 5_000);
 
     // 30 seconds ago: not written again. Two minutes ago: refreshed.
-    sqlx::query("update api_token set last_used_at = $1, last_used_ip = '198.51.100.1'")
+    db::query("update api_token set last_used_at = $1, last_used_ip = '198.51.100.1'")
         .bind(now - 30_000)
         .execute(&app.pool)
         .await
@@ -440,7 +441,7 @@ async fn last_used_is_recorded_at_most_once_a_minute() {
         last_used().await,
         (Some(now - 30_000), Some("198.51.100.1".into()))
     );
-    sqlx::query("update api_token set last_used_at = $1")
+    db::query("update api_token set last_used_at = $1")
         .bind(now - 120_000)
         .execute(&app.pool)
         .await

@@ -1,6 +1,7 @@
 //! The account and the Email Verifier.
 
 use super::*;
+use trekmail_tokens::server::db;
 
 #[tokio::test]
 async fn nano_tokens_verify_addresses_and_spend_credits() {
@@ -58,7 +59,7 @@ async fn nano_tokens_verify_addresses_and_spend_credits() {
             "insufficient_scope"
         );
     }
-    sqlx::query("update account set verify_credits = 1 where name = 'Nano Co'")
+    db::query("update account set verify_credits = 1 where name = 'Nano Co'")
         .execute(&app.pool)
         .await
         .unwrap();

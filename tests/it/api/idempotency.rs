@@ -1,6 +1,7 @@
 //! Idempotency-Key replays.
 
 use super::*;
+use trekmail_tokens::server::db;
 
 #[tokio::test]
 async fn idempotency_keys_replay_the_first_reply_for_24_hours() {
@@ -88,7 +89,7 @@ async fn idempotency_keys_replay_the_first_reply_for_24_hours() {
     );
 
     // Older than 24 hours: forgotten.
-    sqlx::query("update idempotency_record set created_at = created_at - 86400001")
+    db::query("update idempotency_record set created_at = created_at - 86400001")
         .execute(&app.pool)
         .await
         .unwrap();

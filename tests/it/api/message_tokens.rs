@@ -1,6 +1,7 @@
 //! Message tokens: minting, listing, narrowing, revoking, and what their scopes allow.
 
 use super::*;
+use trekmail_tokens::server::db;
 
 #[tokio::test]
 async fn message_tokens_live_through_the_api_and_show_in_the_dashboard_and_audit_log() {
@@ -96,12 +97,11 @@ async fn message_tokens_live_through_the_api_and_show_in_the_dashboard_and_audit
         page.body.contains("Message token for hello@acme.test"),
         "dashboard shows it"
     );
-    let actor: (String, String) = sqlx::query_as(
-        "select action, actor from audit_event order by audit_event_id desc limit 1",
-    )
-    .fetch_one(&app.pool)
-    .await
-    .unwrap();
+    let actor: (String, String) =
+        db::query("select action, actor from audit_event order by audit_event_id desc limit 1")
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
     assert_eq!(actor.0, "message_token_created");
     assert!(actor.1.starts_with("API token \"token "), "{}", actor.1);
 

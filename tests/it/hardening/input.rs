@@ -6,6 +6,7 @@ use serde_json::{json, Value};
 use trekmail_tokens::api::tokens::{CreateToken, ListTokens, RevokeToken};
 use trekmail_tokens::domain::new_token::Field;
 use trekmail_tokens::model::error::AppError;
+use trekmail_tokens::server::db;
 
 const PRO: &str = "owner@pro.test";
 const QUOTED: &str = "\"x victim@localhost alerts@acme-mail.test y\"@example.com";
@@ -110,7 +111,7 @@ async fn quoted_local_parts_are_refused_and_lists_cannot_be_split_apart() {
         )
         .await;
     assert_eq!(sent.status, StatusCode::ACCEPTED, "{}", sent.body);
-    let (to, cc): (String, String) = sqlx::query_as(
+    let (to, cc): (String, String) = db::query(
         "select to_addresses, cc_addresses from message order by message_id desc limit 1",
     )
     .fetch_one(&app.pool)
@@ -329,18 +330,17 @@ async fn every_method_on_the_owner_pages_is_guarded() {
 #[tokio::test]
 async fn searches_fold_case_beyond_ascii() {
     let app = TestApp::new().await;
-    let (lowered,): (String,) = sqlx::query_as("select lower('MÜLLER Ωmega')")
+    let (lowered,): (String,) = db::query("select lower('MÜLLER Ωmega')")
         .fetch_one(&app.pool)
         .await
         .unwrap();
     assert_eq!(lowered, "müller ωmega");
     let ops = ops_token(&app, PRO, &["mailboxes:read"], None).await;
-    let (domain_id,): (i64,) =
-        sqlx::query_as("select domain_id from domain where name = 'acme.test'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
-    sqlx::query("insert into mailbox (domain_id, local_part, created_at) values ($1, 'müller', 0)")
+    let (domain_id,): (i64,) = db::query("select domain_id from domain where name = 'acme.test'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    db::query("insert into mailbox (domain_id, local_part, created_at) values ($1, 'müller', 0)")
         .bind(domain_id)
         .execute(&app.pool)
         .await

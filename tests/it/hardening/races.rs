@@ -1,4 +1,5 @@
-//! Requests that race each other or a hung-up client. Each test holds SQLite's write lock on a
+//! Requests that race each other or a hung-up client. Each test holds the database's write lock
+//! (SQLite's, or on PostgreSQL an exclusive lock on the tables the requests write) on a
 //! connection of its own to put the requests in a known order, then lets go.
 
 use crate::support::{acme_hello, message_token, ops_token, Response, TestApp};
@@ -8,33 +9,82 @@ use std::time::{Duration, Instant};
 use trekmail_tokens::api::tokens::{ListTokens, RevokeToken};
 use trekmail_tokens::model::tokens::TokenRow;
 use trekmail_tokens::model::Page;
+use trekmail_tokens::server::db::{self, Pool};
 
 const PRO: &str = "owner@pro.test";
 const MANAGE: &str = "mailboxes:message-tokens:manage";
 
-/// Holds SQLite's write lock until [`WriteLock::release`] (or `commit` after changes of its own).
-struct WriteLock(sqlx::pool::PoolConnection<sqlx::Sqlite>);
+/// Holds the write lock until [`WriteLock::release`] (or `commit` after changes of its own).
+enum WriteLock {
+    Sqlite(sqlx::pool::PoolConnection<sqlx::Sqlite>),
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
+}
+
+/// Every table a token request writes: locked EXCLUSIVE, they can still be read (as SQLite's
+/// readers read during a write) but not written.
+const POSTGRES_WRITE_LOCK: &str = "lock table account, api_token, api_token_domain, audit_event,
+    idempotency_record, mailbox, message in exclusive mode";
 
 impl WriteLock {
     async fn take(app: &TestApp) -> WriteLock {
-        let mut connection = app.pool.acquire().await.unwrap();
-        sqlx::query("begin immediate")
-            .execute(&mut *connection)
-            .await
-            .unwrap();
-        WriteLock(connection)
+        match &app.pool {
+            Pool::Sqlite(pool) => {
+                let mut connection = pool.acquire().await.unwrap();
+                sqlx::query("begin immediate")
+                    .execute(&mut *connection)
+                    .await
+                    .unwrap();
+                WriteLock::Sqlite(connection)
+            }
+            Pool::Postgres(pool) => {
+                let mut connection = pool.acquire().await.unwrap();
+                sqlx::query("begin")
+                    .execute(&mut *connection)
+                    .await
+                    .unwrap();
+                sqlx::query(POSTGRES_WRITE_LOCK)
+                    .execute(&mut *connection)
+                    .await
+                    .unwrap();
+                WriteLock::Postgres(connection)
+            }
+        }
     }
 
     async fn execute(&mut self, sql: &'static str, id: i64) {
-        sqlx::query(sql)
-            .bind(id)
-            .execute(&mut *self.0)
-            .await
-            .unwrap();
+        match self {
+            WriteLock::Sqlite(connection) => {
+                sqlx::query(sql)
+                    .bind(id)
+                    .execute(&mut **connection)
+                    .await
+                    .unwrap();
+            }
+            WriteLock::Postgres(connection) => {
+                sqlx::query(sql)
+                    .bind(id)
+                    .execute(&mut **connection)
+                    .await
+                    .unwrap();
+            }
+        }
     }
 
-    async fn release(mut self) {
-        sqlx::query("commit").execute(&mut *self.0).await.unwrap();
+    async fn release(self) {
+        match self {
+            WriteLock::Sqlite(mut connection) => {
+                sqlx::query("commit")
+                    .execute(&mut *connection)
+                    .await
+                    .unwrap();
+            }
+            WriteLock::Postgres(mut connection) => {
+                sqlx::query("commit")
+                    .execute(&mut *connection)
+                    .await
+                    .unwrap();
+            }
+        }
     }
 }
 
@@ -103,13 +153,12 @@ async fn a_claim_abandoned_by_a_dead_process_expires() {
     let app = TestApp::new().await;
     let ops = ops_token(&app, PRO, &[MANAGE], None).await;
     let mailbox = acme_hello(&app).await;
-    let (ops_id,): (i64,) =
-        sqlx::query_as("select max(api_token_id) from api_token where kind = 'ops'")
-            .fetch_one(&app.pool)
-            .await
-            .unwrap();
+    let (ops_id,): (i64,) = db::query("select max(api_token_id) from api_token where kind = 'ops'")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
     // A claim two minutes old that nobody settled (the server was killed mid-request).
-    sqlx::query(
+    db::query(
         "insert into idempotency_record (api_token_id, idempotency_key, request_hash, created_at)
          values ($1, 'k2', 'whatever', $2)",
     )
@@ -130,7 +179,7 @@ async fn a_revocation_that_commits_first_stops_a_waiting_mint() {
     let mailbox = acme_hello(&app).await;
     message_token(&app, &ops, mailbox, &["messages:read"]).await;
     let (ops_id,): (i64,) =
-        sqlx::query_as("select created_by_token_id from api_token where kind = 'message' and account_id = (select account_id from account where name = 'Acme Pro')")
+        db::query("select created_by_token_id from api_token where kind = 'message' and account_id = (select account_id from account where name = 'Acme Pro')")
             .fetch_one(&app.pool)
             .await
             .unwrap();
@@ -213,7 +262,7 @@ async fn revoking_an_ops_token_revokes_what_it_minted_with_an_event_each() {
     );
     // Event times follow commit order.
     let times: Vec<(i64,)> =
-        sqlx::query_as("select created_at from audit_event order by audit_event_id")
+        db::query("select created_at from audit_event order by audit_event_id")
             .fetch_all(&app.pool)
             .await
             .unwrap();
@@ -258,7 +307,7 @@ async fn concurrent_narrowings_never_leave_a_token_wider_than_either_asked() {
         wide.body
     );
     let (scopes, expires_at): (String, i64) =
-        sqlx::query_as("select scopes, expires_at from api_token where api_token_id = $1")
+        db::query("select scopes, expires_at from api_token where api_token_id = $1")
             .bind(id)
             .fetch_one(&app.pool)
             .await
@@ -281,7 +330,7 @@ async fn a_revocation_that_commits_first_stops_a_waiting_send_and_forwarding_cha
     app.api("GET", "/api/v1/messages/_me", Some(&sender), None)
         .await;
     let (ops_id,): (i64,) =
-        sqlx::query_as("select created_by_token_id from api_token where api_token_id = $1")
+        db::query("select created_by_token_id from api_token where api_token_id = $1")
             .bind(sender_id)
             .fetch_one(&app.pool)
             .await
@@ -374,7 +423,7 @@ async fn a_message_token_never_outlives_the_ops_token_that_minted_it() {
         )
         .await;
     assert_eq!(minted.status, StatusCode::CREATED, "{}", minted.body);
-    let (minter, child): (Option<i64>, Option<i64>) = sqlx::query_as(
+    let (minter, child): (Option<i64>, Option<i64>) = db::query(
         "select p.expires_at, c.expires_at from api_token c
            join api_token p on p.api_token_id = c.created_by_token_id where c.name = 'Forever'",
     )

@@ -8,6 +8,7 @@ use std::time::Duration;
 use trekmail_tokens::api::session::SignIn;
 use trekmail_tokens::api::tokens::CreateToken;
 use trekmail_tokens::model::error::AppError;
+use trekmail_tokens::server::db;
 use trekmail_tokens::server::maintenance::{prune, Pruned};
 use trekmail_tokens::server::tokens::MAX_ACTIVE_OPS_TOKENS;
 
@@ -19,12 +20,12 @@ async fn pruning_removes_expired_sessions_and_old_idempotency_records_only() {
     let owner = app.sign_in(PRO).await;
     crate::support::ops_token(&app, PRO, &["domains:read"], None).await;
     let now = chrono::Utc::now().timestamp_millis();
-    let (user_id,): (i64,) = sqlx::query_as("select min(user_id) from app_user")
+    let (user_id,): (i64,) = db::query("select min(user_id) from app_user")
         .fetch_one(&app.pool)
         .await
         .unwrap();
     for (hash, expires_at) in [("expired-1", now - 1), ("expired-2", now - 86_400_000)] {
-        sqlx::query(
+        db::query(
             "insert into session (session_hash, user_id, created_at, expires_at) values ($1, $2, 0, $3)",
         )
         .bind(hash)
@@ -34,12 +35,12 @@ async fn pruning_removes_expired_sessions_and_old_idempotency_records_only() {
         .await
         .unwrap();
     }
-    let (token_id,): (i64,) = sqlx::query_as("select min(api_token_id) from api_token")
+    let (token_id,): (i64,) = db::query("select min(api_token_id) from api_token")
         .fetch_one(&app.pool)
         .await
         .unwrap();
     for (key, created_at) in [("old", now - 25 * 3_600_000), ("fresh", now - 1_000)] {
-        sqlx::query(
+        db::query(
             "insert into idempotency_record (api_token_id, idempotency_key, request_hash, status, response_body, created_at)
              values ($1, $2, 'h', 200, '{}', $3)",
         )
@@ -71,12 +72,12 @@ async fn pruning_removes_expired_sessions_and_old_idempotency_records_only() {
 async fn an_account_holds_a_bounded_number_of_active_tokens() {
     let app = TestApp::new().await;
     let owner = app.sign_in(PRO).await;
-    let (account_id,): (i64,) = sqlx::query_as("select account_id from app_user where email = $1")
+    let (account_id,): (i64,) = db::query("select account_id from app_user where email = $1")
         .bind(PRO)
         .fetch_one(&app.pool)
         .await
         .unwrap();
-    let (active,): (i64,) = sqlx::query_as(
+    let (active,): (i64,) = db::query(
         "select count(*) from api_token where account_id = $1 and kind = 'ops' and revoked_at is null",
     )
     .bind(account_id)
@@ -84,7 +85,7 @@ async fn an_account_holds_a_bounded_number_of_active_tokens() {
     .await
     .unwrap();
     for i in active..MAX_ACTIVE_OPS_TOKENS {
-        sqlx::query(
+        db::query(
             "insert into api_token (account_id, kind, name, token_hash, visible_prefix, scopes, all_domains, created_at)
              values ($1, 'ops', $2, $2, 'tm_live_xxxxxxxx', 'domains:read', 1, 0)",
         )

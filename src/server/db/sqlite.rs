@@ -1,21 +1,14 @@
-//! The connection pool. Everything engine-specific about the database lives here, so the rest of
-//! the server writes portable SQL against [`Pool`].
+//! SQLite, the embedded default: everything particular to it in one place (connection set-up, the
+//! write lock, its error codes, a Unicode `lower()`). One server per database file.
 
+use super::ACQUIRE_TIMEOUT;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::Connection as _;
+use sqlx::{Connection as _, SqlitePool};
 use std::str::FromStr;
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-pub type Db = sqlx::Sqlite;
-pub type Pool = sqlx::SqlitePool;
-pub type Transaction<'a> = sqlx::Transaction<'a, Db>;
-
-/// Longest wait for a pooled connection: twice the busy timeout a writer may wait for the lock.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Opens (creating if needed) the database and applies pending migrations.
-pub async fn connect(database_url: &str) -> Result<Pool, sqlx::Error> {
+pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
     let options = SqliteConnectOptions::from_str(database_url)?
         .create_if_missing(true)
         .foreign_keys(true)
@@ -56,7 +49,7 @@ pub async fn connect(database_url: &str) -> Result<Pool, sqlx::Error> {
         })
         .connect_with(options)
         .await?;
-    sqlx::migrate!().run(&pool).await?;
+    sqlx::migrate!("migrations/sqlite").run(&pool).await?;
     Ok(pool)
 }
 
@@ -83,59 +76,10 @@ fn refuse_read_only(db: *mut libsqlite3_sys::sqlite3) -> Result<(), sqlx::Error>
 /// it fails at once with "database is locked" (SQLITE_BUSY_SNAPSHOT) instead of waiting;
 /// `BEGIN IMMEDIATE` takes the write lock up front, so concurrent writers queue on the busy
 /// timeout instead.
-pub async fn begin_write(pool: &Pool) -> Result<Transaction<'static>, sqlx::Error> {
+pub async fn begin_write(
+    pool: &SqlitePool,
+) -> Result<sqlx::Transaction<'static, sqlx::Sqlite>, sqlx::Error> {
     pool.begin_with("BEGIN IMMEDIATE").await
-}
-
-/// Committed write transactions so far in this process (plus changes announced with
-/// [`note_write`]). The API's verified-token cache trusts an entry only while this is unchanged
-/// since the entry's database read (`rest/token_cache.rs` says why that keeps revocation
-/// immediate).
-static WRITES: AtomicU64 = AtomicU64::new(0);
-
-pub fn write_generation() -> u64 {
-    WRITES.load(Ordering::SeqCst)
-}
-
-/// Announces a change to tokens or accounts made without [`commit`] (tests that edit the
-/// database directly).
-pub fn note_write() {
-    WRITES.fetch_add(1, Ordering::SeqCst);
-}
-
-/// Commits a write transaction, then bumps [`write_generation`] before the caller can acknowledge
-/// the change. Bumped even when the commit reports an error: it may have happened all the same.
-pub async fn commit(tx: Transaction<'_>) -> Result<(), sqlx::Error> {
-    let committed = tx.commit().await;
-    note_write();
-    committed
-}
-
-/// Whether `error` means the database cannot serve or store anything right now (its disk is full,
-/// its file or file system went read-only, it cannot be reached, or every connection is busy),
-/// rather than a fault in the request or the code: the caller is told to retry later (503), and
-/// nothing was changed, because every change is one transaction.
-pub fn is_unavailable(error: &sqlx::Error) -> bool {
-    match error {
-        sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
-        sqlx::Error::Database(error) => error
-            .code()
-            .and_then(|code| code.parse::<i32>().ok())
-            // The primary result code is the low byte of SQLite's extended one.
-            .is_some_and(|code| {
-                use libsqlite3_sys::*;
-                matches!(
-                    code & 0xff,
-                    SQLITE_BUSY
-                        | SQLITE_LOCKED
-                        | SQLITE_READONLY
-                        | SQLITE_IOERR
-                        | SQLITE_FULL
-                        | SQLITE_CANTOPEN
-                )
-            }),
-        _ => false,
-    }
 }
 
 /// SQLite's built-in `lower()` folds only ASCII (`MÜLLER` stays `MüLLER`), while PostgreSQL's
@@ -207,21 +151,24 @@ mod unicode_lower {
     }
 }
 
-/// Adds "and `expression` contains `term`" (case-insensitive, `%` and `_` in the term taken
-/// literally) to a query: the search filter of the API's lists.
-pub fn push_contains(query: &mut sqlx::QueryBuilder<Db>, expression: &str, term: &str) {
-    let escaped = term
-        .to_lowercase()
-        .replace('\\', "\\\\")
-        .replace('%', "\\%")
-        .replace('_', "\\_");
-    query
-        .push(format!(" and lower({expression}) like "))
-        .push_bind(format!("%{escaped}%"))
-        .push(" escape '\\'");
-}
-
-/// Now, in Unix milliseconds: the unit of every timestamp column.
-pub fn now_ms() -> i64 {
-    chrono::Utc::now().timestamp_millis()
+/// Whether SQLite's result code means it cannot store or read anything right now: busy or locked
+/// past the busy timeout, a read-only file, an I/O error, a full disk, a file it cannot open.
+pub fn is_unavailable(error: &sqlx::sqlite::SqliteError) -> bool {
+    use sqlx::error::DatabaseError as _;
+    error
+        .code()
+        .and_then(|code| code.parse::<i32>().ok())
+        // The primary result code is the low byte of SQLite's extended one.
+        .is_some_and(|code| {
+            use libsqlite3_sys::*;
+            matches!(
+                code & 0xff,
+                SQLITE_BUSY
+                    | SQLITE_LOCKED
+                    | SQLITE_READONLY
+                    | SQLITE_IOERR
+                    | SQLITE_FULL
+                    | SQLITE_CANTOPEN
+            )
+        })
 }
