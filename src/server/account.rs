@@ -85,7 +85,7 @@ pub async fn charge_verification(
     if let Some((remaining,)) = remaining {
         return Ok(remaining);
     }
-    let live: Option<(i64,)> = db::query(concat!("select 1 where ", token_still_live!("$1", "$2")))
+    let live: Option<(i32,)> = db::query(concat!("select 1 where ", token_still_live!("$1", "$2")))
         .bind(acting_token_id)
         .bind(now)
         .fetch_optional(pool)

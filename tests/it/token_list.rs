@@ -191,7 +191,7 @@ async fn status_tabs_count_for_the_search_and_stop_at_a_thousand() {
                                 all_domains, created_at)
          select account_id, 'ops', 'bulk ' || i, 'bulk-hash-' || i, 'tm_live_bulk' || i,
                 'domains:read', 1, 1
-           from n, (select account_id from account where name = 'Acme Pro')",
+           from n, (select account_id from account where name = 'Acme Pro') as pro",
     )
     .execute(&app.pool)
     .await

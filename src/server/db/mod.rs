@@ -82,6 +82,17 @@ impl Transaction<'_> {
         }
     }
 
+    /// The clause that ends a `select` whose rows must stay as read until commit. PostgreSQL's
+    /// `for share`: a change to them committed first is waited for and seen, a later one waits
+    /// for this transaction. Nothing on SQLite, where a write transaction holds the database's
+    /// write lock from its start ([`begin_write`]).
+    pub fn keep_rows_as_read(&self) -> &'static str {
+        match self {
+            Transaction::Sqlite(_) => "",
+            Transaction::Postgres(_) => " for share",
+        }
+    }
+
     /// Ends the transaction without its changes (dropping it does the same, a moment later).
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {

@@ -10,7 +10,7 @@ use crate::domain::status::TokenStatus;
 use crate::domain::token::{TokenKind, TokenSecret};
 use crate::server::audit::{record, AuditEntry};
 use crate::server::client::ClientMeta;
-use crate::server::db::{self, begin_write, Pool, Transaction};
+use crate::server::db::{self, begin_write, Pool, Query, Transaction};
 use crate::server::mail::Reach;
 use crate::server::secrets::{new_token, sha256_hex};
 
@@ -29,20 +29,24 @@ pub struct Actor<'a> {
 }
 
 /// Refuses the change if the acting token was revoked or expired since its request was
-/// authenticated (checked under the write lock, so it holds until commit); its expiry otherwise.
+/// authenticated; its expiry otherwise. The row stays as read until commit: a revocation that
+/// commits first is seen (the read waits for it), one that comes later waits for this change and
+/// then revokes what it made too.
 pub(super) async fn require_live_actor(
     tx: &mut Transaction<'_>,
     actor_token_id: i64,
     now: i64,
 ) -> Result<Option<i64>> {
-    let live: Option<(Option<i64>,)> = db::query(
+    let mut live = Query::build(
         "select expires_at from api_token
           where api_token_id = $1 and revoked_at is null and (expires_at is null or expires_at > $2)",
-    )
-    .bind(actor_token_id)
-    .bind(now)
-    .fetch_optional(&mut *tx)
-    .await?;
+    );
+    live.push(tx.keep_rows_as_read());
+    let live: Option<(Option<i64>,)> = live
+        .bind(actor_token_id)
+        .bind(now)
+        .fetch_optional(&mut *tx)
+        .await?;
     live.map(|(expires_at,)| expires_at)
         .ok_or(Error::ActorInactive)
 }
