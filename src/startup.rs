@@ -9,6 +9,7 @@ use crate::server::db;
 use crate::server::page_guard::guard_pages;
 use crate::server::plain_forms::{keep_form_redirects, read_page_form};
 use crate::server::rest::rate_limit::ApiRateLimiter;
+use crate::server::rest::token_cache::TokenCache;
 use crate::server::security::{
     page_policy, reject_cross_site, require_declared_content_type, security_headers,
 };
@@ -38,10 +39,13 @@ pub async fn build_state(
     }
     Ok(AppState::new(Shared {
         leptos_options: Arc::new(leptos_options),
+        login_throttle: Arc::new(LoginThrottle::new(pool.clone())),
+        api_rate_limiter: Arc::new(ApiRateLimiter::per_minute(
+            config.api_rate_limit,
+            pool.clone(),
+        )),
+        token_cache: Arc::new(TokenCache::for_engine(pool.engine())),
         pool,
-        login_throttle: Arc::new(LoginThrottle::default()),
-        api_rate_limiter: Arc::new(ApiRateLimiter::per_minute(config.api_rate_limit)),
-        token_cache: Arc::default(),
         config: Arc::new(config),
         server_fn_content_types: Arc::new(crate::api::server_fn_content_types()),
     }))

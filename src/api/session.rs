@@ -52,6 +52,7 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     use crate::server::auth::{
         authenticate, create_session, session_cookie, AuthError, CookiePolicy,
     };
+    use crate::server::throttle::Refused;
 
     let state = state();
     let ip = client_meta().ip;
@@ -69,34 +70,49 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
         return Err(AppError::Refused("Incorrect email or password.".into()).fail());
     }
     // Counted before the password is checked, so simultaneous guesses cannot all slip through.
-    let attempt = state.login_throttle.admit(&email, &ip).map_err(|wait| {
-        wait_for(
-            wait,
-            format!(
-                "Too many failed sign-in attempts. Try again in {}.",
-                crate::domain::time::wait_phrase(wait.as_secs())
-            ),
-        )
-    })?;
+    let attempt =
+        state
+            .login_throttle
+            .admit(&email, &ip)
+            .await
+            .map_err(|refused| match refused {
+                Refused::Wait(wait) => wait_for(
+                    wait,
+                    format!(
+                        "Too many failed sign-in attempts. Try again in {}.",
+                        crate::domain::time::wait_phrase(wait.as_secs())
+                    ),
+                ),
+                Refused::Db(error) => AppError::from(error).fail(),
+            })?;
     let user_id = match authenticate(&state.pool, &email, &password).await {
         Ok(user_id) => user_id,
         // The password was never checked: the attempt is not held against anyone.
         Err(AuthError::Busy(_)) => {
-            state.login_throttle.give_back(attempt);
+            state
+                .login_throttle
+                .give_back(attempt)
+                .await
+                .map_err(AppError::from)?;
             return Err(wait_for(
                 std::time::Duration::from_secs(1),
                 "The server is busy. Try again in a moment.".into(),
             ));
         }
         Err(AuthError::Db(error)) => {
-            state.login_throttle.give_back(attempt);
+            // Best effort: the database failing already is what is reported.
+            let _ = state.login_throttle.give_back(attempt).await;
             return Err(error.into());
         }
     };
     let Some(user_id) = user_id else {
         return Err(AppError::Refused("Incorrect email or password.".into()).fail());
     };
-    state.login_throttle.succeeded(attempt);
+    state
+        .login_throttle
+        .succeeded(attempt)
+        .await
+        .map_err(AppError::from)?;
     let session_id = create_session(&state.pool, user_id, state.config.session_days)
         .await
         .map_err(AppError::from)?;

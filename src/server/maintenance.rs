@@ -17,6 +17,10 @@ pub const BATCH: i64 = 1_000;
 /// What one pass removed.
 #[derive(Debug, Default, PartialEq, Eq)]
 pub struct Pruned {
+    /// Expired sign-in failure counters and trusted addresses.
+    pub throttle_rows: u64,
+    /// API request counts of past minutes.
+    pub request_counts: u64,
     pub sessions: u64,
     pub idempotency_records: u64,
 }
@@ -24,8 +28,15 @@ pub struct Pruned {
 /// One pass over everything that expires.
 pub async fn prune(state: &AppState) -> Result<Pruned, sqlx::Error> {
     let now = now_ms();
-    state.login_throttle.prune_now();
+    let mut throttle_rows = 0;
+    for (sql, before) in crate::server::throttle::expired(now) {
+        throttle_rows += delete_in_batches(&state.pool, sql, before).await?;
+    }
+    let (sql, before) = crate::server::rest::rate_limit::expired(now);
+    let request_counts = delete_in_batches(&state.pool, sql, before).await?;
     Ok(Pruned {
+        throttle_rows,
+        request_counts,
         sessions: delete_in_batches(
             &state.pool,
             "delete from session where session_hash in

@@ -11,14 +11,14 @@
 //!   [`TRUST_TTL`] is exempt from both: strangers cannot slow the owner down on their own network.
 //! - An attempt is counted when it is admitted, before the password is checked, so simultaneous
 //!   guesses cannot all pass the check; a successful sign-in gives its count back.
-//! - Failures are forgotten [`WINDOW`] after the first. Kept in memory (a restart forgets it,
-//!   which only helps someone who can restart the server anyway) and bounded: at most
-//!   [`MAX_KEYS`] remembered keys, expired ones pruned; when full, attempts from addresses not
-//!   yet known to succeed wait until entries expire.
+//! - Failures are forgotten [`WINDOW`] after the first. They are kept in the database
+//!   (`login_failure`, `login_trust`), so every app server sharing it counts the same failures:
+//!   N servers do not allow N times the guesses. Expired rows are deleted by the housekeeping.
+//! - Concurrent attempts for the same key, on one server or several, cannot both take the last
+//!   free failure: an attempt holds its keys' rows from reading them until it has counted itself.
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-use std::time::{Duration, Instant};
+use super::db::{self, begin_write, Pool, Query, Transaction};
+use std::time::Duration;
 
 /// Free failures per email + IP pair within [`WINDOW`].
 pub const PAIR_FREE: u32 = 5;
@@ -32,41 +32,27 @@ pub const WINDOW: Duration = Duration::from_secs(15 * 60);
 pub const MAX_DELAY: Duration = Duration::from_secs(15 * 60);
 /// How long a successful sign-in exempts its address from the email and IP ceilings.
 pub const TRUST_TTL: Duration = Duration::from_secs(30 * 24 * 60 * 60);
-/// Upper bound of remembered keys (each well under 200 bytes).
-pub const MAX_KEYS: usize = 200_000;
-/// Expired entries are swept at most this often, so a check is O(1) on average.
-const PRUNE_EVERY: Duration = Duration::from_secs(30);
 
-#[derive(Clone, Copy, Debug)]
-struct Failures {
-    count: u32,
-    first: Instant,
-    last: Instant,
+fn ms(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+/// The failures counted for one key within its window.
+#[derive(Clone, Copy, Debug, sqlx::FromRow)]
+pub struct Failures {
+    pub failures: i64,
+    pub first_at: i64,
+    pub last_at: i64,
 }
 
 impl Failures {
     /// How long to wait before the next attempt, if at all, given `free` free failures.
-    fn wait(&self, free: u32, now: Instant) -> Option<Duration> {
-        let excess = self.count.checked_sub(free)?;
+    pub fn wait(&self, free: u32, now: i64) -> Option<Duration> {
+        let excess = u32::try_from(self.failures).ok()?.checked_sub(free)?;
         let delay = Duration::from_secs(1u64 << excess.min(20)).min(MAX_DELAY);
-        let ready = self.last + delay;
-        (ready > now).then(|| ready - now)
+        let ready = self.last_at.saturating_add(ms(delay));
+        (ready > now).then(|| Duration::from_millis((ready - now) as u64))
     }
-}
-
-#[derive(Default)]
-struct State {
-    failures: HashMap<Key, Failures>,
-    /// (email, ip) pairs that signed in successfully, and when.
-    trusted: HashMap<(String, String), Instant>,
-    last_prune: Option<Instant>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, Hash)]
-enum Key {
-    Pair(String, String),
-    Email(String),
-    Ip(String),
 }
 
 /// An admitted attempt: counted as a failure until [`LoginThrottle::succeeded`] gives it back.
@@ -74,98 +60,190 @@ enum Key {
 pub struct Attempt {
     email: String,
     ip: String,
-    keys: Vec<Key>,
+    keys: Vec<String>,
 }
 
-#[derive(Default)]
+/// Why an attempt was not admitted.
+#[derive(Debug)]
+pub enum Refused {
+    /// Too many failures: wait this long.
+    Wait(Duration),
+    /// The counters could not be read or written.
+    Db(sqlx::Error),
+}
+
+impl From<sqlx::Error> for Refused {
+    fn from(error: sqlx::Error) -> Self {
+        Refused::Db(error)
+    }
+}
+
+/// The sign-in throttle: the rule above, over the counters in the database.
+#[derive(Clone)]
 pub struct LoginThrottle {
-    state: Mutex<State>,
+    pool: Pool,
 }
 
 impl LoginThrottle {
-    /// Admits an attempt and counts it, or says how long to wait. Atomic: of many simultaneous
-    /// attempts, only as many as are free pass.
-    pub fn admit(&self, email: &str, ip: &str) -> Result<Attempt, Duration> {
-        self.admit_at(email, ip, Instant::now())
+    pub fn new(pool: Pool) -> LoginThrottle {
+        LoginThrottle { pool }
     }
 
-    fn admit_at(&self, email: &str, ip: &str, now: Instant) -> Result<Attempt, Duration> {
+    /// Admits an attempt and counts it, or says how long to wait. Atomic: of many simultaneous
+    /// attempts, on any server, only as many as are free pass.
+    pub async fn admit(&self, email: &str, ip: &str) -> Result<Attempt, Refused> {
+        self.admit_at(email, ip, db::now_ms()).await
+    }
+
+    /// [`LoginThrottle::admit`] at the time `now` (Unix milliseconds).
+    pub async fn admit_at(&self, email: &str, ip: &str, now: i64) -> Result<Attempt, Refused> {
         let email = email.trim().to_lowercase();
         let ip = address_key(ip);
-        let mut state = self.state.lock().expect("throttle lock");
-        state.prune(now);
-        let trusted = state
-            .trusted
-            .get(&(email.clone(), ip.clone()))
-            .is_some_and(|since| now.duration_since(*since) < TRUST_TTL);
-        let mut keys = vec![(Key::Pair(email.clone(), ip.clone()), PAIR_FREE)];
-        if !trusted {
-            keys.push((Key::Email(email.clone()), EMAIL_FREE));
-            keys.push((Key::Ip(ip.clone()), IP_FREE));
+        let trusted: Option<(i32,)> =
+            db::query("select 1 from login_trust where email = $1 and ip = $2 and trusted_at > $3")
+                .bind(&email)
+                .bind(&ip)
+                .bind(now - ms(TRUST_TTL))
+                .fetch_optional(&self.pool)
+                .await?;
+        let mut keys = vec![(format!("pair:{email} {ip}"), PAIR_FREE)];
+        if trusted.is_none() {
+            keys.push((format!("email:{email}"), EMAIL_FREE));
+            keys.push((format!("ip:{ip}"), IP_FREE));
         }
-        let wait = keys
+        // Always in the same order, so attempts locking several keys never wait on each other
+        // in a circle.
+        keys.sort();
+        let names = || keys.iter().map(|(key, _)| key.as_str());
+        // Every key gets a row first (its own statement: rows are locked below, and PostgreSQL
+        // can only lock rows that exist).
+        let mut create = Query::build(
+            "insert into login_failure (throttle_key, failures, first_at, last_at) values ",
+        );
+        for (index, key) in names().enumerate() {
+            create.push(if index == 0 { "(" } else { ", (" });
+            create
+                .push_bind(key)
+                .push(", 0, ")
+                .push_bind(now)
+                .push(", ")
+                .push_bind(now)
+                .push(")");
+        }
+        create.push(" on conflict (throttle_key) do nothing");
+        create.execute(&self.pool).await?;
+
+        let mut tx = begin_write(&self.pool).await?;
+        let mut read = Query::build(
+            "select throttle_key, failures, first_at, last_at from login_failure
+              where throttle_key in (",
+        );
+        read.push_list(names())
+            .push(")")
+            .push(tx.hold_rows_for_update());
+        let rows: Vec<(String, i64, i64, i64)> = read.fetch_all(&mut tx).await?;
+        let wait = rows
             .iter()
-            .filter_map(|(key, free)| state.failures.get(key)?.wait(*free, now))
+            .filter_map(|(key, failures, first_at, last_at)| {
+                let free = keys.iter().find(|(name, _)| name == key)?.1;
+                let failures = Failures {
+                    failures: *failures,
+                    first_at: *first_at,
+                    last_at: *last_at,
+                };
+                // A window that has passed counts as no failures.
+                (failures.first_at > now - ms(WINDOW))
+                    .then(|| failures.wait(free, now))
+                    .flatten()
+            })
             .max();
         if let Some(wait) = wait {
-            return Err(wait);
+            tx.rollback().await?;
+            return Err(Refused::Wait(wait));
         }
-        let new_keys = keys
-            .iter()
-            .filter(|(key, _)| !state.failures.contains_key(key))
-            .count();
-        if !trusted && state.failures.len() + new_keys > MAX_KEYS {
-            return Err(PRUNE_EVERY);
-        }
-        for (key, _) in &keys {
-            let entry = state.failures.entry(key.clone()).or_insert(Failures {
-                count: 0,
-                first: now,
-                last: now,
-            });
-            entry.count += 1;
-            entry.last = now;
-        }
-        Ok(Attempt {
-            email,
-            ip,
-            keys: keys.into_iter().map(|(key, _)| key).collect(),
-        })
+        let mut count = Query::build(
+            "update login_failure set
+                failures = case when first_at <= $1 then 1 else failures + 1 end,
+                first_at = case when first_at <= $1 then $2 else first_at end,
+                last_at = $2
+              where throttle_key in (",
+        )
+        .bind(now - ms(WINDOW))
+        .bind(now);
+        count.push_list(names()).push(")");
+        count.execute(&mut tx).await?;
+        db::commit(tx).await?;
+        let keys = keys.into_iter().map(|(key, _)| key).collect();
+        Ok(Attempt { email, ip, keys })
     }
 
     /// The password could not be checked (the server was busy or failed): the attempt counts
     /// against nobody.
-    pub fn give_back(&self, attempt: Attempt) {
-        self.state.lock().expect("throttle lock").uncount(&attempt);
+    pub async fn give_back(&self, attempt: Attempt) -> Result<(), sqlx::Error> {
+        let mut tx = begin_write(&self.pool).await?;
+        uncount(&mut tx, &attempt).await?;
+        db::commit(tx).await
     }
 
     /// The password was right: the attempt is not a failure, the pair's count is cleared and the
     /// address is trusted for this email.
-    pub fn succeeded(&self, attempt: Attempt) {
-        let mut state = self.state.lock().expect("throttle lock");
-        state.uncount(&attempt);
-        state
-            .failures
-            .remove(&Key::Pair(attempt.email.clone(), attempt.ip.clone()));
-        if state.trusted.len() < MAX_KEYS {
-            state
-                .trusted
-                .insert((attempt.email, attempt.ip), Instant::now());
-        }
+    pub async fn succeeded(&self, attempt: Attempt) -> Result<(), sqlx::Error> {
+        let now = db::now_ms();
+        let mut tx = begin_write(&self.pool).await?;
+        uncount(&mut tx, &attempt).await?;
+        db::query("delete from login_failure where throttle_key = $1")
+            .bind(format!("pair:{} {}", attempt.email, attempt.ip))
+            .execute(&mut tx)
+            .await?;
+        db::query(
+            "insert into login_trust (email, ip, trusted_at) values ($1, $2, $3)
+             on conflict (email, ip) do update set trusted_at = excluded.trusted_at",
+        )
+        .bind(&attempt.email)
+        .bind(&attempt.ip)
+        .bind(now)
+        .execute(&mut tx)
+        .await?;
+        db::commit(tx).await
     }
 
-    /// Forgets expired counters now (the periodic housekeeping calls this).
-    pub fn prune_now(&self) {
-        let mut state = self.state.lock().expect("throttle lock");
-        state.last_prune = None;
-        state.prune(Instant::now());
+    /// Remembered keys (failure counters and trusted pairs), for the tests.
+    pub async fn remembered(&self) -> Result<i64, sqlx::Error> {
+        let (count,): (i64,) = db::query(
+            "select (select count(*) from login_failure) + (select count(*) from login_trust)",
+        )
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(count)
     }
+}
 
-    /// Remembered keys (failure counters and trusted pairs), for the memory-bound tests.
-    pub fn remembered(&self) -> usize {
-        let state = self.state.lock().expect("throttle lock");
-        state.failures.len() + state.trusted.len()
-    }
+/// The statements that delete what has expired by `now`, and the time each compares with: for
+/// the housekeeping, which deletes in batches (`$1` the time, `$2` the batch size).
+pub fn expired(now: i64) -> [(&'static str, i64); 2] {
+    [
+        (
+            "delete from login_failure where throttle_key in
+               (select throttle_key from login_failure where first_at <= $1 limit $2)",
+            now - ms(WINDOW),
+        ),
+        (
+            "delete from login_trust where (email, ip) in
+               (select email, ip from login_trust where trusted_at <= $1 limit $2)",
+            now - ms(TRUST_TTL),
+        ),
+    ]
+}
+
+async fn uncount(tx: &mut Transaction<'_>, attempt: &Attempt) -> Result<(), sqlx::Error> {
+    let mut statement = Query::build(
+        "update login_failure set failures = failures - 1 where failures > 0 and throttle_key in (",
+    );
+    statement
+        .push_list(attempt.keys.iter().map(String::as_str))
+        .push(")");
+    statement.execute(&mut *tx).await?;
+    Ok(())
 }
 
 /// The key of a client address: an IPv4 address as it is, an IPv6 address by its /64 network
@@ -181,172 +259,24 @@ fn address_key(ip: &str) -> String {
     }
 }
 
-impl State {
-    fn uncount(&mut self, attempt: &Attempt) {
-        for key in &attempt.keys {
-            if let Some(entry) = self.failures.get_mut(key) {
-                entry.count = entry.count.saturating_sub(1);
-            }
-        }
-    }
-
-    fn prune(&mut self, now: Instant) {
-        if self
-            .last_prune
-            .is_some_and(|last| now.duration_since(last) < PRUNE_EVERY)
-        {
-            return;
-        }
-        self.last_prune = Some(now);
-        self.failures
-            .retain(|_, failures| now.duration_since(failures.first) < WINDOW);
-        self.trusted
-            .retain(|_, since| now.duration_since(*since) < TRUST_TTL);
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn fail(throttle: &LoginThrottle, email: &str, ip: &str, now: Instant) -> Result<(), Duration> {
-        throttle.admit_at(email, ip, now).map(drop)
-    }
-
     #[test]
-    fn a_pair_gets_its_free_failures_then_doubling_delays() {
-        let throttle = LoginThrottle::default();
-        let t0 = Instant::now();
-        for _ in 0..PAIR_FREE {
-            fail(&throttle, "a@x.test", "1.1.1.1", t0).unwrap();
-        }
-        // The attempt that would be the sixth failure must wait 1 s after the fifth.
-        assert_eq!(
-            fail(&throttle, "A@x.test", "1.1.1.1", t0),
-            Err(Duration::from_secs(1))
-        );
-        fail(
-            &throttle,
-            "a@x.test",
-            "1.1.1.1",
-            t0 + Duration::from_secs(1),
-        )
-        .unwrap();
-        assert_eq!(
-            fail(
-                &throttle,
-                "a@x.test",
-                "1.1.1.1",
-                t0 + Duration::from_secs(1)
-            ),
-            Err(Duration::from_secs(2))
-        );
-    }
-
-    #[test]
-    fn a_stranger_does_not_slow_the_owner_on_another_address() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for _ in 0..PAIR_FREE {
-            fail(&throttle, "owner@x.test", "6.6.6.6", now).unwrap();
-        }
-        assert!(fail(&throttle, "owner@x.test", "6.6.6.6", now).is_err());
-        let attempt = throttle.admit_at("owner@x.test", "1.1.1.1", now).unwrap();
-        throttle.succeeded(attempt);
-    }
-
-    #[test]
-    fn many_addresses_against_one_email_hit_its_ceiling_but_not_the_owners_known_address() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        let attempt = throttle.admit_at("owner@x.test", "1.1.1.1", now).unwrap();
-        throttle.succeeded(attempt);
-        for i in 0..EMAIL_FREE {
-            fail(
-                &throttle,
-                "owner@x.test",
-                &format!("10.0.{}.{}", i / 200, i % 200),
-                now,
-            )
-            .unwrap();
-        }
-        assert!(
-            fail(&throttle, "owner@x.test", "9.9.9.9", now).is_err(),
-            "a new address waits"
-        );
-        assert!(
-            throttle.admit_at("owner@x.test", "1.1.1.1", now).is_ok(),
-            "the owner's usual address does not"
-        );
-    }
-
-    #[test]
-    fn one_address_spraying_emails_hits_the_ip_ceiling() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for i in 0..IP_FREE {
-            fail(&throttle, &format!("user{i}@x.test"), "9.9.9.9", now).unwrap();
-        }
-        assert!(fail(&throttle, "fresh@x.test", "9.9.9.9", now).is_err());
-        assert!(fail(&throttle, "fresh@x.test", "9.9.9.10", now).is_ok());
-    }
-
-    #[test]
-    fn success_gives_the_attempt_back() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for _ in 0..PAIR_FREE - 1 {
-            fail(&throttle, "a@x.test", "1.1.1.1", now).unwrap();
-        }
-        let attempt = throttle.admit_at("a@x.test", "1.1.1.1", now).unwrap();
-        throttle.succeeded(attempt);
-        for _ in 0..PAIR_FREE {
-            fail(&throttle, "a@x.test", "1.1.1.1", now).unwrap();
-        }
-    }
-
-    #[test]
-    fn failures_are_forgotten_after_the_window() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for _ in 0..PAIR_FREE {
-            fail(&throttle, "a@x.test", "1.1.1.1", now).unwrap();
-        }
-        assert!(fail(&throttle, "a@x.test", "1.1.1.1", now).is_err());
-        let later = now + WINDOW + PRUNE_EVERY;
-        assert!(fail(&throttle, "a@x.test", "1.1.1.1", later).is_ok());
-        assert_eq!(throttle.remembered(), 3, "old entries were swept");
-    }
-
-    #[test]
-    fn an_ipv6_client_counts_as_its_slash_64() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for i in 0..PAIR_FREE {
-            fail(&throttle, "a@x.test", &format!("2001:db8:1:2::{i:x}"), now).unwrap();
-        }
-        assert!(fail(&throttle, "a@x.test", "2001:db8:1:2:ffff::1", now).is_err());
-        assert!(fail(&throttle, "a@x.test", "2001:db8:1:3::1", now).is_ok());
-    }
-
-    #[test]
-    fn an_attempt_given_back_counts_against_nobody() {
-        let throttle = LoginThrottle::default();
-        let now = Instant::now();
-        for _ in 0..PAIR_FREE * 3 {
-            let attempt = throttle.admit_at("a@x.test", "1.1.1.1", now).unwrap();
-            throttle.give_back(attempt);
-        }
-        assert!(fail(&throttle, "a@x.test", "1.1.1.1", now).is_ok());
-    }
-
-    #[test]
-    fn the_delay_never_exceeds_the_maximum() {
-        let failures = Failures {
-            count: 500,
-            first: Instant::now(),
-            last: Instant::now(),
+    fn the_delay_doubles_and_never_exceeds_the_maximum() {
+        let after = |failures: i64| Failures {
+            failures,
+            first_at: 0,
+            last_at: 0,
         };
-        assert!(failures.wait(PAIR_FREE, Instant::now()).unwrap() <= MAX_DELAY);
+        assert_eq!(
+            after(PAIR_FREE.into()).wait(PAIR_FREE, 0),
+            Some(Duration::from_secs(1))
+        );
+        assert_eq!(after(6).wait(PAIR_FREE, 0), Some(Duration::from_secs(2)));
+        assert_eq!(after(6).wait(PAIR_FREE, 2_000), None);
+        assert_eq!(after(4).wait(PAIR_FREE, 0), None);
+        assert!(after(500).wait(PAIR_FREE, 0).unwrap() <= MAX_DELAY);
     }
 }

@@ -93,6 +93,16 @@ impl Transaction<'_> {
         }
     }
 
+    /// The clause that ends a `select` whose rows this transaction will change: PostgreSQL's
+    /// `for update` (other transactions wanting them wait until this one ends); nothing on
+    /// SQLite, as for [`Transaction::keep_rows_as_read`].
+    pub fn hold_rows_for_update(&self) -> &'static str {
+        match self {
+            Transaction::Sqlite(_) => "",
+            Transaction::Postgres(_) => " for update",
+        }
+    }
+
     /// Ends the transaction without its changes (dropping it does the same, a moment later).
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {

@@ -304,16 +304,19 @@ pub async fn authenticate(
     if token.caller.expires_at.is_some_and(|at| at <= now) {
         return Err(ApiError::invalid_token("This token has expired."));
     }
-    // At most one write per token per minute: "last used" is exact to the minute.
+    // At most one write per token per minute: "last used" is exact to the minute. The statement
+    // checks the minute again, so servers sharing a database write once between them.
     let last_used = token.last_used_at();
     if last_used.is_none_or(|at| now - at >= LAST_USED_WRITE_INTERVAL_MS) {
         token.set_last_used_at(now);
         let written = db::query(
-            "update api_token set last_used_at = $1, last_used_ip = $2 where api_token_id = $3",
+            "update api_token set last_used_at = $1, last_used_ip = $2
+              where api_token_id = $3 and (last_used_at is null or last_used_at <= $4)",
         )
         .bind(now)
         .bind(client_ip)
         .bind(token.caller.token_id)
+        .bind(now - LAST_USED_WRITE_INTERVAL_MS)
         .execute(pool)
         .await;
         // Bookkeeping, not the caller's request: a database that cannot store it right now (disk

@@ -11,6 +11,12 @@
 //! **Changes made behind the app's back** (a script or the billing system updating a plan in the
 //! database) bump nothing; they are seen once an entry is [`MAX_AGE`] old.
 //!
+//! **Only with SQLite.** The write generation counts this process's writes, and a SQLite database
+//! has one server. On PostgreSQL another server's revocation bumps nothing here, and no message
+//! between servers (`LISTEN/NOTIFY` included) is sure to arrive before the next request does, so
+//! the cache is off there ([`TokenCache::off`]): every request reads its token from the database,
+//! and a revocation through any server is refused by every server on the very next request.
+//!
 //! **Unknown tokens** are remembered too (a misconfigured client retrying the same wrong token),
 //! apart from the known ones so a flood of random tokens cannot evict them. A remembered unknown
 //! hash cannot hide a token created later: that would need the new token's SHA-256 to equal one
@@ -60,6 +66,7 @@ pub enum Hit {
 pub struct TokenCache {
     known: Cache<String, Entry<Arc<Verified>>>,
     unknown: Cache<String, Entry<()>>,
+    on: bool,
 }
 
 impl Default for TokenCache {
@@ -67,13 +74,34 @@ impl Default for TokenCache {
         TokenCache {
             known: Cache::new(KNOWN_CAPACITY),
             unknown: Cache::new(UNKNOWN_CAPACITY),
+            on: true,
         }
     }
 }
 
 impl TokenCache {
+    /// The cache for a pool: on for SQLite, off for PostgreSQL (see the module's comment).
+    pub fn for_engine(engine: db::Engine) -> TokenCache {
+        match engine {
+            db::Engine::Sqlite => TokenCache::default(),
+            db::Engine::Postgres => TokenCache::off(),
+        }
+    }
+
+    /// A cache that remembers nothing.
+    pub fn off() -> TokenCache {
+        TokenCache {
+            known: Cache::new(1),
+            unknown: Cache::new(1),
+            on: false,
+        }
+    }
+
     /// The token with this SHA-256 (hex), if an entry is still trusted.
     pub fn get(&self, hash: &str) -> Option<Hit> {
+        if !self.on {
+            return None;
+        }
         let generation = db::write_generation();
         if let Some(entry) = self.known.get(hash) {
             if entry.fresh(generation) {
@@ -88,6 +116,9 @@ impl TokenCache {
 
     /// Remembers a database read that started at `generation`.
     pub fn remember(&self, hash: String, generation: u64, found: Option<Arc<Verified>>) {
+        if !self.on {
+            return;
+        }
         let read_at = Instant::now();
         match found {
             Some(value) => self.known.insert(

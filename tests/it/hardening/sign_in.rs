@@ -3,9 +3,12 @@
 
 use crate::support::TestApp;
 use http::{header, StatusCode};
+use std::time::Duration;
 use trekmail_tokens::api::session::SignIn;
 use trekmail_tokens::model::error::AppError;
-use trekmail_tokens::server::throttle::{IP_FREE, PAIR_FREE};
+use trekmail_tokens::server::throttle::{
+    Attempt, LoginThrottle, Refused, EMAIL_FREE, IP_FREE, PAIR_FREE, WINDOW,
+};
 
 fn body(email: &str, password: &str) -> String {
     format!("email={}&password={password}", email.replace('@', "%40"))
@@ -115,7 +118,7 @@ async fn repeated_failures_from_one_address_slow_that_address_even_for_the_right
 #[tokio::test]
 async fn oversized_credentials_are_refused_before_anything_is_remembered() {
     let app = TestApp::new().await;
-    let remembered = app.state.login_throttle.remembered();
+    let remembered = app.state.login_throttle.remembered().await.unwrap();
     for (email, password) in [
         ("x".repeat(1024 * 1024) + "@pro.test", "guess".to_string()),
         ("owner@pro.test".to_string(), "p".repeat(64 * 1024)),
@@ -129,5 +132,162 @@ async fn oversized_credentials_are_refused_before_anything_is_remembered() {
             AppError::Refused("Incorrect email or password.".into())
         );
     }
-    assert_eq!(app.state.login_throttle.remembered(), remembered);
+    assert_eq!(
+        app.state.login_throttle.remembered().await.unwrap(),
+        remembered
+    );
+}
+
+// ---- The rule itself, at chosen times, against the counters every server shares ------------
+
+const SECOND: i64 = 1_000;
+/// A fixed "now" for the rule's tests (any time works: the counters are empty).
+const T0: i64 = 1_700_000_000_000;
+
+async fn fail(throttle: &LoginThrottle, email: &str, ip: &str, now: i64) -> Result<(), Duration> {
+    admit(throttle, email, ip, now).await.map(drop)
+}
+
+async fn admit(
+    throttle: &LoginThrottle,
+    email: &str,
+    ip: &str,
+    now: i64,
+) -> Result<Attempt, Duration> {
+    throttle
+        .admit_at(email, ip, now)
+        .await
+        .map_err(|refused| match refused {
+            Refused::Wait(wait) => wait,
+            Refused::Db(error) => panic!("{error}"),
+        })
+}
+
+#[tokio::test]
+async fn a_pair_gets_its_free_failures_then_doubling_delays() {
+    let app = TestApp::new().await;
+    let throttle = &app.state.login_throttle;
+    for _ in 0..PAIR_FREE {
+        fail(throttle, "a@x.test", "1.1.1.1", T0).await.unwrap();
+    }
+    // The attempt that would be the sixth failure must wait 1 s after the fifth.
+    assert_eq!(
+        fail(throttle, "A@x.test", "1.1.1.1", T0).await,
+        Err(Duration::from_secs(1))
+    );
+    fail(throttle, "a@x.test", "1.1.1.1", T0 + SECOND)
+        .await
+        .unwrap();
+    assert_eq!(
+        fail(throttle, "a@x.test", "1.1.1.1", T0 + SECOND).await,
+        Err(Duration::from_secs(2))
+    );
+}
+
+#[tokio::test]
+async fn many_addresses_against_one_email_hit_its_ceiling_but_not_the_owners_known_address() {
+    let app = TestApp::new().await;
+    let throttle = &app.state.login_throttle;
+    let attempt = admit(throttle, "owner@x.test", "1.1.1.1", T0)
+        .await
+        .unwrap();
+    throttle.succeeded(attempt).await.unwrap();
+    for i in 0..EMAIL_FREE {
+        let ip = format!("10.0.{}.{}", i / 200, i % 200);
+        fail(throttle, "owner@x.test", &ip, T0).await.unwrap();
+    }
+    assert!(
+        fail(throttle, "owner@x.test", "9.9.9.9", T0).await.is_err(),
+        "a new address waits"
+    );
+    assert!(
+        admit(throttle, "owner@x.test", "1.1.1.1", T0).await.is_ok(),
+        "the owner's usual address does not"
+    );
+}
+
+#[tokio::test]
+async fn one_address_spraying_emails_hits_the_ip_ceiling() {
+    let app = TestApp::new().await;
+    let throttle = &app.state.login_throttle;
+    for i in 0..IP_FREE {
+        fail(throttle, &format!("user{i}@x.test"), "9.9.9.9", T0)
+            .await
+            .unwrap();
+    }
+    assert!(fail(throttle, "fresh@x.test", "9.9.9.9", T0).await.is_err());
+    assert!(fail(throttle, "fresh@x.test", "9.9.9.10", T0).await.is_ok());
+}
+
+#[tokio::test]
+async fn success_and_attempts_given_back_count_against_nobody() {
+    let app = TestApp::new().await;
+    let throttle = &app.state.login_throttle;
+    for _ in 0..PAIR_FREE - 1 {
+        fail(throttle, "a@x.test", "1.1.1.1", T0).await.unwrap();
+    }
+    let attempt = admit(throttle, "a@x.test", "1.1.1.1", T0).await.unwrap();
+    throttle.succeeded(attempt).await.unwrap();
+    for _ in 0..PAIR_FREE * 3 {
+        let attempt = admit(throttle, "b@x.test", "1.1.1.1", T0).await.unwrap();
+        throttle.give_back(attempt).await.unwrap();
+    }
+    for email in ["a@x.test", "b@x.test"] {
+        for _ in 0..PAIR_FREE {
+            fail(throttle, email, "1.1.1.1", T0).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn failures_are_forgotten_after_the_window_and_pruned() {
+    let app = TestApp::new().await;
+    let throttle = &app.state.login_throttle;
+    for _ in 0..PAIR_FREE {
+        fail(throttle, "a@x.test", "1.1.1.1", T0).await.unwrap();
+    }
+    assert!(fail(throttle, "a@x.test", "1.1.1.1", T0).await.is_err());
+    let later = T0 + WINDOW.as_millis() as i64;
+    assert!(fail(throttle, "a@x.test", "1.1.1.1", later).await.is_ok());
+    // The housekeeping deletes counters whose window has passed (these are far in the past).
+    let pruned = trekmail_tokens::server::maintenance::prune(&app.state)
+        .await
+        .unwrap();
+    assert_eq!(pruned.throttle_rows, 3);
+    assert_eq!(throttle.remembered().await.unwrap(), 0);
+}
+
+#[tokio::test]
+async fn an_ipv6_client_counts_as_its_slash_64() {
+    let app = TestApp::new().await;
+    let throttle = &app.state.login_throttle;
+    for i in 0..PAIR_FREE {
+        fail(throttle, "a@x.test", &format!("2001:db8:1:2::{i:x}"), T0)
+            .await
+            .unwrap();
+    }
+    assert!(fail(throttle, "a@x.test", "2001:db8:1:2:ffff::1", T0)
+        .await
+        .is_err());
+    assert!(fail(throttle, "a@x.test", "2001:db8:1:3::1", T0)
+        .await
+        .is_ok());
+}
+
+/// Two throttles over one database are two app servers: attempts made at the same moment on
+/// both take the free failures once between them.
+#[tokio::test]
+async fn servers_sharing_the_database_share_the_free_failures() {
+    let app = TestApp::new().await;
+    let servers = [
+        LoginThrottle::new(app.pool.clone()),
+        LoginThrottle::new(app.pool.clone()),
+    ];
+    let attempts = (0..20).map(|i| fail(&servers[i % 2], "a@x.test", "1.1.1.1", T0));
+    let admitted = futures::future::join_all(attempts)
+        .await
+        .into_iter()
+        .filter(Result::is_ok)
+        .count();
+    assert_eq!(admitted, PAIR_FREE as usize);
 }

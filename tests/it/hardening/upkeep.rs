@@ -55,6 +55,8 @@ async fn pruning_removes_expired_sessions_and_old_idempotency_records_only() {
     assert_eq!(
         pruned,
         Pruned {
+            throttle_rows: 0,
+            request_counts: 0,
             sessions: 2,
             idempotency_records: 1
         }
