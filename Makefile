@@ -1,6 +1,8 @@
 # Two commands do everything on a fresh Debian machine:
 #   make run   builds the app and serves it at http://127.0.0.1:3000 on a SQLite file with demo data
-#   make test  runs every check: fmt, clippy (server and browser), Rust tests, Playwright
+#   make test  runs every check: fmt, clippy (server and browser), Rust tests and Playwright, on
+#              SQLite and on PostgreSQL (private clusters it starts and stops itself)
+#   make run-pg  serves the app on a local PostgreSQL cluster with demo data (optional)
 # Both install what is missing first, and skip what is already there.
 
 SHELL := /bin/bash
@@ -16,7 +18,7 @@ WASM_BINDGEN_VERSION = $(shell awk '/^name = "wasm-bindgen"$$/ {getline; gsub(/"
 SITE_ADDR ?= 127.0.0.1:3000
 E2E_ADDR ?= 127.0.0.1:3210
 
-.PHONY: help run test stress tools chromium fmt-check clippy rust-test openapi-check e2e floods contract release-build bench bench-wire bench-server wrk reliability soak fuzz fuzz-tools times-reset
+.PHONY: help run run-pg test stress tools chromium postgres rust-test-pg e2e-pg pg-faults bench-api fmt-check clippy rust-test openapi-check e2e floods contract release-build bench bench-wire bench-server wrk reliability soak fuzz fuzz-tools times-reset
 
 # Each step of `make test` appends its wall time here; the run ends by printing the list.
 STEP_TIMES := target/step-times.txt
@@ -25,7 +27,8 @@ STEP_END = @echo "$$(( $$(date +%s) - $$(cat target/.step-start-$@) )) s  $@" >>
 
 help:
 	@echo "make run   - build and serve the app with demo data at http://$(SITE_ADDR)"
-	@echo "make test  - every check (fmt, clippy, Rust tests, Playwright)"
+	@echo "make test  - every check (fmt, clippy, Rust tests, Playwright) on SQLite and PostgreSQL"
+	@echo "make run-pg - the same app on a local PostgreSQL cluster with demo data"
 
 ## ---- installs (idempotent) -------------------------------------------------------------
 
@@ -69,6 +72,15 @@ chromium:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium; \
 	fi
 
+# PostgreSQL from Debian's packages. Nothing runs as a service: every test, and `make run-pg`,
+# starts a private cluster of its own (scripts/pg-cluster.sh: as the postgres user, because
+# PostgreSQL refuses to run as root; on a free port of 127.0.0.1, in a temporary folder).
+postgres:
+	@if ! ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || ! command -v psql >/dev/null; then \
+	  echo "installing Debian's postgresql"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq postgresql; \
+	fi
+
 ## ---- run --------------------------------------------------------------------------------
 
 # --precompress writes a brotli (-q 11) and a gzip copy beside each asset, served by Accept-Encoding;
@@ -86,9 +98,21 @@ run: release-build
 	LEPTOS_SITE_ADDR=$(SITE_ADDR) LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=trekmail-tokens \
 	TREKMAIL_DEMO=1 ./target/release/trekmail-tokens
 
+# The same app on PostgreSQL: a cluster kept in $(RUN_PG_DIR) (started if needed, stopped when the
+# server stops), database `trekmail` seeded with the demo accounts.
+RUN_PG_DIR := /tmp/trekmail-run-pg
+run-pg: release-build postgres
+	@url=$$(scripts/pg-cluster.sh start $(RUN_PG_DIR)); \
+	trap '$(CURDIR)/scripts/pg-cluster.sh stop $(RUN_PG_DIR)' EXIT; \
+	psql "$$url" -tAc "select 1 from pg_database where datname = 'trekmail'" | grep -q 1 \
+	  || psql "$$url" -qc "create database trekmail"; \
+	echo "Serving TrekMail Tokens at http://$(SITE_ADDR) on $${url%/postgres}/trekmail  (demo password: trekmail-demo)"; \
+	LEPTOS_SITE_ADDR=$(SITE_ADDR) LEPTOS_SITE_ROOT=target/site LEPTOS_OUTPUT_NAME=trekmail-tokens \
+	TREKMAIL_DEMO=1 DATABASE_URL=$${url%/postgres}/trekmail ./target/release/trekmail-tokens
+
 ## ---- test -------------------------------------------------------------------------------
 
-test: times-reset tools chromium fmt-check clippy rust-test openapi-check e2e floods reliability contract
+test: times-reset tools chromium postgres fmt-check clippy rust-test rust-test-pg openapi-check e2e e2e-pg floods reliability pg-faults contract
 	@echo "---- make test: wall time of each step ----"
 	@cat $(STEP_TIMES)
 
@@ -111,6 +135,16 @@ rust-test:
 	timeout 15m cargo nextest run --features ssr --no-fail-fast
 	$(STEP_END)
 
+# The same suite on PostgreSQL: each test creates a database of its own on a private cluster
+# (tests/it/support.rs), stopped and removed afterwards, also when a test fails.
+rust-test-pg: postgres
+	$(STEP_START)
+	@dir=$$(mktemp -d /tmp/trekmail-pg.XXXXXX); \
+	trap "$(CURDIR)/scripts/pg-cluster.sh stop $$dir" EXIT; \
+	url=$$(scripts/pg-cluster.sh start $$dir); \
+	TREKMAIL_TEST_POSTGRES=$$url timeout 15m cargo nextest run --features ssr --no-fail-fast
+	$(STEP_END)
+
 # The OpenAPI document the API tests saved, checked against the OpenAPI 3.1 schema.
 OPENAPI_VALIDATOR := target/venv/bin/openapi-spec-validator
 openapi-check: $(OPENAPI_VALIDATOR)
@@ -129,6 +163,28 @@ e2e: release-build chromium
 	$(STEP_START)
 	rm -rf target/e2e && mkdir -p target/e2e
 	cd end2end && E2E_ADDR=$(E2E_ADDR) npx playwright test
+	$(STEP_END)
+
+# The main journeys with two release servers sharing one PostgreSQL database
+# (end2end/tests/servers.spec.ts): a token made on one works on both, revoked on the other it is
+# refused by both at once, both Audit Logs show it, and the sign-in throttle counts failures made
+# on either. The cluster is private and stopped afterwards, also when a test fails.
+e2e-pg: release-build chromium postgres
+	$(STEP_START)
+	@dir=$$(mktemp -d /tmp/trekmail-pg.XXXXXX); \
+	trap "$(CURDIR)/scripts/pg-cluster.sh stop $$dir" EXIT; \
+	url=$$(scripts/pg-cluster.sh start $$dir); \
+	psql "$$url" -qc "create database e2e"; \
+	cd end2end && E2E_DATABASE_URL=$${url%/postgres}/e2e npx playwright test -c pg.config.ts
+	$(STEP_END)
+
+# PostgreSQL failing under the release servers (scripts/pg_faults.py): down at start (a clear
+# message, exit 1), restarted while two servers run (503 with the API's envelope and the
+# dashboard's error page, then recovery without restarting them), two servers revoking one token
+# at once (one audit event), one Idempotency-Key sent to both at once (one token). Bounded, local.
+pg-faults: release-build postgres
+	$(STEP_START)
+	timeout 3m python3 scripts/pg_faults.py target/release/trekmail-tokens
 	$(STEP_END)
 
 # The floods of the hardening review against the release server: a sign-in flood (attempts
@@ -218,6 +274,11 @@ fuzz-tools:
 # against a large account (1M tokens, 10M audit events), memory, and writes per second. Bounded:
 # each wrk load runs 5 s, everything to 127.0.0.1; bench/RESULTS.md holds the figures.
 bench: bench-wire bench-server
+
+# GET /api/v1/me on SQLite and on PostgreSQL in the same run (requests/s, median, p99), each
+# beside /healthz on the same server as its baseline (scripts/bench_api.py). Bounded, local.
+bench-api: release-build wrk postgres
+	timeout 5m python3 scripts/bench_api.py target/release/trekmail-tokens
 
 bench-server: release-build wrk
 	timeout 60m python3 scripts/bench.py target/release/trekmail-tokens

@@ -47,19 +47,32 @@ def figure(name, value, unit="", ratio=None, target=None, better="higher"):
 
 class Server:
     """The release server on a database file, with the production log level (its log goes to a
-    file beside the database); stopped on exit whatever happened."""
+    file beside the database); stopped on exit whatever happened. `db` may also be a database URL
+    (`postgres://…`), then with `log` naming the log file; `port` another port than PORT (the
+    server's address is then `base`)."""
 
-    def __init__(self, binary, db, **env):
+    def __init__(self, binary, db, port=PORT, log=None, **env):
         self.binary, self.db, self.env = binary, db, env
+        self.port, self.base = port, f"http://{HOST}:{port}"
+        self.url = db if "://" in db else f"sqlite://{db}"
+        self.log_path = log or db + ".log"
 
-    def __enter__(self):
-        env = dict(os.environ, DATABASE_URL=f"sqlite://{self.db}", TREKMAIL_DEMO="1",
-                   LEPTOS_SITE_ADDR=f"{HOST}:{PORT}", LEPTOS_SITE_ROOT="target/site",
+    def environment(self):
+        """The server's environment: its database, address and site, the demo data, `env`."""
+        env = dict(os.environ, DATABASE_URL=self.url, TREKMAIL_DEMO="1",
+                   LEPTOS_SITE_ADDR=f"{HOST}:{self.port}", LEPTOS_SITE_ROOT="target/site",
                    LEPTOS_OUTPUT_NAME="trekmail-tokens", TREKMAIL_BENCH_ROUTES="1", **self.env)
         env.pop("RUST_LOG", None)
-        self.log = open(self.db + ".log", "ab")
-        self.process = subprocess.Popen([self.binary], env=env, stdout=self.log, stderr=self.log)
-        wait_until_up(BASE, self.process, limit_s=120)
+        return env
+
+    def __enter__(self):
+        self.log = open(self.log_path, "ab")
+        self.process = subprocess.Popen([self.binary], env=self.environment(), stdout=self.log, stderr=self.log)
+        try:
+            wait_until_up(self.base, self.process, limit_s=120)
+        except BaseException:
+            self.__exit__()
+            raise
         return self
 
     def __exit__(self, *_):
@@ -79,10 +92,10 @@ class Server:
         raise RuntimeError(f"no {field} for the server")
 
 
-def sign_in(email):
-    status, html, _ = request(BASE, "GET", "/sign-in")
+def sign_in(email, base=BASE):
+    status, html, _ = request(base, "GET", "/sign-in")
     action = re.search(r'action="([^"]+)"', html).group(1)
-    status, _, headers = request(BASE, "POST", action, f"email={email.replace('@', '%40')}&password={PASSWORD}",
+    status, _, headers = request(base, "POST", action, f"email={email.replace('@', '%40')}&password={PASSWORD}",
                                  content_type="application/x-www-form-urlencoded")
     assert status in (200, 303), f"sign-in as {email} answered {status}"
     return headers["Set-Cookie"].split(";")[0]
@@ -93,15 +106,15 @@ def sign_in(email):
 UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0}
 
 
-def wrk(path, seconds, headers=(), script=None, connections=32):
+def wrk(path, seconds, headers=(), script=None, connections=32, base=BASE):
     """Requests/s, p50 and p99 (ms), and the count of non-2xx answers of a closed-loop load from
-    two wrk threads on `connections` keep-alive connections."""
+    two wrk threads on `connections` keep-alive connections, to the server at `base`."""
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "5s"]
     for header in headers:
         command += ["-H", header]
     if script:
         command += ["-s", script]
-    out = subprocess.run(command + [BASE + path], capture_output=True, text=True, timeout=seconds + 60).stdout
+    out = subprocess.run(command + [base + path], capture_output=True, text=True, timeout=seconds + 60).stdout
 
     def latency(percent):
         value, unit = re.search(rf"^\s+{percent}%\s+([\d.]+)(us|ms|s)\s*$", out, re.M).groups()

@@ -5,6 +5,9 @@
 #                                     prints its URL, postgres://postgres@127.0.0.1:PORT/postgres,
 #                                     on stdout (the only thing printed there) and writes it to DIR/url
 #   scripts/pg-cluster.sh stop DIR    stops it and removes DIR; fine if already stopped or gone
+#   scripts/pg-cluster.sh pause DIR   stops PostgreSQL only (fast shutdown: its clients are cut off),
+#                                     keeping DIR, its data and its URL: an outage, for fault tests
+#   scripts/pg-cluster.sh resume DIR  starts a paused cluster again on the same port (same URL)
 #
 # PostgreSQL refuses to run as root, and CI (like the dev containers) runs as root: there, initdb
 # and pg_ctl run as the `postgres` system user (which the Debian package creates), and DIR is
@@ -15,7 +18,7 @@
 set -euo pipefail
 
 usage() {
-    echo "usage: $0 start|stop DIR" >&2
+    echo "usage: $0 start|stop|pause|resume DIR" >&2
     exit 2
 }
 
@@ -64,6 +67,22 @@ as_owner() {
     fi
 }
 
+# Starts the cluster in DIR/data on PORT (its settings are here, the same for start and resume).
+# fsync, synchronous commits and full-page writes are off: the cluster is thrown away and never
+# outlives a crash, so durability buys nothing here and costs the tests a lot of time.
+pg_ctl_start() {
+    local bin=$1 port=$2
+    # The server's Unix socket goes in DIR, unless that path is too long for a socket address
+    # (about 107 bytes); then there is none: the URL uses TCP anyway.
+    local socket="-k $dir"
+    if (( ${#dir} > 90 )); then
+        socket="-c unix_socket_directories=''"
+    fi
+    as_owner timeout 60 "$bin/pg_ctl" -D "$data" -l "$dir/log" -w -t 30 -o \
+        "-p $port $socket -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
+        start >&2
+}
+
 # Whether a cluster is running in DIR/data.
 running() {
     [[ -f "$data/PG_VERSION" ]] || return 1
@@ -108,13 +127,6 @@ start() {
     fi
     chmod 700 "$dir"
 
-    # The server's Unix socket goes in DIR, unless that path is too long for a socket address
-    # (about 107 bytes); then there is none: the URL uses TCP anyway.
-    local socket="-k $dir"
-    if (( ${#dir} > 90 )); then
-        socket="-c unix_socket_directories=''"
-    fi
-
     local locale=(--locale=C.UTF-8)
     if ! locale -a 2>/dev/null | grep -qiE '^c\.utf-?8$'; then
         locale=(--no-locale)
@@ -135,11 +147,7 @@ start() {
 s = socket.socket()
 s.bind(("127.0.0.1", 0))
 print(s.getsockname()[1])')
-        # fsync, synchronous commits and full-page writes are off: the cluster is thrown away and
-        # never outlives a crash, so durability buys nothing here and costs the tests a lot of time.
-        if as_owner timeout 60 "$bin/pg_ctl" -D "$data" -l "$dir/log" -w -t 30 -o \
-            "-p $port $socket -c listen_addresses=127.0.0.1 -c max_connections=200 -c fsync=off -c synchronous_commit=off -c full_page_writes=off" \
-            start >&2; then
+        if pg_ctl_start "$bin" "$port"; then
             echo "postgres://postgres@127.0.0.1:$port/postgres" >"$dir/url"
             cat "$dir/url"
             return 0
@@ -169,8 +177,40 @@ stop() {
     fi
 }
 
+# Stops PostgreSQL the way an outage does (fast: open connections are cut), keeping DIR.
+pause() {
+    [[ -f "$data/PG_VERSION" && -f "$dir/url" ]] || {
+        echo "pg-cluster: no cluster in $dir to pause" >&2
+        exit 1
+    }
+    local bin
+    bin=$(pg_bin)
+    if running; then
+        as_owner timeout 60 "$bin/pg_ctl" stop -D "$data" -m fast -w -t 30 >&2
+    fi
+}
+
+# Starts a paused cluster again on the port its URL names.
+resume() {
+    [[ -f "$data/PG_VERSION" && -f "$dir/url" ]] || {
+        echo "pg-cluster: no cluster in $dir to resume" >&2
+        exit 1
+    }
+    local bin port
+    bin=$(pg_bin)
+    running && return 0
+    port=$(sed -E 's|.*:([0-9]+)/.*|\1|' "$dir/url")
+    pg_ctl_start "$bin" "$port" || {
+        tail -n 20 "$dir/log" >&2 || true
+        echo "pg-cluster: could not resume PostgreSQL on port $port; log: $dir/log" >&2
+        exit 1
+    }
+}
+
 case "$command" in
     start) start ;;
     stop) stop ;;
+    pause) pause ;;
+    resume) resume ;;
     *) usage ;;
 esac

@@ -24,10 +24,11 @@ async fn main() {
         .and_then(|exe| Some(exe.parent()?.join(leptos_options.hash_file.as_ref())));
     leptos_options.hash_files |= hash_file.is_some_and(|path| path.exists());
     let addr = leptos_options.site_addr;
+    let database = trekmail_tokens::server::db::describe(&config.database_url);
     let state = match app::build_state(config, leptos_options).await {
         Ok(state) => state,
         Err(error) => {
-            eprintln!("cannot open the database: {error}");
+            eprintln!("cannot open the database ({database}): {error}");
             std::process::exit(1);
         }
     };

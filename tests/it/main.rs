@@ -1,5 +1,5 @@
 //! The integration tests: one binary (it links once), a module per area, each driving the real
-//! application in-process on a fresh SQLite database per test (see `support`).
+//! application in-process on a fresh database per test, SQLite or PostgreSQL (see `support`).
 
 /// Building the app, sending requests, signing in.
 mod support;
@@ -18,6 +18,8 @@ mod observability;
 mod pages;
 /// Properties of the parsers on thousands of generated inputs (proptest).
 mod properties;
+/// Several app servers sharing one database.
+mod servers;
 /// Settings and start-up of the real binary.
 mod startup;
 /// A database that cannot store anything: 503s, and recovery.

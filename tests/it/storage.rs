@@ -109,3 +109,29 @@ async fn a_database_that_can_only_be_read_is_refused_with_a_clear_reason() {
     assert!(error.to_string().contains("can only be read"), "{error}");
     assert!(is_unavailable(&error));
 }
+
+/// A statement that runs past PostgreSQL's `statement_timeout` fails with a retryable 503, and the
+/// server goes on serving (its connection is not lost).
+#[tokio::test]
+async fn a_statement_past_the_timeout_fails_its_request_not_the_server() {
+    let app = TestApp::with_config(|config| config.statement_timeout_ms = 200).await;
+    if app.pool.engine() != Engine::Postgres {
+        return; // SQLite's statements wait only for its write lock (its busy timeout, 5 s).
+    }
+    let started = std::time::Instant::now();
+    let slow = db::query("select pg_sleep(2)")
+        .execute(&app.pool)
+        .await
+        .unwrap_err();
+    assert!(
+        started.elapsed() < std::time::Duration::from_secs(1),
+        "cancelled at the timeout"
+    );
+    assert!(is_unavailable(&slow), "{slow}");
+    assert_eq!(ApiError::from(slow).status, StatusCode::SERVICE_UNAVAILABLE);
+    let token = crate::support::ops_token(&app, "owner@pro.test", &["account:read"], None).await;
+    for _ in 0..10 {
+        let me = app.api("GET", "/api/v1/me", Some(&token), None).await;
+        assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+    }
+}

@@ -58,6 +58,8 @@ pub struct TestApp {
 pub enum TestDatabase {
     Sqlite(tempfile::TempDir),
     Postgres(PostgresDatabase),
+    /// Another server's: that server's test removes it.
+    Shared,
 }
 
 /// The PostgreSQL server the tests run against, if any (an administrator's URL).
@@ -206,6 +208,25 @@ impl TestApp {
             state: kept,
             _database: database,
         }
+    }
+
+    /// A second app server on the same database, as a load balancer would have beside this one:
+    /// its own pool, throttle, rate limiter and (on SQLite) token cache.
+    pub async fn another_server(&self) -> TestApp {
+        let config = Config::clone(&self.state.config);
+        let options = LeptosOptions::clone(&self.state.leptos_options);
+        let build = async {
+            let state = build_state(config, options).await.unwrap();
+            TestApp {
+                pool: state.pool.clone(),
+                router: router(state.clone()).layer(Extension(ConnectInfo(SocketAddr::from((
+                    CLIENT_IP, 40_000,
+                ))))),
+                state,
+                _database: TestDatabase::Shared,
+            }
+        };
+        within(REQUEST_LIMIT, "building another server", build).await
     }
 
     pub async fn send(&self, request: Request<Body>) -> Response {
@@ -368,6 +389,26 @@ impl TestApp {
 
     pub async fn count(&self, sql: &'static str) -> i64 {
         let (count,): (i64,) = db::query(sql).fetch_one(&self.pool).await.unwrap();
+        count
+    }
+
+    /// [`TestApp::count`] with `$1` bound to `value`.
+    pub async fn count_bound(&self, sql: &'static str, value: i64) -> i64 {
+        let (count,): (i64,) = db::query(sql)
+            .bind(value)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
+        count
+    }
+
+    /// [`TestApp::count`] with `$1` bound to `text`.
+    pub async fn count_bound_text(&self, sql: &'static str, text: &str) -> i64 {
+        let (count,): (i64,) = db::query(sql)
+            .bind(text)
+            .fetch_one(&self.pool)
+            .await
+            .unwrap();
         count
     }
 

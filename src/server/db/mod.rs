@@ -67,6 +67,14 @@ pub async fn connect(database_url: &str, statement_timeout: Duration) -> Result<
     }
 }
 
+/// Names the database a URL points to, without its password: for messages.
+pub fn describe(database_url: &str) -> String {
+    match Engine::of_url(database_url) {
+        Some(Engine::Postgres) => postgres::describe(database_url),
+        _ => format!("SQLite {}", database_url),
+    }
+}
+
 /// A transaction on either engine: statements run in it through [`Query`]'s methods.
 #[derive(Debug)]
 pub enum Transaction<'c> {

@@ -7,7 +7,6 @@
 //! it finally locks, so the first commit wins and the other changes nothing; each change and its
 //! audit event are one transaction.
 
-use super::ACQUIRE_TIMEOUT;
 use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgPoolOptions};
 use sqlx::{ConnectOptions as _, Connection as _, PgPool};
 use std::str::FromStr;
@@ -17,6 +16,11 @@ use std::time::Duration;
 /// and ten app servers stay within PostgreSQL's default `max_connections` of 100 (PgBouncer in
 /// transaction mode for more: README, "Scaling further").
 const MAX_CONNECTIONS: u32 = 10;
+
+/// Longest wait for a connection: all ten busy for this long means the database is far behind,
+/// and while PostgreSQL is down the pool only retries connecting; either way the request is
+/// better answered 503 at once than held (SQLite waits longer: its writers queue on a lock).
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
 /// Opens the pool and applies pending migrations (sqlx holds an advisory lock while it does, so
 /// servers starting together apply each migration once).
@@ -47,6 +51,19 @@ pub async fn connect(
         .await?;
     sqlx::migrate!("migrations/postgres").run(&pool).await?;
     Ok(pool)
+}
+
+/// `PostgreSQL trekmail at db.internal:5432` (never the password).
+pub fn describe(database_url: &str) -> String {
+    match PgConnectOptions::from_str(database_url) {
+        Ok(options) => format!(
+            "PostgreSQL {} at {}:{}",
+            options.get_database().unwrap_or("(default database)"),
+            options.get_host(),
+            options.get_port()
+        ),
+        Err(_) => "PostgreSQL (a URL it cannot read)".into(),
+    }
 }
 
 /// Whether PostgreSQL's SQLSTATE means it cannot serve the request right now, rather than a

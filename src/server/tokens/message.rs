@@ -152,15 +152,21 @@ pub async fn narrow_message_token(
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let now = crate::server::db::now_ms();
-    let found: Option<(i64, ScopeSet, Option<i64>, Option<i64>)> = db::query(
+    // The acting token first, then the one it narrows: the order a revocation takes them in
+    // (an ops token, then what it minted), so the two never wait on each other in a circle.
+    require_live_actor(&mut tx, actor.token_id, now).await?;
+    // Held until commit: a concurrent narrowing waits and then narrows what this one left.
+    let mut read = Query::build(
         "select m.domain_id, t.scopes, t.expires_at, t.revoked_at from api_token t
            join mailbox m on m.mailbox_id = t.mailbox_id
           where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
-    )
-    .bind(token_id)
-    .bind(reach.account_id)
-    .fetch_optional(&mut tx)
-    .await?;
+    );
+    read.push(tx.hold_rows_for_update());
+    let found: Option<(i64, ScopeSet, Option<i64>, Option<i64>)> = read
+        .bind(token_id)
+        .bind(reach.account_id)
+        .fetch_optional(&mut tx)
+        .await?;
     let (scopes, expires_at) = match found {
         Some((domain_id, scopes, expires_at, revoked_at)) if reach.can_see_domain(domain_id) => {
             if TokenStatus::derive(revoked_at, expires_at, now) != TokenStatus::Active {
@@ -170,7 +176,6 @@ pub async fn narrow_message_token(
         }
         _ => return Err(Error::NotFound),
     };
-    require_live_actor(&mut tx, actor.token_id, now).await?;
     let narrowing = Narrowing::parse(
         request.name,
         request.scopes,

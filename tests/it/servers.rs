@@ -1,0 +1,136 @@
+//! Several app servers sharing one database (each test's second server is `another_server`: its
+//! own pool, throttle and rate limiter): what one server changes, the other honours on its very
+//! next request, and a race between them acts once.
+
+use crate::support::{acme_hello, error, ops_token, TestApp};
+use futures::future::join;
+use http::StatusCode;
+use serde_json::json;
+use trekmail_tokens::api::tokens::{ListTokens, RevokeToken};
+use trekmail_tokens::model::tokens::TokenRow;
+use trekmail_tokens::model::Page;
+use trekmail_tokens::server::db::Engine;
+
+const PRO: &str = "owner@pro.test";
+const MANAGE: &str = "mailboxes:message-tokens:manage";
+
+async fn newest_token(app: &TestApp, cookie: &str) -> TokenRow {
+    let page = app.call_form::<ListTokens>("", Some(cookie)).await;
+    assert_eq!(page.status, StatusCode::OK, "{}", page.body);
+    page.json::<Page<TokenRow>>().rows.remove(0)
+}
+
+/// Several servers need PostgreSQL: a SQLite file has one server (README, "Several app
+/// servers"), whose verified-token cache would not hear of another process's revocation.
+fn several_servers_possible(app: &TestApp) -> bool {
+    app.pool.engine() == Engine::Postgres
+}
+
+#[tokio::test]
+async fn a_token_revoked_on_one_server_is_refused_by_both_on_the_next_request() {
+    let a = TestApp::new().await;
+    if !several_servers_possible(&a) {
+        return;
+    }
+    let b = a.another_server().await;
+    let token = ops_token(&a, PRO, &["account:read"], None).await;
+    for server in [&a, &b] {
+        // Twice: a cache would hold it now.
+        for _ in 0..2 {
+            let me = server.api("GET", "/api/v1/me", Some(&token), None).await;
+            assert_eq!(me.status, StatusCode::OK, "{}", me.body);
+        }
+    }
+    let cookie = b.sign_in(PRO).await;
+    let row = newest_token(&b, &cookie).await;
+    let revoked = b
+        .call_form::<RevokeToken>(&format!("id={}", row.id), Some(&cookie))
+        .await;
+    assert_eq!(revoked.status, StatusCode::OK, "{}", revoked.body);
+    for server in [&a, &b] {
+        let me = server.api("GET", "/api/v1/me", Some(&token), None).await;
+        assert_eq!(me.status, StatusCode::UNAUTHORIZED, "{}", me.body);
+        assert!(error(&me)["message"].as_str().unwrap().contains("revoked"));
+    }
+}
+
+#[tokio::test]
+async fn two_servers_revoking_one_token_at_once_write_one_audit_event() {
+    let a = TestApp::new().await;
+    let b = a.another_server().await;
+    let cookie = a.sign_in(PRO).await;
+    for round in 0..10 {
+        ops_token(&a, PRO, &["account:read"], None).await;
+        let row = newest_token(&a, &cookie).await;
+        let form = format!("id={}", row.id);
+        let (first, second) = join(
+            a.call_form::<RevokeToken>(&form, Some(&cookie)),
+            b.call_form::<RevokeToken>(&form, Some(&cookie)),
+        )
+        .await;
+        for response in [&first, &second] {
+            assert_eq!(
+                response.status,
+                StatusCode::OK,
+                "round {round}: {}",
+                response.body
+            );
+        }
+        let events = a
+            .count_bound(
+                "select count(*) from audit_event where api_token_id = $1 and action = 'token_revoked'",
+                row.id,
+            )
+            .await;
+        assert_eq!(events, 1, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn one_idempotency_key_sent_to_two_servers_at_once_acts_once() {
+    let a = TestApp::new().await;
+    let b = a.another_server().await;
+    let ops = ops_token(&a, PRO, &[MANAGE], None).await;
+    let mailbox = acme_hello(&a).await;
+    let path = format!("/api/v1/mailboxes/{mailbox}/message-tokens");
+    for round in 0..10 {
+        let key = format!("two-servers-{round}");
+        let name = format!("Raced {round}");
+        let body = json!({ "name": name, "scopes": ["messages:read"] }).to_string();
+        let headers = [("idempotency-key", key.as_str())];
+        let (first, second) = join(
+            a.api_with("POST", &path, Some(&ops), Some(body.clone()), &headers),
+            b.api_with("POST", &path, Some(&ops), Some(body.clone()), &headers),
+        )
+        .await;
+        let mut statuses = [first.status.as_u16(), second.status.as_u16()];
+        statuses.sort();
+        match statuses {
+            [201, 201] => assert_eq!(first.body, second.body, "a replay is the same reply"),
+            [201, 409] => {}
+            other => panic!("round {round}: {other:?}: {} / {}", first.body, second.body),
+        }
+        let made = a
+            .count_bound_text("select count(*) from api_token where name = $1", &name)
+            .await;
+        assert_eq!(made, 1, "round {round}");
+    }
+}
+
+#[tokio::test]
+async fn the_tour_and_a_session_started_on_one_server_hold_on_the_other() {
+    use trekmail_tokens::api::session::{CurrentViewer, FinishTour};
+    let a = TestApp::new().await;
+    let b = a.another_server().await;
+    let cookie = a.sign_in(PRO).await;
+    let done = a.call_form::<FinishTour>("", Some(&cookie)).await;
+    assert_eq!(done.status, StatusCode::OK, "{}", done.body);
+    let viewer = b.call_form::<CurrentViewer>("", Some(&cookie)).await;
+    assert_eq!(viewer.status, StatusCode::OK, "{}", viewer.body);
+    assert!(viewer.body.contains("owner@pro.test"), "{}", viewer.body);
+    assert!(
+        viewer.body.contains("\"tour_done\":true"),
+        "{}",
+        viewer.body
+    );
+}
