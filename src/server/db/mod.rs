@@ -11,10 +11,6 @@ pub use query::{query, Arg, Executed, On, Query, Row};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-/// Longest wait for a pooled connection (twice SQLite's busy timeout a writer may wait for the
-/// lock): then the request fails with a 503 instead of hanging.
-const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
-
 /// Which engine a database URL names.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Engine {

@@ -1,11 +1,14 @@
 //! SQLite, the embedded default: everything particular to it in one place (connection set-up, the
 //! write lock, its error codes, a Unicode `lower()`). One server per database file.
 
-use super::ACQUIRE_TIMEOUT;
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection as _, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
+
+/// Longest wait for a pooled connection (twice the busy timeout a writer may wait for the lock):
+/// then the request fails with a 503 instead of hanging.
+const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Opens (creating if needed) the database and applies pending migrations.
 pub async fn connect(database_url: &str) -> Result<SqlitePool, sqlx::Error> {
