@@ -6,7 +6,7 @@
      it cannot open the database and why (the connection was refused), and does not panic.
   b. PostgreSQL stopped (fast shutdown) while two servers run on it: `GET /api/v1/me` answers 503
      with the API's envelope (`service_unavailable`, retryable, `Retry-After`) on both within 15 s
-     (the pool waits 10 s for a connection), the dashboard's Tokens page answers 503 with its
+     (the pool waits 3 s for a connection), the dashboard's Tokens page answers 503 with its
      sentence, `/healthz` keeps answering at once; PostgreSQL started again, the same two server
      processes (never restarted) serve the API again within 20 s and a token is created on the
      second one. Prints the outage's length and the time to recover.
