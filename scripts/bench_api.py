@@ -10,6 +10,11 @@ own rate limit; the limit is raised to 100,000 a minute besides). Each load is `
 connections for --seconds (5 by default), after a 1 s warm-up of each; the loads alternate between
 the engines over --rounds rounds (3) and each figure is the median of its rounds.
 
+The cost of the per-token rate limiter (counted in memory, shared every 250 ms): `/bench/rate-limit`
+(the limiter alone, 1,000 token ids in turn) against `/bench/bare` (nothing), both outside every
+middleware layer (`TREKMAIL_BENCH_ROUTES=1`), on each server; the difference of their times per
+request at full load is what the limiter adds to an API request.
+
 On PostgreSQL the server keeps no verified-token cache (every request reads its token from the
 database, so that a revocation on one server is seen by every other at once); on SQLite it does.
 
@@ -55,7 +60,7 @@ def main():
         sys.exit(f"no server binary at {args.binary}: `make release-build` builds it")
     stop_on_sigterm()
     # Start-up (cluster, seeding, tokens) takes about 20 s; then two warm-ups and two loads per engine.
-    time_limit(60 + len(ENGINES) * 2 * (1 + 2 + args.rounds * (args.seconds + 2)))
+    time_limit(60 + len(ENGINES) * 4 * (1 + 2 + args.rounds * (args.seconds + 2)))
 
     workdir = tempfile.mkdtemp(prefix="trekmail-bench-api-")
     failures = []
@@ -69,13 +74,14 @@ def main():
             for engine in ENGINES:
                 servers[engine] = stack.enter_context(Server(
                     args.binary, urls[engine], port=free_port(), log=os.path.join(workdir, f"{engine}.log"),
-                    TREKMAIL_API_RATE_LIMIT="100000"))
+                    TREKMAIL_API_RATE_LIMIT="100000", TREKMAIL_BENCH_ROUTES="1"))
                 scripts[engine] = lua_rotating_tokens(workdir, engine, agent_tokens(servers[engine], engine))
             print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M %Z')}; binary {args.binary}; "
                   f"PostgreSQL {version}; {TOKENS} tokens rotated; {args.rounds} rounds of {args.seconds} s loads "
                   f"(set up in {time.time() - started:.0f} s)", flush=True)
 
-            loads = {"healthz": ("/healthz", None), "me": ("/api/v1/me", scripts)}
+            loads = {"healthz": ("/healthz", None), "me": ("/api/v1/me", scripts),
+                     "bare": ("/bench/bare", None), "rate_limit": ("/bench/rate-limit", None)}
             for engine in ENGINES:  # warm-up: connections, caches, PostgreSQL's buffers
                 for path, script in loads.values():
                     wrk(path, 1, script=script and script[engine], base=servers[engine].base)
@@ -109,6 +115,11 @@ def main():
                ratio=statistics.median(r[engine, "me"]["rps"] / r[engine, "healthz"]["rps"] for r in rounds))
         figure(f"{engine}.me.p50", median(engine, "me", "p50"), "ms")
         figure(f"{engine}.me.p99", median(engine, "me", "p99"), "ms")
+    for engine in ENGINES:
+        bare, limited = median(engine, "bare", "rps"), median(engine, "rate_limit", "rps")
+        figure(f"{engine}.rate_limit.rps", limited, "req/s", ratio=limited / bare)
+        figure(f"{engine}.rate_limit.cost", 1e6 / limited - 1e6 / bare,
+               "µs per request (at full load, against /bench/bare)")
     figure("postgres_over_sqlite.me.rps", statistics.median(r["postgres", "me"]["rps"] / r["sqlite", "me"]["rps"] for r in rounds),
            "(PostgreSQL ÷ SQLite, /api/v1/me req/s)")
     figure("postgres_over_sqlite.healthz.rps",
