@@ -12,7 +12,7 @@ the engines over --rounds rounds (3) and each figure is the median of its rounds
 
 The cost of the per-token rate limiter (counted in memory, shared every 250 ms): `/bench/rate-limit`
 (the limiter alone, 1,000 token ids in turn) against `/bench/bare` (nothing), both outside every
-middleware layer (`TREKMAIL_BENCH_ROUTES=1`), on each server; the difference of their times per
+middleware layer (`TREKMAIL_BENCH_ROUTES=1`, as bench.py starts every server), on each server; the difference of their times per
 request at full load is what the limiter adds to an API request.
 
 On PostgreSQL the server keeps no verified-token cache (every request reads its token from the
@@ -74,7 +74,7 @@ def main():
             for engine in ENGINES:
                 servers[engine] = stack.enter_context(Server(
                     args.binary, urls[engine], port=free_port(), log=os.path.join(workdir, f"{engine}.log"),
-                    TREKMAIL_API_RATE_LIMIT="100000", TREKMAIL_BENCH_ROUTES="1"))
+                    TREKMAIL_API_RATE_LIMIT="100000"))
                 scripts[engine] = lua_rotating_tokens(workdir, engine, agent_tokens(servers[engine], engine))
             print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M %Z')}; binary {args.binary}; "
                   f"PostgreSQL {version}; {TOKENS} tokens rotated; {args.rounds} rounds of {args.seconds} s loads "
