@@ -42,11 +42,14 @@ async fn main() {
     tokio::spawn(trekmail_tokens::server::maintenance::run_forever(
         state.clone(),
     ));
-    tokio::spawn(
-        trekmail_tokens::server::rest::rate_limit::ApiRateLimiter::sync_forever(
-            state.api_rate_limiter.clone(),
-        ),
-    );
+    // Only servers sharing a database share their request counts (a SQLite file has one server).
+    if state.pool.engine() == trekmail_tokens::server::db::Engine::Postgres {
+        tokio::spawn(
+            trekmail_tokens::server::rest::rate_limit::ApiRateLimiter::sync_forever(
+                state.api_rate_limiter.clone(),
+            ),
+        );
+    }
     tracing::info!("listening on http://{addr}");
     trekmail_tokens::server::serve::serve(listener, app::router(state), shutdown_signal()).await;
     tracing::info!("stopped");

@@ -31,6 +31,8 @@ impl From<sqlx::Error> for AppError {
         crate::server::telemetry::log_unexpected(&error, "database error");
         if crate::server::db::is_unavailable(&error) {
             AppError::Unavailable.fail()
+        } else if crate::server::db::is_unstorable_text(&error) {
+            AppError::BadRequest(crate::server::db::UNSTORABLE_TEXT.into()).fail()
         } else {
             AppError::Internal.fail()
         }

@@ -66,7 +66,12 @@ pub async fn sign_in(email: String, password: String) -> Result<(), AppError> {
     };
     // No account has an email or password this long: refused before anything is remembered or
     // hashed, so oversized values cannot fill the throttle's memory or the hashing threads.
-    if email.len() > MAX_EMAIL_BYTES || password.len() > MAX_PASSWORD_BYTES {
+    // Nor a NUL character (which PostgreSQL cannot even compare).
+    if email.len() > MAX_EMAIL_BYTES
+        || password.len() > MAX_PASSWORD_BYTES
+        || email.contains('\0')
+        || password.contains('\0')
+    {
         return Err(AppError::Refused("Incorrect email or password.".into()).fail());
     }
     // Counted before the password is checked, so simultaneous guesses cannot all slip through.

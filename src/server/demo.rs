@@ -162,6 +162,15 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
     if accounts > 0 {
         return Ok(false);
     }
+    match seed(pool).await {
+        // Another server sharing the database seeded it at the same moment (its rows committed
+        // first, so this transaction's same emails and domains were refused, and rolled back).
+        Err(sqlx::Error::Database(error)) if error.is_unique_violation() => Ok(false),
+        seeded => seeded.map(|()| true),
+    }
+}
+
+async fn seed(pool: &Pool) -> Result<(), sqlx::Error> {
     let password_hash = tokio::task::spawn_blocking(|| hash_now(DEMO_PASSWORD))
         .await
         .expect("hashing the demo password");
@@ -219,8 +228,7 @@ pub async fn seed_if_empty(pool: &Pool) -> Result<bool, sqlx::Error> {
         }
     }
     seed_downgraded_tokens(&mut tx, now).await?;
-    super::db::commit(tx).await?;
-    Ok(true)
+    super::db::commit(tx).await
 }
 
 const DOWNGRADED: &str = "Downgraded Co";

@@ -39,14 +39,14 @@ pub async fn prune(state: &AppState) -> Result<Pruned, sqlx::Error> {
         request_counts,
         sessions: delete_in_batches(
             &state.pool,
-            "delete from session where session_hash in
+            "delete from session where expires_at <= $1 and session_hash in
                (select session_hash from session where expires_at <= $1 limit $2)",
             now,
         )
         .await?,
         idempotency_records: delete_in_batches(
             &state.pool,
-            "delete from idempotency_record where (api_token_id, idempotency_key) in
+            "delete from idempotency_record where created_at < $1 and (api_token_id, idempotency_key) in
                (select api_token_id, idempotency_key from idempotency_record
                  where created_at < $1 limit $2)",
             now - REPLAY_WINDOW_MS,

@@ -115,8 +115,14 @@ impl LoginThrottle {
         // in a circle.
         keys.sort();
         let names = || keys.iter().map(|(key, _)| key.as_str());
-        // Every key gets a row first (its own statement: rows are locked below, and PostgreSQL
-        // can only lock rows that exist).
+        // A plain read first: an attempt that must wait (every attempt of a flood, once its free
+        // failures are spent) writes nothing and locks nothing.
+        let rows: Vec<Counter> = counters(names(), "").fetch_all(&self.pool).await?;
+        if let Some(wait) = longest_wait(&keys, &rows, now) {
+            return Err(Refused::Wait(wait));
+        }
+        // Every key gets a row (its own statement: rows are locked below, and PostgreSQL can
+        // only lock rows that exist).
         let mut create = Query::build(
             "insert into login_failure (throttle_key, failures, first_at, last_at) values ",
         );
@@ -133,31 +139,12 @@ impl LoginThrottle {
         create.push(" on conflict (throttle_key) do nothing");
         create.execute(&self.pool).await?;
 
+        // Read again, holding the rows until this attempt is counted: of simultaneous attempts,
+        // on any server, only as many as are free pass.
         let mut tx = begin_write(&self.pool).await?;
-        let mut read = Query::build(
-            "select throttle_key, failures, first_at, last_at from login_failure
-              where throttle_key in (",
-        );
-        read.push_list(names())
-            .push(")")
-            .push(tx.hold_rows_for_update());
-        let rows: Vec<(String, i64, i64, i64)> = read.fetch_all(&mut tx).await?;
-        let wait = rows
-            .iter()
-            .filter_map(|(key, failures, first_at, last_at)| {
-                let free = keys.iter().find(|(name, _)| name == key)?.1;
-                let failures = Failures {
-                    failures: *failures,
-                    first_at: *first_at,
-                    last_at: *last_at,
-                };
-                // A window that has passed counts as no failures.
-                (failures.first_at > now - ms(WINDOW))
-                    .then(|| failures.wait(free, now))
-                    .flatten()
-            })
-            .max();
-        if let Some(wait) = wait {
+        let lock = tx.hold_rows_for_update();
+        let rows: Vec<Counter> = counters(names(), lock).fetch_all(&mut tx).await?;
+        if let Some(wait) = longest_wait(&keys, &rows, now) {
             tx.rollback().await?;
             return Err(Refused::Wait(wait));
         }
@@ -219,23 +206,61 @@ impl LoginThrottle {
 }
 
 /// The statements that delete what has expired by `now`, and the time each compares with: for
-/// the housekeeping, which deletes in batches (`$1` the time, `$2` the batch size).
+/// the housekeeping, which deletes in batches (`$1` the time, `$2` the batch size). The outer
+/// condition repeats the inner one: on PostgreSQL a row renewed meanwhile is checked again.
 pub fn expired(now: i64) -> [(&'static str, i64); 2] {
     [
         (
-            "delete from login_failure where throttle_key in
+            "delete from login_failure where first_at <= $1 and throttle_key in
                (select throttle_key from login_failure where first_at <= $1 limit $2)",
             now - ms(WINDOW),
         ),
         (
-            "delete from login_trust where (email, ip) in
+            "delete from login_trust where trusted_at <= $1 and (email, ip) in
                (select email, ip from login_trust where trusted_at <= $1 limit $2)",
             now - ms(TRUST_TTL),
         ),
     ]
 }
 
+/// A key's counter as stored: key, failures, first and last failure.
+type Counter = (String, i64, i64, i64);
+
+/// The counters of `keys`, in key order (the order rows are locked in, with `lock`).
+fn counters<'q>(keys: impl Iterator<Item = &'q str>, lock: &str) -> Query<'q> {
+    let mut read = Query::build(
+        "select throttle_key, failures, first_at, last_at from login_failure where throttle_key in (",
+    );
+    read.push_list(keys)
+        .push(") order by throttle_key")
+        .push(lock);
+    read
+}
+
+/// The longest wait any of the keys imposes at `now`, if any.
+fn longest_wait(keys: &[(String, u32)], rows: &[Counter], now: i64) -> Option<Duration> {
+    rows.iter()
+        .filter_map(|(key, failures, first_at, last_at)| {
+            let free = keys.iter().find(|(name, _)| name == key)?.1;
+            let failures = Failures {
+                failures: *failures,
+                first_at: *first_at,
+                last_at: *last_at,
+            };
+            // A window that has passed counts as no failures.
+            (failures.first_at > now - ms(WINDOW))
+                .then(|| failures.wait(free, now))
+                .flatten()
+        })
+        .max()
+}
+
 async fn uncount(tx: &mut Transaction<'_>, attempt: &Attempt) -> Result<(), sqlx::Error> {
+    // The rows in key order first, as an attempt takes them, so the two never wait in a circle.
+    let lock = tx.hold_rows_for_update();
+    let _: Vec<Counter> = counters(attempt.keys.iter().map(String::as_str), lock)
+        .fetch_all(&mut *tx)
+        .await?;
     let mut statement = Query::build(
         "update login_failure set failures = failures - 1 where failures > 0 and throttle_key in (",
     );

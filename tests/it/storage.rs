@@ -68,7 +68,8 @@ async fn a_full_disk_is_a_retryable_503_and_a_broken_rule_is_not() {
 async fn a_connection_whose_transaction_sqlite_ended_is_replaced_not_reused() {
     let app = TestApp::new().await;
     if app.pool.engine() != Engine::Sqlite {
-        return; // PostgreSQL never ends a transaction behind its client's back.
+        eprintln!("skipped: PostgreSQL never ends a transaction behind its client's back");
+        return;
     }
     {
         let mut tx = begin_write(&app.pool).await.unwrap();
@@ -116,7 +117,8 @@ async fn a_database_that_can_only_be_read_is_refused_with_a_clear_reason() {
 async fn a_statement_past_the_timeout_fails_its_request_not_the_server() {
     let app = TestApp::with_config(|config| config.statement_timeout_ms = 200).await;
     if app.pool.engine() != Engine::Postgres {
-        return; // SQLite's statements wait only for its write lock (its busy timeout, 5 s).
+        eprintln!("skipped: SQLite's statements wait only for its write lock (its busy timeout)");
+        return;
     }
     let started = std::time::Instant::now();
     let slow = db::query("select pg_sleep(2)")
@@ -134,4 +136,99 @@ async fn a_statement_past_the_timeout_fails_its_request_not_the_server() {
         let me = app.api("GET", "/api/v1/me", Some(&token), None).await;
         assert_eq!(me.status, StatusCode::OK, "{}", me.body);
     }
+}
+
+/// PostgreSQL ending a connection (a restart, an administrator) is a retryable 503, a unique
+/// violation a 500, and a NUL character in text a 400; the pool goes on with a new connection.
+#[tokio::test]
+async fn postgresql_errors_are_told_apart() {
+    use trekmail_tokens::server::db::Pool;
+    let app = TestApp::new().await;
+    let Pool::Postgres(pool) = &app.pool else {
+        eprintln!("skipped: PostgreSQL's error codes");
+        return;
+    };
+    let mut doomed = pool.acquire().await.unwrap();
+    let (pid,): (i32,) = sqlx::query_as("select pg_backend_pid()")
+        .fetch_one(&mut *doomed)
+        .await
+        .unwrap();
+    sqlx::query("select pg_terminate_backend($1)")
+        .bind(pid)
+        .execute(pool)
+        .await
+        .unwrap();
+    let ended = sqlx::query("select 1")
+        .execute(&mut *doomed)
+        .await
+        .unwrap_err();
+    assert!(is_unavailable(&ended), "{ended}");
+    assert_eq!(
+        ApiError::from(ended).status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    drop(doomed);
+
+    let twice = db::query(
+        "insert into account (account_id, name, plan, created_at) values (1, 'x', 'pro', 0)",
+    )
+    .execute(&app.pool)
+    .await
+    .unwrap_err();
+    assert!(!is_unavailable(&twice), "{twice}");
+    assert_eq!(
+        ApiError::from(twice).status,
+        StatusCode::INTERNAL_SERVER_ERROR
+    );
+
+    let nul = db::query("select count(*) from account where name = $1")
+        .bind("a\0b")
+        .execute(&app.pool)
+        .await
+        .unwrap_err();
+    let refused = ApiError::from(nul);
+    assert_eq!(refused.status, StatusCode::BAD_REQUEST);
+    assert_eq!(refused.body.code, "invalid_text");
+    assert_eq!(
+        app.count("select count(*) from account").await,
+        app.count("select count(*) from account").await
+    );
+}
+
+/// A NUL character anywhere a client can put text is a clear refusal on both engines, never a 500.
+#[tokio::test]
+async fn a_nul_character_is_refused_or_harmless_never_a_500() {
+    let app = TestApp::new().await;
+    let token = crate::support::ops_token(
+        &app,
+        "owner@pro.test",
+        &["domains:read", "mailboxes:read"],
+        None,
+    )
+    .await;
+    for path in [
+        "/api/v1/mailboxes?search=a%00b",
+        "/api/v1/domains?search=%00",
+    ] {
+        let response = app.api("GET", path, Some(&token), None).await;
+        assert!(
+            matches!(response.status.as_u16(), 200 | 400),
+            "{path}: {} {}",
+            response.status,
+            response.body
+        );
+    }
+    let response = app
+        .call_form::<trekmail_tokens::api::session::SignIn>(
+            "email=owner%00%40pro.test&password=x",
+            None,
+        )
+        .await;
+    assert_eq!(
+        response.status,
+        StatusCode::UNAUTHORIZED,
+        "{}",
+        response.body
+    );
+    assert!(response.body.contains("Incorrect email or password."));
 }

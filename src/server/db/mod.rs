@@ -169,6 +169,21 @@ pub fn is_unavailable(error: &sqlx::Error) -> bool {
     }
 }
 
+/// Whether `error` is PostgreSQL refusing a text value it cannot store (a NUL character, which
+/// SQLite keeps): the request's fault, so a 400, and nothing was changed.
+pub fn is_unstorable_text(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::Database(error) => error
+            .try_downcast_ref::<sqlx::postgres::PgDatabaseError>()
+            .is_some_and(postgres::is_unstorable_text),
+        _ => false,
+    }
+}
+
+/// What the caller is told when [`is_unstorable_text`].
+pub const UNSTORABLE_TEXT: &str =
+    "A text value holds a NUL character (U+0000), which cannot be stored. Remove it and try again.";
+
 /// Adds "and `expression` contains `term`" (case-insensitive, `%` and `_` in the term taken
 /// literally) to a query: the search filter of the API's lists.
 pub fn push_contains(query: &mut Query<'_>, expression: &str, term: &str) {

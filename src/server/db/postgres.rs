@@ -22,8 +22,8 @@ const MAX_CONNECTIONS: u32 = 10;
 /// better answered 503 at once than held (SQLite waits longer: its writers queue on a lock).
 const ACQUIRE_TIMEOUT: Duration = Duration::from_secs(3);
 
-/// Opens the pool and applies pending migrations (sqlx holds an advisory lock while it does, so
-/// servers starting together apply each migration once).
+/// Applies pending migrations (sqlx holds an advisory lock while it does, so servers starting
+/// together apply each migration once), then opens the pool.
 pub async fn connect(
     database_url: &str,
     statement_timeout: Duration,
@@ -37,9 +37,19 @@ pub async fn connect(
             // A transaction left open by a stuck request cannot hold its row locks for long.
             ("idle_in_transaction_session_timeout", "60000"),
         ]);
-    // One connection first, so that an unreachable or misconfigured server stops the app with
-    // the reason instead of the pool's "timed out" after its wait.
-    options.connect().await?.close().await?;
+    // The migrations first, on a connection of their own: it stops an unreachable or
+    // misconfigured server with the reason (the pool would only report that it timed out), and
+    // has no statement timeout, since waiting for another server's migration (sqlx holds an
+    // advisory lock) or building an index on a large table may take longer than a request may.
+    let mut migrating = options
+        .clone()
+        .options([("statement_timeout", "0")])
+        .connect()
+        .await?;
+    sqlx::migrate!("migrations/postgres")
+        .run_direct(None, &mut migrating, false)
+        .await?;
+    migrating.close().await?;
     let pool = PgPoolOptions::new()
         .max_connections(MAX_CONNECTIONS)
         // A request waits at most this long for a connection (all busy, or PostgreSQL down),
@@ -49,7 +59,6 @@ pub async fn connect(
         .test_before_acquire(true)
         .connect_with(options)
         .await?;
-    sqlx::migrate!("migrations/postgres").run(&pool).await?;
     Ok(pool)
 }
 
@@ -79,4 +88,10 @@ pub fn is_unavailable(error: &PgDatabaseError) -> bool {
             code,
             "57P01" | "57P02" | "57P03" | "57014" | "25006" | "40001" | "40P01"
         )
+}
+
+/// Text PostgreSQL cannot store: a NUL character (22021 character_not_in_repertoire) or one the
+/// database's encoding lacks (22P05 untranslatable_character).
+pub fn is_unstorable_text(error: &PgDatabaseError) -> bool {
+    matches!(error.code(), "22021" | "22P05")
 }

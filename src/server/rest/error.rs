@@ -240,6 +240,12 @@ impl From<sqlx::Error> for ApiError {
         crate::server::telemetry::log_unexpected(&error, "database error in the API");
         if crate::server::db::is_unavailable(&error) {
             ApiError::unavailable()
+        } else if crate::server::db::is_unstorable_text(&error) {
+            ApiError::new(
+                StatusCode::BAD_REQUEST,
+                "invalid_text",
+                crate::server::db::UNSTORABLE_TEXT,
+            )
         } else {
             ApiError::internal()
         }

@@ -118,15 +118,29 @@ async fn run(
         == 1;
 
     if !claimed {
-        let (stored_hash, status, stored_body): (String, Option<i64>, Option<String>) = db::query(
+        let in_use = || {
+            ApiError::new(
+                StatusCode::CONFLICT,
+                "idempotency_key_in_use",
+                "A request with this Idempotency-Key is still being processed. Retry in a moment.",
+            )
+            .retryable(true)
+            .into_response()
+        };
+        let stored: Option<(String, Option<i64>, Option<String>)> = db::query(
             "select request_hash, status, response_body from idempotency_record
               where api_token_id = $1 and idempotency_key = $2",
         )
         .bind(token_id)
         .bind(&key)
-        .fetch_one(pool)
+        .fetch_optional(pool)
         .await
         .map_err(db_error)?;
+        // Gone since the claim was refused: its request failed and let the key go (on another
+        // server, a moment ago). A retry claims it.
+        let Some((stored_hash, status, stored_body)) = stored else {
+            return Err(in_use());
+        };
         if stored_hash != request_hash {
             return Err(ApiError::new(
                 StatusCode::UNPROCESSABLE_ENTITY,
@@ -136,13 +150,7 @@ async fn run(
             .into_response());
         }
         let (Some(status), Some(stored_body)) = (status, stored_body) else {
-            return Err(ApiError::new(
-                StatusCode::CONFLICT,
-                "idempotency_key_in_use",
-                "A request with this Idempotency-Key is still being processed. Retry in a moment.",
-            )
-            .retryable(true)
-            .into_response());
+            return Err(in_use());
         };
         let status = StatusCode::from_u16(status as u16).unwrap_or(StatusCode::OK);
         let mut response = (

@@ -9,8 +9,10 @@
 //! back the total of all servers. A server refuses once its last reading of the total plus its
 //! own requests not yet added reach the limit. On one server the count is exact; with several,
 //! each can admit at most what it believed was left during one interval before it hears of the
-//! others', so a token spread over N servers can exceed the minute's limit by at most what N − 1
-//! servers admit for it in 250 ms, and only in the minute it reaches the limit.
+//! others', so a token spread over N servers can exceed the minute's limit by at most what the
+//! other servers admit for it between two readings (250 ms): the most is at the start of a minute,
+//! when each server may admit up to the whole limit before its first reading of that minute.
+//! On SQLite (one server) nothing is synced: the count in memory is exact.
 
 use crate::server::db::{self, Pool, Query};
 use std::collections::HashMap;
@@ -20,6 +22,8 @@ use std::time::Duration;
 /// How often each server adds its requests to the shared count and reads the total back.
 pub const SYNC_INTERVAL: Duration = Duration::from_millis(250);
 const MINUTE_MS: i64 = 60_000;
+/// Tokens per statement of a sync (three placeholders each).
+const SYNC_BATCH: usize = 300;
 
 /// One token's requests in one minute, as this server knows them.
 #[derive(Clone, Copy, Debug, Default)]
@@ -35,7 +39,8 @@ struct Window {
 
 impl Window {
     fn estimate(&self) -> u32 {
-        self.total + (self.mine - self.added)
+        self.total
+            .saturating_add(self.mine.saturating_sub(self.added))
     }
 }
 
@@ -43,6 +48,8 @@ pub struct ApiRateLimiter {
     limit: u32,
     pool: Pool,
     windows: Mutex<HashMap<i64, Window>>,
+    /// One sync at a time: two would add the same requests twice.
+    syncing: tokio::sync::Mutex<()>,
 }
 
 impl ApiRateLimiter {
@@ -51,6 +58,7 @@ impl ApiRateLimiter {
             limit: requests.max(1),
             pool,
             windows: Mutex::default(),
+            syncing: tokio::sync::Mutex::default(),
         }
     }
 
@@ -86,6 +94,7 @@ impl ApiRateLimiter {
 
     /// [`ApiRateLimiter::sync`] at the time `now` (Unix milliseconds).
     pub async fn sync_at(&self, now: i64) -> Result<(), sqlx::Error> {
+        let _one_at_a_time = self.syncing.lock().await;
         let minute = now.div_euclid(MINUTE_MS);
         let new: Vec<(i64, Window)> = {
             let mut windows = self.windows.lock().expect("rate limit lock");
@@ -96,19 +105,37 @@ impl ApiRateLimiter {
                 .map(|(token_id, window)| (*token_id, *window))
                 .collect()
         };
-        for (token_id, window) in &new {
-            let (total,): (i64,) = db::query(
-                "insert into api_request_count (api_token_id, minute, requests) values ($1, $2, $3)
-                 on conflict (api_token_id, minute)
-                 do update set requests = api_request_count.requests + excluded.requests
-                 returning requests",
-            )
-            .bind(*token_id)
-            .bind(window.minute)
-            .bind(i64::from(window.mine - window.added))
-            .fetch_one(&self.pool)
-            .await?;
-            self.learn(*token_id, window.minute, total, Some(window.mine));
+        // One statement for every token with new requests (in batches, within the engines'
+        // limits on placeholders), in token order so concurrent syncs of two servers never wait
+        // on each other in a circle.
+        let mut new = new;
+        new.sort_by_key(|(token_id, window)| (*token_id, window.minute));
+        for batch in new.chunks(SYNC_BATCH) {
+            let mut add = Query::build(
+                "insert into api_request_count (api_token_id, minute, requests) values ",
+            );
+            for (index, (token_id, window)) in batch.iter().enumerate() {
+                add.push(if index == 0 { "(" } else { ", (" });
+                add.push_bind(*token_id)
+                    .push(", ")
+                    .push_bind(window.minute)
+                    .push(", ")
+                    .push_bind(i64::from(window.mine.saturating_sub(window.added)))
+                    .push(")");
+            }
+            add.push(
+                " on conflict (api_token_id, minute)
+                  do update set requests = api_request_count.requests + excluded.requests
+                  returning api_token_id, minute, requests",
+            );
+            let totals: Vec<(i64, i64, i64)> = add.fetch_all(&self.pool).await?;
+            for (token_id, minute, total) in totals {
+                let added = batch
+                    .iter()
+                    .find(|(id, window)| *id == token_id && window.minute == minute)
+                    .map(|(_, window)| window.mine);
+                self.learn(token_id, minute, total, added);
+            }
         }
         // Tokens this server used this minute without new requests since: the others' share.
         let quiet: Vec<i64> = {
@@ -166,7 +193,7 @@ impl ApiRateLimiter {
 /// time for `now`: for the housekeeping.
 pub fn expired(now: i64) -> (&'static str, i64) {
     (
-        "delete from api_request_count where (api_token_id, minute) in
+        "delete from api_request_count where minute < $1 and (api_token_id, minute) in
            (select api_token_id, minute from api_request_count where minute < $1 limit $2)",
         now.div_euclid(MINUTE_MS) - 1,
     )

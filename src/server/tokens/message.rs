@@ -2,7 +2,7 @@
 //! checked again inside the write transaction: a revocation that commits first wins, and the
 //! mint or narrowing is refused, so no message token outlives the token that made it.
 
-use super::{check_cap, Error, Result, MAX_ACTIVE_MESSAGE_TOKENS};
+use super::{check_cap, hold_account, Error, Result, MAX_ACTIVE_MESSAGE_TOKENS};
 use crate::domain::audit::AuditAction;
 use crate::domain::message_token::{Narrowing, NarrowingError, NewMessageToken};
 use crate::domain::scope_set::ScopeSet;
@@ -67,6 +67,7 @@ pub async fn create_message_token(
     let now = chrono::Utc::now();
     let now_ms = now.timestamp_millis();
     let minter_expires_at = require_live_actor(&mut tx, actor.token_id, now_ms).await?;
+    hold_account(&mut tx, account_id).await?;
     check_cap(
         &mut tx,
         account_id,
@@ -155,18 +156,20 @@ pub async fn narrow_message_token(
     // The acting token first, then the one it narrows: the order a revocation takes them in
     // (an ops token, then what it minted), so the two never wait on each other in a circle.
     require_live_actor(&mut tx, actor.token_id, now).await?;
-    // Held until commit: a concurrent narrowing waits and then narrows what this one left.
-    let mut read = Query::build(
+    // The token's row (alone, not its mailbox's) is held until commit: a concurrent narrowing
+    // waits and then narrows what this one left.
+    let mut hold = Query::build("select api_token_id from api_token where api_token_id = $1");
+    hold.push(tx.hold_rows_for_update());
+    let _: Option<(i64,)> = hold.bind(token_id).fetch_optional(&mut tx).await?;
+    let found: Option<(i64, ScopeSet, Option<i64>, Option<i64>)> = db::query(
         "select m.domain_id, t.scopes, t.expires_at, t.revoked_at from api_token t
            join mailbox m on m.mailbox_id = t.mailbox_id
           where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
-    );
-    read.push(tx.hold_rows_for_update());
-    let found: Option<(i64, ScopeSet, Option<i64>, Option<i64>)> = read
-        .bind(token_id)
-        .bind(reach.account_id)
-        .fetch_optional(&mut tx)
-        .await?;
+    )
+    .bind(token_id)
+    .bind(reach.account_id)
+    .fetch_optional(&mut tx)
+    .await?;
     let (scopes, expires_at) = match found {
         Some((domain_id, scopes, expires_at, revoked_at)) if reach.can_see_domain(domain_id) => {
             if TokenStatus::derive(revoked_at, expires_at, now) != TokenStatus::Active {

@@ -21,7 +21,7 @@ pub use message::{
 use super::audit::{record, AuditEntry};
 use super::auth::SessionUser;
 use super::client::ClientMeta;
-use super::db::{self, begin_write, now_ms, Pool, Transaction};
+use super::db::{self, begin_write, now_ms, Pool, Query, Transaction};
 use super::secrets::{new_token, sha256_hex};
 use crate::domain::audit::AuditAction;
 use crate::domain::field::FieldErrors;
@@ -87,6 +87,16 @@ pub async fn account_domains(
         .collect())
 }
 
+/// Holds the account's row until commit, so the account's token changes that count or compare
+/// (the cap, a duplicate name) run one at a time: on SQLite the write lock does this already,
+/// on PostgreSQL two requests could otherwise both count one below the cap and both insert.
+pub(super) async fn hold_account(tx: &mut Transaction<'_>, account_id: i64) -> Result<()> {
+    let mut hold = Query::build("select account_id from account where account_id = $1");
+    hold.push(tx.hold_rows_for_update());
+    let _: Option<(i64,)> = hold.bind(account_id).fetch_optional(&mut *tx).await?;
+    Ok(())
+}
+
 /// Refuses when the account already holds `max` active tokens of `kind`.
 async fn check_cap(
     tx: &mut Transaction<'_>,
@@ -134,6 +144,7 @@ pub async fn create_ops_token(
     let secret = new_token(TokenKind::Ops);
 
     let mut tx = begin_write(pool).await?;
+    hold_account(&mut tx, owner.account_id).await?;
     let now = chrono::Utc::now();
     let now_ms = now.timestamp_millis();
     let (duplicates,): (i64,) = db::query(
@@ -239,10 +250,13 @@ pub async fn revoke(
             acting.name
         }
     };
-    let revoked: Vec<(i64, String, String, String)> = db::query(
+    // The token first, then what it minted, in two statements: the first waits for any mint by
+    // this token still in flight (which holds it `for share`) to commit, and the second, reading
+    // afterwards, revokes that new message token too. (One statement would read the minted tokens
+    // as they were when it started, and on PostgreSQL miss one committed meanwhile.)
+    let mut revoked: Vec<(i64, String, String, String)> = db::query(
         "update api_token set revoked_at = $1, revoked_by = $4
-          where account_id = $2 and revoked_at is null
-            and (api_token_id = $3 or (created_by_token_id = $3 and kind = 'message'))
+          where account_id = $2 and revoked_at is null and api_token_id = $3
           returning api_token_id, name, visible_prefix, kind",
     )
     .bind(now)
@@ -251,7 +265,22 @@ pub async fn revoke(
     .bind(actor)
     .fetch_all(&mut tx)
     .await?;
-    if !revoked.iter().any(|(id, ..)| *id == token_id) {
+    if !revoked.is_empty() {
+        let minted: Vec<(i64, String, String, String)> = db::query(
+            "update api_token set revoked_at = $1, revoked_by = $4
+              where account_id = $2 and revoked_at is null
+                and created_by_token_id = $3 and kind = 'message'
+              returning api_token_id, name, visible_prefix, kind",
+        )
+        .bind(now)
+        .bind(account_id)
+        .bind(token_id)
+        .bind(actor)
+        .fetch_all(&mut tx)
+        .await?;
+        revoked.extend(minted);
+    }
+    if revoked.is_empty() {
         // Already revoked (its children went with it then), or not this account's.
         let exists: Option<(i64,)> = db::query(
             "select api_token_id from api_token where api_token_id = $1 and account_id = $2",
@@ -263,7 +292,6 @@ pub async fn revoke(
         return exists.map(|_| ()).ok_or(Error::NotFound);
     }
     // The token itself first, then what it minted, oldest first.
-    let mut revoked = revoked;
     revoked.sort_by_key(|(id, ..)| (*id != token_id, *id));
     for (id, name, prefix, kind) in &revoked {
         let action = match TokenKind::parse(kind) {
