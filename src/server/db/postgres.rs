@@ -1,11 +1,13 @@
 //! PostgreSQL, for several app servers sharing one database: everything particular to it in one
 //! place (connection settings, pool size, timeouts, its error codes).
 //!
-//! Isolation: PostgreSQL's default, READ COMMITTED. Every rule that must hold between concurrent
-//! requests is one conditional statement (`update … where revoked_at is null`, `insert … on
-//! conflict`, `update … where verify_credits >= $1`), which PostgreSQL re-checks against the row
-//! it finally locks, so the first commit wins and the other changes nothing; each change and its
-//! audit event are one transaction.
+//! Isolation: PostgreSQL's default, READ COMMITTED. A rule that must hold between concurrent
+//! requests is either one conditional statement (`update … where revoked_at is null`, `insert …
+//! on conflict`, `update … where verify_credits >= $1`), which PostgreSQL re-checks against the row
+//! it finally locks, so the first commit wins and the other changes nothing; or a read that locks
+//! what it depends on until commit (the acting token `for share`, the account while its tokens
+//! are counted, the throttle's counters `for update`: `Transaction::keep_rows_as_read` and
+//! `hold_rows_for_update`). Each change and its audit event are one transaction.
 
 use sqlx::postgres::{PgConnectOptions, PgDatabaseError, PgPoolOptions};
 use sqlx::{ConnectOptions as _, Connection as _, PgPool};
