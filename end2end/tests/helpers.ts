@@ -110,3 +110,17 @@ export function dateInDays(days: number): string {
   const date = new Date(Date.now() + days * 86_400_000);
   return date.toISOString().slice(0, 10);
 }
+
+/** The Audit Log, reached from the page's own link, lists the token's creation and revocation,
+ * newest first, both by `actor`; returns the two rows. */
+export async function expectCreatedAndRevokedInAuditLog(page: Page, name: string, actor: string) {
+  await page.getByRole('link', { name: 'Audit Log' }).click();
+  await expect(page).toHaveURL(/\/agents\/audit-log/);
+  const rows = page.getByRole('row').filter({ hasText: name });
+  await expect(rows).toHaveCount(2);
+  await expect(rows.nth(0)).toContainText('Token revoked');
+  await expect(rows.nth(1)).toContainText('Token created');
+  await expect(rows.nth(0)).toContainText(actor);
+  await expect(rows.nth(1)).toContainText(actor);
+  return rows;
+}

@@ -169,6 +169,7 @@ async fn postgresql_errors_are_told_apart() {
     );
     drop(doomed);
 
+    let accounts = app.count("select count(*) from account").await;
     let twice = db::query(
         "insert into account (account_id, name, plan, created_at) values (1, 'x', 'pro', 0)",
     )
@@ -191,7 +192,8 @@ async fn postgresql_errors_are_told_apart() {
     assert_eq!(refused.body.code, "invalid_text");
     assert_eq!(
         app.count("select count(*) from account").await,
-        app.count("select count(*) from account").await
+        accounts,
+        "nothing was stored"
     );
 }
 

@@ -87,6 +87,38 @@ pub async fn account_domains(
         .collect())
 }
 
+/// Revokes, at `at`, the account's live tokens a condition picks (`$3` is `token_id`).
+struct RevokeLive<'a> {
+    at: i64,
+    account_id: i64,
+    token_id: i64,
+    actor: &'a str,
+}
+
+impl RevokeLive<'_> {
+    /// The tokens `which` picks, revoked: id, name, visible prefix and kind of each.
+    async fn run(
+        &self,
+        tx: &mut Transaction<'_>,
+        which: &str,
+    ) -> Result<Vec<(i64, String, String, String)>> {
+        let mut statement = Query::build(
+            "update api_token set revoked_at = $1, revoked_by = $4
+              where account_id = $2 and revoked_at is null and ",
+        );
+        statement
+            .push(which)
+            .push(" returning api_token_id, name, visible_prefix, kind");
+        Ok(statement
+            .bind(self.at)
+            .bind(self.account_id)
+            .bind(self.token_id)
+            .bind(self.actor)
+            .fetch_all(&mut *tx)
+            .await?)
+    }
+}
+
 /// Holds the account's row until commit, so the account's token changes that count or compare
 /// (the cap, a duplicate name) run one at a time: on SQLite the write lock does this already,
 /// on PostgreSQL two requests could otherwise both count one below the cap and both insert.
@@ -254,30 +286,17 @@ pub async fn revoke(
     // this token still in flight (which holds it `for share`) to commit, and the second, reading
     // afterwards, revokes that new message token too. (One statement would read the minted tokens
     // as they were when it started, and on PostgreSQL miss one committed meanwhile.)
-    let mut revoked: Vec<(i64, String, String, String)> = db::query(
-        "update api_token set revoked_at = $1, revoked_by = $4
-          where account_id = $2 and revoked_at is null and api_token_id = $3
-          returning api_token_id, name, visible_prefix, kind",
-    )
-    .bind(now)
-    .bind(account_id)
-    .bind(token_id)
-    .bind(actor)
-    .fetch_all(&mut tx)
-    .await?;
+    let revoke = RevokeLive {
+        at: now,
+        account_id,
+        token_id,
+        actor,
+    };
+    let mut revoked = revoke.run(&mut tx, "api_token_id = $3").await?;
     if !revoked.is_empty() {
-        let minted: Vec<(i64, String, String, String)> = db::query(
-            "update api_token set revoked_at = $1, revoked_by = $4
-              where account_id = $2 and revoked_at is null
-                and created_by_token_id = $3 and kind = 'message'
-              returning api_token_id, name, visible_prefix, kind",
-        )
-        .bind(now)
-        .bind(account_id)
-        .bind(token_id)
-        .bind(actor)
-        .fetch_all(&mut tx)
-        .await?;
+        let minted = revoke
+            .run(&mut tx, "created_by_token_id = $3 and kind = 'message'")
+            .await?;
         revoked.extend(minted);
     }
     if revoked.is_empty() {
