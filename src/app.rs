@@ -2,8 +2,16 @@
 
 use crate::ui::components::ready::{PageReady, PENDING_CLICKS_SCRIPT};
 use crate::ui::pages::{
-    agents_layout::AgentsLayout, audit_log::AuditLogPage, new_token::NewTokenPage,
-    not_found::NotFound, revoke_token::RevokeTokenPage, sign_in::SignInPage, tokens::TokensPage,
+    agents_layout::AgentsLayout,
+    audit_log::AuditLogPage,
+    new_token::NewTokenPage,
+    not_found::NotFound,
+    revoke_token::RevokeTokenPage,
+    rotate_token::RotateTokenPage,
+    sign_in::SignInPage,
+    token_change::{ChangeExpirationPage, IpAllowlistPage, PauseTokenPage},
+    token_policy::TokenPolicyPage,
+    tokens::TokensPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -71,7 +79,12 @@ pub fn App() -> impl IntoView {
                 <ParentRoute path=path!("/agents") view=AgentsLayout ssr=SsrMode::Async>
                     <Route path=path!("/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/new") view=NewTokenPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/policy") view=TokenPolicyPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/:id/revoke") view=RevokeTokenPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/:id/rotate") view=RotateTokenPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/:id/pause") view=PauseTokenPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/:id/expiration") view=ChangeExpirationPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/:id/ip-allowlist") view=IpAllowlistPage ssr=SsrMode::Async />
                     <Route path=path!("/audit-log") view=AuditLogPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

@@ -122,6 +122,7 @@ fn dashboard(state: &AppState) -> Router<AppState> {
     Router::new()
         .route("/", get(|| async { Redirect::to(routes::TOKENS) }))
         .route(routes::NEW_TOKEN, post(post_to_page))
+        .route("/agents/tokens/{id}/rotate", post(post_to_page))
         .route(
             &format!("{PKG_PREFIX}/{{*file}}"),
             get(move |request: Request| serve_pkg(site_root.clone(), hashed, request)),

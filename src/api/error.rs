@@ -13,9 +13,9 @@ impl From<tokens::Error> for AppError {
             }
             tokens::Error::NotFound => AppError::NotFound,
             tokens::Error::ActorInactive => AppError::Unauthenticated,
-            tokens::Error::NotActive => {
-                AppError::Conflict("This token is revoked or expired.".into())
-            }
+            tokens::Error::NotActive => AppError::Conflict(
+                "This token is revoked or expired, so it can no longer be changed.".into(),
+            ),
             tokens::Error::LimitReached(message) => AppError::Conflict(message),
             tokens::Error::Db(error) => return error.into(),
         };

@@ -10,6 +10,8 @@ pub mod context;
 /// Each service's errors as the dashboard shows them.
 #[cfg(feature = "ssr")]
 mod error;
+/// Changing a live token (pause, expiration, IP allowlist, rotation) and the token policy.
+pub mod lifecycle;
 /// Sign-in, sign-out and who is signed in.
 pub mod session;
 /// Listing, creating and revoking tokens.
@@ -43,6 +45,12 @@ pub fn server_fn_content_types() -> std::collections::HashMap<&'static str, &'st
         entry::<tokens::CreateToken, _, _>(),
         entry::<tokens::RevokeToken, _, _>(),
         entry::<audit::ListAuditEvents, _, _>(),
+        entry::<lifecycle::SetTokenPaused, _, _>(),
+        entry::<lifecycle::ChangeTokenExpiration, _, _>(),
+        entry::<lifecycle::SetTokenIpAllowlist, _, _>(),
+        entry::<lifecycle::RotateToken, _, _>(),
+        entry::<lifecycle::GetTokenPolicy, _, _>(),
+        entry::<lifecycle::SetTokenPolicy, _, _>(),
     ]
     .into_iter()
     .collect()

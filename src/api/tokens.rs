@@ -121,27 +121,38 @@ impl OncePerRequest {
     }
 }
 
-/// Creates the token the create page's form describes, once per request (see [`OncePerRequest`]);
-/// every build of the page gets the same answer, and the response its status and `no-store`.
+/// Creates the token the create page's form describes, once per request (see [`OncePerRequest`]).
 /// `once` is read from the context by the page's component body, not inside its resource.
 #[cfg(feature = "ssr")]
 pub async fn create_token_from_page(
     form: CreateTokenForm,
     once: OncePerRequest,
 ) -> Result<CreatedToken, AppError> {
-    use crate::api::context::{client_meta, no_store, require_owner, state};
+    use crate::api::context::{client_meta, require_owner, state};
     // Everything the task needs is read here, where the request's context is.
     let (pool, client) = (state().pool.clone(), client_meta());
     let owner = require_owner().await;
-    let outcome = once
-        .run(move || async move {
-            crate::server::tokens::create_ops_token(&pool, &owner?, &form, &client)
-                .await
-                .map_err(AppError::from)
-        })
-        .await;
+    answer_page(once, move || async move {
+        crate::server::tokens::create_ops_token(&pool, &owner?, &form, &client)
+            .await
+            .map_err(AppError::from)
+    })
+    .await
+}
+
+/// A page's answer to its form (a new secret to reveal), made once per request: every build of
+/// the page gets the same answer, and the response its status and `no-store`.
+#[cfg(feature = "ssr")]
+pub async fn answer_page<F>(
+    once: OncePerRequest,
+    work: impl FnOnce() -> F,
+) -> Result<CreatedToken, AppError>
+where
+    F: std::future::Future<Output = Result<CreatedToken, AppError>> + Send + 'static,
+{
+    let outcome = once.run(work).await;
     match &outcome {
-        Ok(_) => no_store(),
+        Ok(_) => crate::api::context::no_store(),
         Err(error) => {
             error.clone().fail();
         }

@@ -11,12 +11,27 @@ pub enum AuditAction {
     /// Scopes dropped, expiry brought closer, or renamed (never widened).
     MessageTokenNarrowed,
     MessageTokenRevoked,
+    /// Ops or message token paused / resumed by the owner.
+    TokenPaused,
+    TokenResumed,
+    TokenExpirationChanged,
+    TokenIpAllowlistChanged,
+    /// Recorded on the old secret's token, naming the new one and when the old one stops.
+    TokenRotated,
+    /// The account's token policy (no token).
+    TokenPolicyChanged,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 5] = [
+    pub const ALL: [AuditAction; 11] = [
         AuditAction::TokenCreated,
         AuditAction::TokenRevoked,
+        AuditAction::TokenRotated,
+        AuditAction::TokenPaused,
+        AuditAction::TokenResumed,
+        AuditAction::TokenExpirationChanged,
+        AuditAction::TokenIpAllowlistChanged,
+        AuditAction::TokenPolicyChanged,
         AuditAction::MessageTokenCreated,
         AuditAction::MessageTokenNarrowed,
         AuditAction::MessageTokenRevoked,
@@ -30,6 +45,12 @@ impl AuditAction {
             AuditAction::MessageTokenCreated => "message_token_created",
             AuditAction::MessageTokenNarrowed => "message_token_narrowed",
             AuditAction::MessageTokenRevoked => "message_token_revoked",
+            AuditAction::TokenPaused => "token_paused",
+            AuditAction::TokenResumed => "token_resumed",
+            AuditAction::TokenExpirationChanged => "token_expiration_changed",
+            AuditAction::TokenIpAllowlistChanged => "token_ip_allowlist_changed",
+            AuditAction::TokenRotated => "token_rotated",
+            AuditAction::TokenPolicyChanged => "token_policy_changed",
         }
     }
 
@@ -46,6 +67,12 @@ impl AuditAction {
             AuditAction::MessageTokenCreated => "Message token created",
             AuditAction::MessageTokenNarrowed => "Message token narrowed",
             AuditAction::MessageTokenRevoked => "Message token revoked",
+            AuditAction::TokenPaused => "Token paused",
+            AuditAction::TokenResumed => "Token resumed",
+            AuditAction::TokenExpirationChanged => "Token expiration changed",
+            AuditAction::TokenIpAllowlistChanged => "Token IP allowlist changed",
+            AuditAction::TokenRotated => "Token rotated",
+            AuditAction::TokenPolicyChanged => "Token policy changed",
         }
     }
 }

@@ -11,6 +11,8 @@ pub mod expiration;
 pub mod field;
 /// A mailbox's forwarding targets.
 pub mod forwarding;
+/// The addresses a token's API calls may come from.
+pub mod ip_allowlist;
 /// Message tokens (`tm_msg_`): their scopes and a creation request.
 pub mod message_token;
 /// A "Create token" submission and its validation.
@@ -21,6 +23,8 @@ pub mod outgoing;
 pub mod plan;
 /// Owner or member.
 pub mod role;
+/// A rotation's grace period.
+pub mod rotation;
 /// The ops-token scope catalog.
 pub mod scope;
 /// Ready-made scope selections (the help article's Drive recipes).
@@ -29,7 +33,7 @@ pub mod scope_presets;
 pub mod scope_set;
 /// A token's scopes at a glance ("Read-only · 16 scopes").
 pub mod scope_summary;
-/// Active / Expired / Revoked, derived from timestamps.
+/// Active / Paused / Expired / Revoked, derived from timestamps.
 pub mod status;
 /// Display helpers for timestamps.
 pub mod time;
@@ -37,6 +41,8 @@ pub mod time;
 pub mod token;
 /// A token's name.
 pub mod token_name;
+/// The owner's limits on token lifetimes.
+pub mod token_policy;
 /// The Tokens list's view: status, search and order, as kept in the URL.
 pub mod token_query;
 /// NFC and general categories: from the Unicode crates on the server, from the browser's engine in the browser.

@@ -3,10 +3,12 @@
 
 use super::expiration::{parse_lifetime, Expiration, Lifetime, FORM_WORDS};
 use super::field::FieldErrors;
+use super::ip_allowlist::IpAllowlist;
 use super::plan::PlanAccess;
 use super::scope::{parse_scopes, Scope};
 use super::token_name::TokenName;
-use chrono::NaiveDate;
+use super::token_policy::TokenPolicy;
+use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The raw submission, exactly as the browser sends it (and as a forger might).
@@ -21,6 +23,9 @@ pub struct CreateTokenForm {
     /// `all` or `selected`.
     pub domain_mode: String,
     pub domain_ids: Vec<i64>,
+    /// Addresses and CIDR ranges, separated by commas, spaces or lines; empty: any address.
+    #[serde(default)]
+    pub ip_allowlist: String,
 }
 
 impl CreateTokenForm {
@@ -37,16 +42,18 @@ impl CreateTokenForm {
                 "scopes" => form.scopes.push(value.clone()),
                 "domain_mode" => form.domain_mode = value.clone(),
                 "domain_ids" => form.domain_ids.push(value.trim().parse().unwrap_or(-1)),
+                "ip_allowlist" => form.ip_allowlist = value.clone(),
                 _ => {}
             }
         }
         form
     }
 
-    /// What a new form starts with: 30 days, every scope the plan allows, all domains.
-    pub fn new_for(access: PlanAccess) -> CreateTokenForm {
+    /// What a new form starts with: the policy's default expiration, every scope the plan
+    /// allows, all domains, any address.
+    pub fn new_for(access: PlanAccess, policy: &TokenPolicy) -> CreateTokenForm {
         CreateTokenForm {
-            expiration: "30d".into(),
+            expiration: policy.starting_word(),
             scopes: access
                 .allowed_scopes()
                 .into_iter()
@@ -74,6 +81,7 @@ pub enum Field {
     ExpirationDate,
     Scopes,
     Domains,
+    IpAllowlist,
 }
 
 impl Field {
@@ -85,6 +93,7 @@ impl Field {
             Field::ExpirationDate => "expiration_date",
             Field::Scopes => "scopes",
             Field::Domains => "domains",
+            Field::IpAllowlist => "ip_allowlist",
         }
     }
 }
@@ -108,17 +117,30 @@ pub struct NewToken {
     pub expiration: Expiration,
     pub scopes: Vec<Scope>,
     pub domains: DomainConstraint,
+    pub ip_allowlist: IpAllowlist,
+}
+
+/// What a new token must fit besides its own fields: the plan, the account's domains and the
+/// owner's token policy, at a moment.
+#[derive(Clone, Copy)]
+pub struct Limits<'a> {
+    pub access: PlanAccess,
+    pub account_domain_ids: &'a [i64],
+    pub policy: &'a TokenPolicy,
+    pub now: DateTime<Utc>,
 }
 
 impl NewToken {
     /// Checks every field and reports all problems at once. Name uniqueness needs the database
     /// and is checked by the server when it inserts.
-    pub fn parse(
-        form: &CreateTokenForm,
-        access: PlanAccess,
-        account_domain_ids: &[i64],
-        today: NaiveDate,
-    ) -> Result<NewToken, FieldErrors> {
+    pub fn parse(form: &CreateTokenForm, limits: Limits<'_>) -> Result<NewToken, FieldErrors> {
+        let Limits {
+            access,
+            account_domain_ids,
+            policy,
+            now,
+        } = limits;
+        let today = now.date_naive();
         let mut errors = FieldErrors::default();
 
         let name = TokenName::parse(&form.name)
@@ -139,6 +161,17 @@ impl NewToken {
                 None
             }
         };
+        let expiration = expiration.and_then(|expiration| {
+            let field = match expiration {
+                Expiration::OnDate(_) => Field::ExpirationDate,
+                _ => Field::Expiration,
+            };
+            policy
+                .check(expiration, now)
+                .map_err(|message| errors.add(field, message))
+                .ok()
+                .map(|()| expiration)
+        });
 
         let scopes = parse_scopes(&form.scopes)
             .map_err(|unknown| {
@@ -190,13 +223,20 @@ impl NewToken {
             }
         };
 
-        match (name, expiration, scopes, domains) {
-            (Some(name), Some(expiration), Some(scopes), Some(domains)) if errors.is_empty() => {
+        let ip_allowlist = IpAllowlist::parse(&form.ip_allowlist)
+            .map_err(|message| errors.add(Field::IpAllowlist, message))
+            .ok();
+
+        match (name, expiration, scopes, domains, ip_allowlist) {
+            (Some(name), Some(expiration), Some(scopes), Some(domains), Some(ip_allowlist))
+                if errors.is_empty() =>
+            {
                 Ok(NewToken {
                     name,
                     expiration,
                     scopes,
                     domains,
+                    ip_allowlist,
                 })
             }
             _ => Err(errors),
@@ -209,8 +249,8 @@ mod tests {
     use super::*;
     use crate::domain::plan::Plan;
 
-    fn today() -> NaiveDate {
-        NaiveDate::from_ymd_opt(2026, 11, 26).unwrap()
+    fn now() -> DateTime<Utc> {
+        chrono::TimeZone::with_ymd_and_hms(&Utc, 2026, 11, 26, 12, 0, 0).unwrap()
     }
 
     fn valid() -> CreateTokenForm {
@@ -221,11 +261,73 @@ mod tests {
             scopes: vec!["domains:read".into()],
             domain_mode: "all".into(),
             domain_ids: vec![],
+            ip_allowlist: String::new(),
         }
     }
 
+    fn parse_under(
+        form: CreateTokenForm,
+        plan: Plan,
+        policy: &TokenPolicy,
+    ) -> Result<NewToken, FieldErrors> {
+        let limits = Limits {
+            access: PlanAccess::new(plan, false),
+            account_domain_ids: &[1, 2],
+            policy,
+            now: now(),
+        };
+        NewToken::parse(&form, limits)
+    }
+
     fn parse(form: CreateTokenForm, plan: Plan) -> Result<NewToken, FieldErrors> {
-        NewToken::parse(&form, PlanAccess::new(plan, false), &[1, 2], today())
+        parse_under(form, plan, &TokenPolicy::default())
+    }
+
+    #[test]
+    fn the_policy_refuses_never_and_dates_past_its_maximum() {
+        let policy = TokenPolicy::parse("30", "30d").unwrap();
+        let never = CreateTokenForm {
+            expiration: "never".into(),
+            ..valid()
+        };
+        let errors = parse_under(never, Plan::Pro, &policy).unwrap_err();
+        assert!(errors
+            .get(Field::Expiration)
+            .unwrap()
+            .contains("at most 30 days"));
+        let late = CreateTokenForm {
+            expiration: "custom".into(),
+            expiration_date: "2027-01-10".into(),
+            ..valid()
+        };
+        let errors = parse_under(late, Plan::Pro, &policy).unwrap_err();
+        assert!(errors.get(Field::ExpirationDate).is_some());
+        assert!(parse_under(valid(), Plan::Pro, &policy).is_ok());
+    }
+
+    #[test]
+    fn the_ip_allowlist_is_parsed_and_refused_next_to_its_field() {
+        let token = parse(
+            CreateTokenForm {
+                ip_allowlist: "10.0.0.0/8, 203.0.113.7".into(),
+                ..valid()
+            },
+            Plan::Pro,
+        )
+        .unwrap();
+        assert_eq!(token.ip_allowlist.entries(), ["10.0.0.0/8", "203.0.113.7"]);
+        let errors = parse(
+            CreateTokenForm {
+                ip_allowlist: "0.0.0.0/0".into(),
+                ..valid()
+            },
+            Plan::Pro,
+        )
+        .unwrap_err();
+        assert!(errors
+            .get(Field::IpAllowlist)
+            .unwrap()
+            .contains("allows every address"));
     }
 
     #[test]

@@ -14,4 +14,6 @@ pub struct AuditRow {
     pub actor: String,
     pub ip: String,
     pub user_agent: String,
+    /// What changed, in words ("Expiration: 2026-12-01 → Never"); empty when the action says it all.
+    pub detail: String,
 }

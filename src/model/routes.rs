@@ -13,6 +13,15 @@ pub const AUDIT_LOG: &str = "/agents/audit-log";
 /// creates the token and answers with the one-time reveal.
 pub const NEW_TOKEN: &str = "/agents/tokens/new";
 
+/// The owner's token policy.
+pub const TOKEN_POLICY: &str = "/agents/tokens/policy";
+
+/// A live token's change pages (`pause`, `expiration`, `ip-allowlist`, `rotate`), which work
+/// without JavaScript.
+pub fn token_change(id: i64, change: &str) -> String {
+    format!("{TOKENS}/{id}/{change}")
+}
+
 /// The confirmation page before a token is revoked (the dialog's stand-in without JavaScript).
 pub fn revoke_token(id: i64) -> String {
     format!("{TOKENS}/{id}/revoke")

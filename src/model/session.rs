@@ -2,6 +2,7 @@
 
 use crate::domain::plan::PlanAccess;
 use crate::domain::role::Role;
+use crate::domain::token_policy::TokenPolicy;
 use serde::{Deserialize, Serialize};
 
 /// What the page needs to know about whoever is signed in.
@@ -13,6 +14,9 @@ pub struct Viewer {
     pub access: PlanAccess,
     /// Finished or dismissed the guided tour.
     pub tour_done: bool,
+    /// The account's token policy: the create form starts with its default and disables what
+    /// it does not allow.
+    pub policy: TokenPolicy,
 }
 
 /// Set by the browser the moment the owner finishes or dismisses the tour. The server is told in

@@ -5,6 +5,7 @@ use crate::domain::plan::PlanAccess;
 use crate::domain::scope::Scope;
 use crate::domain::status::{StatusFilter, TokenStatus};
 use crate::domain::token::TokenKind;
+use crate::domain::token_policy::TokenPolicy;
 use serde::{Deserialize, Serialize};
 
 /// One of the account's domains, for the domain-constraint checkboxes.
@@ -36,11 +37,31 @@ pub struct TokenRow {
     pub created_at: i64,
     pub last_used_at: Option<i64>,
     pub last_used_ip: Option<String>,
+    /// When it was paused (while paused).
+    pub paused_at: Option<i64>,
+    /// The addresses and ranges its API calls may come from; empty: any.
+    pub ip_allowlist: Vec<String>,
+    /// An old secret replaced by a rotation: the new secret's visible prefix. It works until
+    /// `expires_at`, which the rotation brought in.
+    pub rotated_to: Option<String>,
     /// Live message tokens this ops token minted ("name (prefix…)"): revoking it revokes them.
     pub minted: Vec<String>,
 }
 
 impl TokenRow {
+    /// Whether it still works or could again (active or paused): it can be changed.
+    pub fn is_live(&self) -> bool {
+        self.status.is_live()
+    }
+
+    /// Live and expiring within a week: the "Expires soon" badge.
+    pub fn expires_soon(&self, now: i64) -> bool {
+        self.is_live()
+            && self
+                .expires_at
+                .is_some_and(|at| at - now <= crate::domain::status::EXPIRING_SOON_MS)
+    }
+
     /// "Create similar": a new form with this token's name, scopes and domain constraint. It never
     /// widens anything: scopes the plan no longer allows and domains that are gone are left out
     /// (the second element names the scopes left out), and a constrained token whose domains
@@ -48,6 +69,7 @@ impl TokenRow {
     pub fn similar_form(
         &self,
         access: PlanAccess,
+        policy: &TokenPolicy,
         domains: &[DomainOption],
     ) -> (CreateTokenForm, Vec<String>) {
         let (kept, dropped): (Vec<&String>, Vec<&String>) = self
@@ -72,7 +94,8 @@ impl TokenRow {
             }
             .into(),
             domain_ids,
-            ..CreateTokenForm::new_for(access)
+            ip_allowlist: self.ip_allowlist.join(", "),
+            ..CreateTokenForm::new_for(access, policy)
         };
         (form, dropped.into_iter().cloned().collect())
     }
@@ -86,6 +109,8 @@ pub const COUNT_CAP: u32 = 1_000;
 pub struct StatusCounts {
     pub all: u32,
     pub active: u32,
+    pub expiring: u32,
+    pub paused: u32,
     pub expired: u32,
     pub revoked: u32,
 }
@@ -96,6 +121,8 @@ impl StatusCounts {
         let n = match status {
             StatusFilter::All => self.all,
             StatusFilter::Only(TokenStatus::Active) => self.active,
+            StatusFilter::ExpiringSoon => self.expiring,
+            StatusFilter::Only(TokenStatus::Paused) => self.paused,
             StatusFilter::Only(TokenStatus::Expired) => self.expired,
             StatusFilter::Only(TokenStatus::Revoked) => self.revoked,
         };

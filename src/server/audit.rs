@@ -12,19 +12,23 @@ use crate::server::db;
 pub struct AuditEntry<'a> {
     pub account_id: i64,
     pub action: AuditAction,
-    pub token_id: i64,
+    /// `None` for a change to the account's token policy.
+    pub token_id: Option<i64>,
     pub token_name: &'a str,
     pub token_prefix: &'a str,
     pub actor: &'a str,
     pub client: &'a ClientMeta,
     pub at: i64,
+    /// What changed, in words; empty for creations and revocations.
+    pub detail: &'a str,
 }
 
 pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>) -> Result<(), sqlx::Error> {
     db::query(
         "insert into audit_event
-            (account_id, action, api_token_id, token_name, token_prefix, actor, ip, user_agent, created_at)
-         values ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            (account_id, action, api_token_id, token_name, token_prefix, actor, ip, user_agent,
+             created_at, detail)
+         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
     )
     .bind(entry.account_id)
     .bind(entry.action.as_str())
@@ -35,6 +39,7 @@ pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>) -> Result<(
     .bind(&entry.client.ip)
     .bind(&entry.client.user_agent)
     .bind(entry.at)
+    .bind(entry.detail)
     .execute(&mut *tx)
     .await?;
     Ok(())
@@ -50,6 +55,7 @@ struct AuditRecord {
     ip: String,
     user_agent: String,
     created_at: i64,
+    detail: String,
 }
 
 /// One page of the account's events, newest first.
@@ -61,7 +67,8 @@ pub async fn list(
 ) -> Result<Page<AuditRow>, sqlx::Error> {
     let fetch = |direction: Direction, limit: i64| async move {
         let mut query = Query::build(
-            "select audit_event_id, action, token_name, token_prefix, actor, ip, user_agent, created_at
+            "select audit_event_id, action, token_name, token_prefix, actor, ip, user_agent, created_at,
+                    detail
                from audit_event where account_id = ",
         );
         query.push_bind(account_id);
@@ -91,6 +98,7 @@ pub async fn list(
                 actor: r.actor,
                 ip: r.ip,
                 user_agent: r.user_agent,
+                detail: r.detail,
             })
         })
         .collect();

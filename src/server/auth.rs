@@ -4,6 +4,7 @@ use super::db::{now_ms, Pool};
 use super::secrets::{random_base62, sha256_hex};
 use crate::domain::plan::{Plan, PlanAccess};
 use crate::domain::role::Role;
+use crate::domain::token_policy::TokenPolicy;
 use crate::model::session::{Viewer, TOUR_DONE_COOKIE};
 use crate::server::db;
 use argon2::password_hash::{
@@ -58,6 +59,8 @@ pub struct SessionUser {
     pub account_name: String,
     pub access: PlanAccess,
     pub tour_done: bool,
+    /// The account's token policy, which the create form follows.
+    pub policy: TokenPolicy,
 }
 
 impl SessionUser {
@@ -68,6 +71,7 @@ impl SessionUser {
             account_name: self.account_name.clone(),
             access: self.access,
             tour_done: self.tour_done,
+            policy: self.policy.clone(),
         }
     }
 }
@@ -243,6 +247,8 @@ struct SessionRow {
     plan: String,
     drive_addon: i64,
     tour_done_at: Option<i64>,
+    token_max_lifetime_days: Option<i64>,
+    token_default_expiration: String,
 }
 
 /// The user behind a session cookie, if the session exists and has not expired.
@@ -252,7 +258,8 @@ pub async fn user_for_session(
 ) -> Result<Option<SessionUser>, sqlx::Error> {
     let row: Option<SessionRow> = db::query(
         "select u.user_id, u.account_id, u.email, u.role, u.tour_done_at,
-                a.name as account_name, a.plan, a.drive_addon
+                a.name as account_name, a.plan, a.drive_addon, a.token_max_lifetime_days,
+                a.token_default_expiration
            from session s
            join app_user u on u.user_id = s.user_id
            join account a on a.account_id = u.account_id
@@ -275,6 +282,12 @@ pub async fn user_for_session(
             account_name: row.account_name,
             access: PlanAccess::new(Plan::parse(&row.plan)?, row.drive_addon == 1),
             tour_done: row.tour_done_at.is_some(),
+            policy: TokenPolicy {
+                max_lifetime_days: row
+                    .token_max_lifetime_days
+                    .and_then(|days| u32::try_from(days).ok()),
+                default_expiration: row.token_default_expiration,
+            },
         })
     }))
 }

@@ -58,6 +58,11 @@ pub struct Config {
     /// as the ceiling the other routes are compared with. Off in production.
     #[arg(long, env = "TREKMAIL_BENCH_ROUTES", value_name = "TREKMAIL_BENCH_ROUTES", default_value = "0", value_parser = parse_flag, action = clap::ArgAction::Set)]
     pub bench_routes: bool,
+    /// How long an "hour" of a rotation's grace period lasts, in milliseconds (1000 to 3600000).
+    /// A test setting only: end-to-end tests shorten it to watch an old secret stop working
+    /// without waiting hours. Production leaves the default, one hour.
+    #[arg(long, env = "TREKMAIL_ROTATION_HOUR_MS", value_name = "TREKMAIL_ROTATION_HOUR_MS", default_value_t = 3_600_000, value_parser = clap::value_parser!(i64).range(1_000..=3_600_000))]
+    pub rotation_hour_ms: i64,
 }
 
 impl Config {
@@ -88,6 +93,7 @@ impl Config {
             log_format: LogFormat::Text,
             bench_routes: false,
             statement_timeout_ms: 5_000,
+            rotation_hour_ms: 3_600_000,
         }
     }
 }

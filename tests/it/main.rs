@@ -12,6 +12,8 @@ mod dashboard;
 mod hardening;
 /// The one-way layer rule, read from the sources.
 mod layers;
+/// Pause, expiration, IP allowlists, rotation and the token policy.
+mod lifecycle;
 /// Request ids and the request span in the logs.
 mod observability;
 /// The dashboard without JavaScript: whole pages from the server, plain HTML forms.

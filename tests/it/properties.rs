@@ -125,8 +125,16 @@ proptest! {
             scopes,
             domain_mode: domain_mode.to_string(),
             domain_ids,
+            ip_allowlist: String::new(),
         };
-        if let Ok(token) = NewToken::parse(&form, access, &[1, 2, 3], today) {
+        let policy = trekmail_tokens::domain::token_policy::TokenPolicy::default();
+        let limits = trekmail_tokens::domain::new_token::Limits {
+            access,
+            account_domain_ids: &[1, 2, 3],
+            policy: &policy,
+            now: today.and_hms_opt(12, 0, 0).unwrap().and_utc(),
+        };
+        if let Ok(token) = NewToken::parse(&form, limits) {
             prop_assert!(!token.scopes.is_empty());
             prop_assert!(token.scopes.iter().all(|scope| access.allows(*scope)));
             if let trekmail_tokens::domain::new_token::DomainConstraint::Only(ids) = &token.domains {

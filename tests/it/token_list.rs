@@ -172,6 +172,8 @@ async fn status_tabs_count_for_the_search_and_stop_at_a_thousand() {
     let all = StatusCounts {
         all: 3,
         active: 1,
+        expiring: 0,
+        paused: 0,
         expired: 1,
         revoked: 1,
     };
@@ -179,6 +181,8 @@ async fn status_tabs_count_for_the_search_and_stop_at_a_thousand() {
     let alpha = StatusCounts {
         all: 2,
         active: 1,
+        expiring: 0,
+        paused: 0,
         expired: 1,
         revoked: 0,
     };

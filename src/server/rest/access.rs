@@ -1,12 +1,14 @@
 //! Who may call what. [`ENDPOINTS`] is the one table of every route's token kind and scope;
 //! [`authorize`] enforces it in a fixed order for every request:
-//! bearer token (401) → rate limit (429) → token kind (403 `wrong_token_type`) → the plan's
+//! bearer token (401: unknown, revoked, expired, paused) → IP allowlist (403 `ip_not_allowed`) →
+//! rate limit (429) → token kind (403 `wrong_token_type`) → the plan's
 //! Message API (403 `feature_not_available`) → scope: 403 `insufficient_scope` when the token
 //! was never granted it, 403 `token_scope_blocked_by_plan` when it was but the plan of *today*
 //! no longer allows it. (The codes are those TrekMail's MCP adapter explains to the agent.) Handlers then receive the [`Caller`].
 
 use super::error::ApiError;
 use super::token_cache::{Hit, TokenCache, Verified};
+use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::message_token::MessageScope;
 use crate::domain::plan::{Plan, PlanAccess};
 use crate::domain::scope::Scope;
@@ -17,7 +19,7 @@ use crate::server::db::{self, now_ms, Pool};
 use crate::server::mail::Reach;
 use crate::server::secrets::sha256_hex;
 use crate::server::state::AppState;
-use crate::server::tokens::Actor;
+use crate::server::tokens::{self, Actor};
 use axum::extract::{FromRequestParts, MatchedPath, Request, State};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
@@ -172,6 +174,12 @@ pub struct Caller {
     pub created_at: i64,
     /// How the audit log names this token as an actor.
     pub actor: String,
+    /// Where its calls may come from (empty: anywhere).
+    pub ip_allowlist: IpAllowlist,
+    /// An old secret a rotation is retiring: it stops working at `expires_at`.
+    pub rotated_out: bool,
+    /// Set while paused: refused before any handler runs.
+    pub paused_at: Option<i64>,
 }
 
 impl Caller {
@@ -272,6 +280,9 @@ struct TokenLookup {
     revoked_at: Option<i64>,
     last_used_at: Option<i64>,
     created_at: i64,
+    paused_at: Option<i64>,
+    ip_allowlist: String,
+    replaced_by_token_id: Option<i64>,
 }
 
 /// How stale a token's "last used" may get before a request writes it again.
@@ -302,7 +313,16 @@ pub async fn authenticate(
         return Err(ApiError::invalid_token("This token has been revoked."));
     }
     if token.caller.expires_at.is_some_and(|at| at <= now) {
-        return Err(ApiError::invalid_token("This token has expired."));
+        return Err(ApiError::invalid_token(if token.caller.rotated_out {
+            "This token's secret was rotated and its grace period is over; use the new secret."
+        } else {
+            "This token has expired."
+        }));
+    }
+    if token.caller.paused_at.is_some() {
+        return Err(ApiError::invalid_token(
+            "This token is paused. The account owner can resume it in the dashboard.",
+        ));
     }
     // At most one write per token per minute: "last used" is exact to the minute. The statement
     // checks the minute again, so servers sharing a database write once between them.
@@ -324,6 +344,12 @@ pub async fn authenticate(
         if let Err(error) = written {
             crate::server::telemetry::log_unexpected(&error, "could not record last use");
             token.set_last_used_at(last_used.unwrap_or(0));
+        } else if last_used.is_none() {
+            // A first use: if this secret replaced another by a rotation, the old one's grace
+            // period starts now.
+            if let Err(error) = tokens::start_grace(pool, token.caller.token_id, now).await {
+                crate::server::telemetry::log_unexpected(&error, "could not start a grace period");
+            }
         }
     }
     Ok(token.caller.clone())
@@ -334,7 +360,8 @@ async fn look_up(pool: &Pool, hash: &str) -> Result<Option<Verified>, ApiError> 
     let found: Option<TokenLookup> = db::query(
         "select t.api_token_id, t.kind, t.account_id, a.name as account_name, a.plan, a.drive_addon,
                 t.name, t.visible_prefix, t.scopes, t.all_domains, t.mailbox_id, t.expires_at,
-                t.revoked_at, t.last_used_at, t.created_at
+                t.revoked_at, t.last_used_at, t.created_at, t.paused_at, t.ip_allowlist,
+                t.replaced_by_token_id
            from api_token t join account a on a.account_id = t.account_id
           where t.token_hash = $1",
     )
@@ -371,6 +398,9 @@ async fn look_up(pool: &Pool, hash: &str) -> Result<Option<Verified>, ApiError> 
         mailbox_id: token.mailbox_id,
         expires_at: token.expires_at,
         created_at: token.created_at,
+        ip_allowlist: IpAllowlist::from_stored(&token.ip_allowlist),
+        rotated_out: token.replaced_by_token_id.is_some(),
+        paused_at: token.paused_at,
     };
     Ok(Some(Verified {
         caller,
@@ -415,6 +445,18 @@ async fn check(
 ) -> Result<Caller, ApiError> {
     let secret = bearer_token(headers)?;
     let caller = authenticate(&state.pool, &state.token_cache, &secret, client_ip).await?;
+    let allowed = client_ip
+        .parse::<std::net::IpAddr>()
+        .is_ok_and(|ip| caller.ip_allowlist.allows(ip));
+    if !allowed && !caller.ip_allowlist.is_empty() {
+        return Err(ApiError::new(
+            StatusCode::FORBIDDEN,
+            "ip_not_allowed",
+            format!(
+                "This token only accepts calls from its allowed IP addresses; this call came from {client_ip}."
+            ),
+        ));
+    }
     if let Err(seconds) = state.api_rate_limiter.check(caller.token_id) {
         return Err(ApiError::rate_limited(seconds));
     }

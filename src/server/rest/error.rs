@@ -30,7 +30,7 @@ pub struct ErrorReply {
 /// they apply; TrekMail's MCP adapter shows them to the agent as details.
 #[derive(Clone, Debug, Default, Serialize, ToSchema)]
 pub struct ErrorBody {
-    /// `invalid_token`, `insufficient_scope`, `token_scope_blocked_by_plan`, `wrong_token_type`,
+    /// `invalid_token`, `ip_not_allowed`, `insufficient_scope`, `token_scope_blocked_by_plan`, `wrong_token_type`,
     /// `feature_not_available`, `not_found`, `method_not_allowed`, `validation_error`,
     /// `limit_exceeded`, `insufficient_credits`, `token_not_active`, `token_cannot_widen`,
     /// `no_forwarding_targets`, `rate_limited`,

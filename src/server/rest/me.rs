@@ -5,6 +5,8 @@
 use super::access::Caller;
 use super::error::ApiError;
 use super::{optional_timestamp, timestamp};
+use crate::domain::status::TokenStatus;
+use crate::server::db::now_ms;
 use crate::server::state::AppState;
 use crate::server::{mail, tokens};
 use axum::extract::State;
@@ -27,8 +29,15 @@ pub struct TokenSelf {
     domain_constraint: Option<Vec<DomainRef>>,
     /// The mailbox of a message token.
     mailbox: Option<MailboxRef>,
+    /// `active` (a paused, expired or revoked token is refused before it gets here).
+    status: TokenStatus,
     /// RFC 3339; `null` for a token that never expires.
     expires_at: Option<String>,
+    /// The addresses and CIDR ranges the token's calls may come from; empty: any address.
+    ip_allowlist: Vec<String>,
+    /// For an old secret replaced by a rotation: when it stops working (RFC 3339), so a client
+    /// can warn that it must switch to the new secret; `null` otherwise.
+    rotated_out_until: Option<String>,
     created_at: String,
     account: AccountRef,
 }
@@ -90,7 +99,13 @@ async fn describe(state: &AppState, caller: &Caller) -> Result<TokenSelf, ApiErr
         },
         domain_constraint,
         mailbox,
+        status: TokenStatus::derive(None, caller.expires_at, caller.paused_at, now_ms()),
         expires_at: optional_timestamp(caller.expires_at),
+        ip_allowlist: caller.ip_allowlist.entries(),
+        rotated_out_until: caller
+            .rotated_out
+            .then(|| optional_timestamp(caller.expires_at))
+            .flatten(),
         created_at: timestamp(caller.created_at),
         account: AccountRef {
             id: caller.account_id,

@@ -126,7 +126,12 @@ impl MessageToken {
             prefix: record.visible_prefix,
             name: record.name,
             scopes: record.scopes.to_strings(),
-            status: TokenStatus::derive(record.revoked_at, record.expires_at, now),
+            status: TokenStatus::derive(
+                record.revoked_at,
+                record.expires_at,
+                record.paused_at,
+                now,
+            ),
             expires_at: optional_timestamp(record.expires_at),
             revoked_at: optional_timestamp(record.revoked_at),
             last_used_at: optional_timestamp(record.last_used_at),

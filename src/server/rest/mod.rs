@@ -166,8 +166,8 @@ fn document(mut api: OpenApi) -> OpenApi {
 /// path lacks answers 405 with `Allow`; that is no operation's answer, so none lists it.)
 fn document_refusals(operation: &mut Operation, method: &Method, path: &str) {
     let mut refusals: Vec<(u16, &str)> = vec![
-        (401, "Missing, malformed, unknown, expired or revoked token (`invalid_token`)"),
-        (403, "Wrong token kind, scope not granted or no longer in the plan, or a feature the plan lacks"),
+        (401, "Missing, malformed, unknown, expired, revoked or paused token, or an old secret past its rotation's grace period (`invalid_token`)"),
+        (403, "A call from outside the token's IP allowlist (`ip_not_allowed`), wrong token kind, scope not granted or no longer in the plan, or a feature the plan lacks"),
         (429, "Too many requests for this token (`rate_limited`, with `retry_after`)"),
         (500, "Something failed on our side (`internal_error`)"),
         (503, "The database cannot be reached or cannot store changes right now (`service_unavailable`, with `retry_after`); nothing was changed"),

@@ -1,8 +1,9 @@
 //! The account's tokens as the dashboard lists them: filtered, searched and sorted keyset pages,
 //! and the bounded counts of the status tabs.
 
+use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::scope_set::ScopeSet;
-use crate::domain::status::{StatusFilter, TokenStatus};
+use crate::domain::status::{StatusFilter, TokenStatus, EXPIRING_SOON_MS};
 use crate::domain::token::TokenKind;
 use crate::domain::token_query::{Search, TokenQuery, TokenSort};
 use crate::model::tokens::{StatusCounts, TokenRow, COUNT_CAP};
@@ -26,12 +27,17 @@ struct TokenRecord {
     created_at: i64,
     last_used_at: Option<i64>,
     last_used_ip: Option<String>,
+    paused_at: Option<i64>,
+    ip_allowlist: String,
+    rotated_to: Option<String>,
 }
 
 const SELECT_TOKENS: &str = "select t.api_token_id, t.kind, t.name, t.visible_prefix, t.scopes,
         t.all_domains, m.local_part || '@' || md.name as mailbox, t.expires_at, t.revoked_at,
-        t.revoked_by, t.created_at, t.last_used_at, t.last_used_ip
+        t.revoked_by, t.created_at, t.last_used_at, t.last_used_ip, t.paused_at, t.ip_allowlist,
+        r.visible_prefix as rotated_to
    from api_token t
+   left join api_token r on r.api_token_id = t.replaced_by_token_id
    left join mailbox m on m.mailbox_id = t.mailbox_id
    left join domain md on md.domain_id = m.domain_id
   where t.account_id = ";
@@ -108,7 +114,7 @@ pub async fn counts(
     search: Option<&Search>,
 ) -> Result<StatusCounts, sqlx::Error> {
     let now = now_ms();
-    let mut counts = [0u32; 4];
+    let mut counts = [0u32; 6];
     for (count, (status, _)) in counts.iter_mut().zip(StatusFilter::OPTIONS) {
         let mut sql =
             Query::build("select count(*) from (select 1 from api_token t where t.account_id = ");
@@ -121,10 +127,12 @@ pub async fn counts(
         let (n,): (i64,) = sql.fetch_one(pool).await?;
         *count = u32::try_from(n).unwrap_or(u32::MAX);
     }
-    let [all, active, expired, revoked] = counts;
+    let [all, active, expiring, paused, expired, revoked] = counts;
     Ok(StatusCounts {
         all,
         active,
+        expiring,
+        paused,
         expired,
         revoked,
     })
@@ -151,7 +159,17 @@ fn push_status(sql: &mut Query<'_>, status: StatusFilter, now: i64) {
         }
         StatusFilter::Only(TokenStatus::Active) => {
             sql.push(" and t.revoked_at is null and (t.expires_at is null or t.expires_at > ");
-            sql.push_bind(now).push(")");
+            sql.push_bind(now).push(") and t.paused_at is null");
+        }
+        StatusFilter::Only(TokenStatus::Paused) => {
+            sql.push(" and t.revoked_at is null and (t.expires_at is null or t.expires_at > ");
+            sql.push_bind(now).push(") and t.paused_at is not null");
+        }
+        StatusFilter::ExpiringSoon => {
+            sql.push(" and t.revoked_at is null and t.expires_at > ")
+                .push_bind(now)
+                .push(" and t.expires_at <= ")
+                .push_bind(now + EXPIRING_SOON_MS);
         }
         StatusFilter::Only(TokenStatus::Expired) => {
             sql.push(" and t.revoked_at is null and t.expires_at <= ")
@@ -216,7 +234,7 @@ async fn into_rows(
         .map(|r| TokenRow {
             id: r.api_token_id,
             kind: TokenKind::parse(&r.kind).unwrap_or(TokenKind::Ops),
-            status: TokenStatus::derive(r.revoked_at, r.expires_at, now),
+            status: TokenStatus::derive(r.revoked_at, r.expires_at, r.paused_at, now),
             domains: (r.all_domains == 0).then(|| {
                 domain_names
                     .iter()
@@ -239,6 +257,9 @@ async fn into_rows(
             created_at: r.created_at,
             last_used_at: r.last_used_at,
             last_used_ip: r.last_used_ip,
+            paused_at: r.paused_at,
+            ip_allowlist: IpAllowlist::from_stored(&r.ip_allowlist).entries(),
+            rotated_to: r.rotated_to,
         })
         .collect())
 }

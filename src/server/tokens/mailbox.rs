@@ -19,6 +19,7 @@ pub struct MessageTokenRecord {
     pub revoked_at: Option<i64>,
     pub last_used_at: Option<i64>,
     pub created_at: i64,
+    pub paused_at: Option<i64>,
 }
 
 /// One page of the mailbox's message tokens, newest first, and how many there are.
@@ -36,7 +37,8 @@ pub async fn list_for_mailbox(
     .fetch_one(pool)
     .await?;
     let records = db::query(
-        "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at
+        "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at,
+                paused_at
            from api_token where account_id = $1 and kind = 'message' and mailbox_id = $2
           order by api_token_id desc limit $3 offset $4",
     )
@@ -56,7 +58,8 @@ pub async fn find_message_token(
     token_id: i64,
 ) -> Result<MessageTokenRecord> {
     db::query(
-        "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at
+        "select api_token_id, visible_prefix, name, scopes, expires_at, revoked_at, last_used_at, created_at,
+                paused_at
            from api_token where api_token_id = $1 and account_id = $2 and kind = 'message'",
     )
     .bind(token_id)

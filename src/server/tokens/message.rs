@@ -4,6 +4,7 @@
 
 use super::{check_cap, hold_account, Error, Result, MAX_ACTIVE_MESSAGE_TOKENS};
 use crate::domain::audit::AuditAction;
+use crate::domain::field::FieldErrors;
 use crate::domain::message_token::{Narrowing, NarrowingError, NewMessageToken};
 use crate::domain::scope_set::ScopeSet;
 use crate::domain::status::TokenStatus;
@@ -13,6 +14,16 @@ use crate::server::client::ClientMeta;
 use crate::server::db::{self, begin_write, Pool, Query, Transaction};
 use crate::server::mail::Reach;
 use crate::server::secrets::{new_token, sha256_hex};
+
+/// A message token as a narrowing finds it.
+#[derive(sqlx::FromRow)]
+struct Narrowed {
+    domain_id: i64,
+    scopes: ScopeSet,
+    expires_at: Option<i64>,
+    revoked_at: Option<i64>,
+    paused_at: Option<i64>,
+}
 
 /// A message token just minted by an ops token: its id and the only copy of its plaintext.
 pub struct MintedMessageToken {
@@ -28,7 +39,7 @@ pub struct Actor<'a> {
     pub name: &'a str,
 }
 
-/// Refuses the change if the acting token was revoked or expired since its request was
+/// Refuses the change if the acting token was revoked, expired or paused since its request was
 /// authenticated; its expiry otherwise. The row stays as read until commit: a revocation that
 /// commits first is seen (the read waits for it), one that comes later waits for this change and
 /// then revokes what it made too.
@@ -39,7 +50,8 @@ pub(super) async fn require_live_actor(
 ) -> Result<Option<i64>> {
     let mut live = Query::build(
         "select expires_at from api_token
-          where api_token_id = $1 and revoked_at is null and (expires_at is null or expires_at > $2)",
+          where api_token_id = $1 and revoked_at is null and (expires_at is null or expires_at > $2)
+            and paused_at is null",
     );
     live.push(tx.keep_rows_as_read());
     let live: Option<(Option<i64>,)> = live
@@ -62,6 +74,11 @@ pub async fn create_message_token(
     client: &ClientMeta,
 ) -> Result<MintedMessageToken> {
     let (mailbox_id, domain_id) = mailbox;
+    // The owner's maximum lifetime binds what ops tokens mint too ("never" included).
+    super::policy(pool, account_id)
+        .await?
+        .check(new.expiration, chrono::Utc::now())
+        .map_err(|message| Error::Invalid(FieldErrors::single("expires_in", message)))?;
     let secret = new_token(TokenKind::Message);
     let mut tx = begin_write(pool).await?;
     let now = chrono::Utc::now();
@@ -115,12 +132,13 @@ pub async fn create_message_token(
         AuditEntry {
             account_id,
             action: AuditAction::MessageTokenCreated,
-            token_id,
+            token_id: Some(token_id),
             token_name: new.name.as_str(),
             token_prefix: &secret.visible_prefix(),
             actor: actor.name,
             client,
             at: now_ms,
+            detail: "",
         },
     )
     .await?;
@@ -161,8 +179,8 @@ pub async fn narrow_message_token(
     let mut hold = Query::build("select api_token_id from api_token where api_token_id = $1");
     hold.push(tx.hold_rows_for_update());
     let _: Option<(i64,)> = hold.bind(token_id).fetch_optional(&mut tx).await?;
-    let found: Option<(i64, ScopeSet, Option<i64>, Option<i64>)> = db::query(
-        "select m.domain_id, t.scopes, t.expires_at, t.revoked_at from api_token t
+    let found: Option<Narrowed> = db::query(
+        "select m.domain_id, t.scopes, t.expires_at, t.revoked_at, t.paused_at from api_token t
            join mailbox m on m.mailbox_id = t.mailbox_id
           where t.api_token_id = $1 and t.account_id = $2 and t.kind = 'message'",
     )
@@ -171,11 +189,14 @@ pub async fn narrow_message_token(
     .fetch_optional(&mut tx)
     .await?;
     let (scopes, expires_at) = match found {
-        Some((domain_id, scopes, expires_at, revoked_at)) if reach.can_see_domain(domain_id) => {
-            if TokenStatus::derive(revoked_at, expires_at, now) != TokenStatus::Active {
+        Some(token) if reach.can_see_domain(token.domain_id) => {
+            // A paused token can be narrowed: it only ever loses access.
+            let status =
+                TokenStatus::derive(token.revoked_at, token.expires_at, token.paused_at, now);
+            if !status.is_live() {
                 return Err(Error::NotActive);
             }
-            (scopes, expires_at)
+            (token.scopes, token.expires_at)
         }
         _ => return Err(Error::NotFound),
     };
@@ -210,12 +231,13 @@ pub async fn narrow_message_token(
         AuditEntry {
             account_id: reach.account_id,
             action: AuditAction::MessageTokenNarrowed,
-            token_id,
+            token_id: Some(token_id),
             token_name: &name,
             token_prefix: &prefix,
             actor: actor.name,
             client,
             at: now,
+            detail: "",
         },
     )
     .await?;

@@ -5,6 +5,8 @@
 //! acting token still being live, the row a narrowing starts from) is made inside the write
 //! transaction, and event times are taken there too, so the audit trail follows commit order.
 
+/// Pause, resume, expiration, IP allowlist, rotation and the owner's token policy.
+mod lifecycle;
 /// Listing and finding tokens as the dashboard shows them.
 mod list;
 /// A mailbox's message tokens as the API shows them.
@@ -12,6 +14,10 @@ mod mailbox;
 /// Message tokens: minting and narrowing.
 mod message;
 
+pub use lifecycle::{
+    beyond_policy, change_expiration, policy, rotate, set_ip_allowlist, set_paused, set_policy,
+    start_grace, ExpirationChange,
+};
 pub use list::{constraint_domains, counts, find, list};
 pub use mailbox::{find_message_token, list_for_mailbox, revoke_message_token, MessageTokenRecord};
 pub use message::{
@@ -25,7 +31,7 @@ use super::db::{self, begin_write, now_ms, Pool, Query, Transaction};
 use super::secrets::{new_token, sha256_hex};
 use crate::domain::audit::AuditAction;
 use crate::domain::field::FieldErrors;
-use crate::domain::new_token::{CreateTokenForm, DomainConstraint, Field, NewToken};
+use crate::domain::new_token::{CreateTokenForm, DomainConstraint, Field, Limits, NewToken};
 use crate::domain::scope_set::ScopeSet;
 use crate::domain::token::TokenKind;
 use crate::model::tokens::{CreatedToken, DomainOption};
@@ -171,8 +177,14 @@ pub async fn create_ops_token(
         .into_iter()
         .map(|domain| domain.id)
         .collect();
-    let today = chrono::Utc::now().date_naive();
-    let new = NewToken::parse(form, owner.access, &domain_ids, today).map_err(Error::Invalid)?;
+    let policy = policy(pool, owner.account_id).await?;
+    let limits = Limits {
+        access: owner.access,
+        account_domain_ids: &domain_ids,
+        policy: &policy,
+        now: chrono::Utc::now(),
+    };
+    let new = NewToken::parse(form, limits).map_err(Error::Invalid)?;
     let secret = new_token(TokenKind::Ops);
 
     let mut tx = begin_write(pool).await?;
@@ -206,8 +218,8 @@ pub async fn create_ops_token(
     let (token_id,): (i64,) = db::query(
         "insert into api_token
             (account_id, kind, name, token_hash, visible_prefix, scopes, all_domains,
-             expires_at, created_by_user_id, created_at)
-         values ($1, 'ops', $2, $3, $4, $5, $6, $7, $8, $9)
+             expires_at, created_by_user_id, created_at, ip_allowlist)
+         values ($1, 'ops', $2, $3, $4, $5, $6, $7, $8, $9, $10)
          returning api_token_id",
     )
     .bind(owner.account_id)
@@ -223,6 +235,7 @@ pub async fn create_ops_token(
     )
     .bind(owner.user_id)
     .bind(now_ms)
+    .bind(new.ip_allowlist.to_stored())
     .fetch_one(&mut tx)
     .await?;
     if let DomainConstraint::Only(ids) = &new.domains {
@@ -239,12 +252,13 @@ pub async fn create_ops_token(
         AuditEntry {
             account_id: owner.account_id,
             action: AuditAction::TokenCreated,
-            token_id,
+            token_id: Some(token_id),
             token_name: new.name.as_str(),
             token_prefix: &secret.visible_prefix(),
             actor: &owner.email,
             client,
             at: now_ms,
+            detail: "",
         },
     )
     .await?;
@@ -322,12 +336,13 @@ pub async fn revoke(
             AuditEntry {
                 account_id,
                 action,
-                token_id: *id,
+                token_id: Some(*id),
                 token_name: name,
                 token_prefix: prefix,
                 actor,
                 client,
                 at: now,
+                detail: "",
             },
         )
         .await?;

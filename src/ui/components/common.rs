@@ -9,6 +9,7 @@ use leptos::prelude::*;
 pub fn StatusBadge(status: TokenStatus) -> impl IntoView {
     let colours = match status {
         TokenStatus::Active => "bg-emerald-50 text-emerald-700 ring-emerald-600/20",
+        TokenStatus::Paused => "bg-slate-100 text-slate-700 ring-slate-500/30",
         TokenStatus::Expired => "bg-amber-50 text-amber-800 ring-amber-600/20",
         TokenStatus::Revoked => "bg-rose-50 text-rose-700 ring-rose-600/20",
     };

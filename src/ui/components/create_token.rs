@@ -3,9 +3,11 @@
 use crate::api::tokens::CreateToken;
 use crate::domain::expiration::{Expiration, FORM_WORDS};
 use crate::domain::field::FieldErrors;
-use crate::domain::new_token::{CreateTokenForm, Field, NewToken};
+use crate::domain::ip_allowlist::MAX_ENTRIES;
+use crate::domain::new_token::{CreateTokenForm, Field, Limits, NewToken};
 use crate::domain::plan::PlanAccess;
 use crate::domain::token_name::MAX_NAME_CHARS;
+use crate::domain::token_policy::TokenPolicy;
 use crate::model::error::AppError;
 use crate::model::routes;
 use crate::model::tokens::{DomainOption, TokenRow};
@@ -27,8 +29,13 @@ pub struct Prefill {
 }
 
 impl Prefill {
-    pub fn similar_to(token: &TokenRow, access: PlanAccess, domains: &[DomainOption]) -> Prefill {
-        let (form, dropped) = token.similar_form(access, domains);
+    pub fn similar_to(
+        token: &TokenRow,
+        access: PlanAccess,
+        policy: &TokenPolicy,
+        domains: &[DomainOption],
+    ) -> Prefill {
+        let (form, dropped) = token.similar_form(access, policy, domains);
         let mut note = format!(
             "Filled in from “{}”. The new token gets its own secret and a new expiration.",
             token.name
@@ -47,6 +54,7 @@ impl Prefill {
 pub fn CreateTokenDialog(
     open: RwSignal<bool>,
     access: PlanAccess,
+    policy: TokenPolicy,
     domains: Vec<DomainOption>,
     action: ServerAction<CreateToken>,
     /// `None`: a new token's defaults.
@@ -82,6 +90,7 @@ pub fn CreateTokenDialog(
         }
     });
     let domains = StoredValue::new(domains);
+    let policy = StoredValue::new(policy);
     view! {
         <Modal open on_close=escape labelled_by=TITLE_ID class="max-w-3xl">
             {move || match created() {
@@ -89,11 +98,12 @@ pub fn CreateTokenDialog(
                 None => Either::Right({
                     let (initial, note) = match prefill.get_untracked() {
                         Some(Prefill { form, note }) => (form, Some(note)),
-                        None => (CreateTokenForm::new_for(access), None),
+                        None => (CreateTokenForm::new_for(access, &policy.read_value()), None),
                     };
                     view! {
                         <CreateForm
                             access
+                            policy=policy.get_value()
                             domains=domains.get_value()
                             submit=Submit::Dialog { action, on_cancel: close }
                             initial
@@ -123,6 +133,7 @@ pub enum Submit {
 #[component]
 pub fn CreateForm(
     access: PlanAccess,
+    policy: TokenPolicy,
     domains: Vec<DomainOption>,
     submit: Submit,
     /// What to show in the fields: a new form, or the one the server refused.
@@ -141,6 +152,7 @@ pub fn CreateForm(
     let scopes = RwSignal::new(initial.scopes.clone());
     let domain_mode = RwSignal::new(initial.domain_mode.clone());
     let domain_ids = RwSignal::new(initial.domain_ids.clone());
+    let ip_allowlist = RwSignal::new(initial.ip_allowlist.clone());
     let client_errors = RwSignal::new(refused);
     let account_domain_ids: Vec<i64> = domains.iter().map(|d| d.id).collect();
     let action = match submit {
@@ -171,11 +183,7 @@ pub fn CreateForm(
     // The page answering a refused POST has its problems from the start: focus their summary.
     let refused_on_load = !errors.get_untracked().is_empty();
 
-    let today = chrono::Utc::now().date_naive();
-    // A date's Display is `YYYY-MM-DD` (and leaves chrono's format-string code out of the bundle).
-    let min_date = (today + chrono::Duration::days(1)).to_string();
-    let max_date = Expiration::latest_custom_date(today).to_string();
-
+    let policy_for_submit = policy.clone();
     let on_submit = move |event: leptos::ev::SubmitEvent| {
         let Some(action) = action else { return };
         event.prevent_default();
@@ -190,9 +198,15 @@ pub fn CreateForm(
             } else {
                 Vec::new()
             },
+            ip_allowlist: ip_allowlist.get(),
         };
-        let today = chrono::Utc::now().date_naive();
-        match NewToken::parse(&form, access, &account_domain_ids, today) {
+        let limits = Limits {
+            access,
+            account_domain_ids: &account_domain_ids,
+            policy: &policy_for_submit,
+            now: chrono::Utc::now(),
+        };
+        match NewToken::parse(&form, limits) {
             Ok(_) => {
                 client_errors.set(FieldErrors::default());
                 action.dispatch(CreateToken { form });
@@ -247,35 +261,15 @@ pub fn CreateForm(
                     <FieldError id="token-name-error" message=error_for(Field::Name) />
                 </div>
 
-                <fieldset class="group" aria-describedby="expiration-help expiration-error" data-tour="token-expiration">
-                    <legend class="text-sm font-semibold">"Expiration"</legend>
-                    <p id="expiration-help" class="mt-1 text-sm text-slate-600">
-                        "Tokens that expire limit the damage of a leak. We recommend 30 or 90 days."
-                    </p>
-                    <RadioChoices name="expiration" choices=FORM_WORDS.iter().map(|(word, _, label)| (*word, *label)).collect() selected=expiration />
-                    <FieldError id="expiration-error" message=error_for(Field::Expiration) />
-                    // Shown by CSS while "Custom date" is checked, so it works without JavaScript.
-                    <div class="mt-2 hidden max-w-xs group-has-[[value=custom]:checked]:block">
-                        <label for="expiration-date" class="block text-sm font-medium">"Expiration date"</label>
-                        <input
-                            id="expiration-date"
-                            name="expiration_date"
-                            type="date"
-                            min=min_date
-                            max=max_date
-                            class=format!("mt-1 {INPUT}")
-                            aria-describedby="expiration-date-help expiration-date-error"
-                            aria-invalid=invalid(Field::ExpirationDate)
-                            value=initial.expiration_date.clone()
-                            prop:value=expiration_date
-                            on:input=move |event| expiration_date.set(event_target_value(&event))
-                        />
-                        <p id="expiration-date-help" class="mt-1 text-xs text-slate-600">
-                            "The token stops working at the end of this day (UTC)."
-                        </p>
-                        <FieldError id="expiration-date-error" message=error_for(Field::ExpirationDate) />
-                    </div>
-                </fieldset>
+                <ExpirationFieldset
+                    policy=policy.clone()
+                    selected=expiration
+                    date=expiration_date
+                    initial_date=initial.expiration_date.clone()
+                    error=error_for(Field::Expiration)
+                    date_error=error_for(Field::ExpirationDate)
+                    help="Tokens that expire limit the damage of a leak. We recommend 30 or 90 days."
+                />
 
                 <ScopePicker access selected=scopes initial=initial.scopes.clone() interactive=in_dialog error=error_for(Field::Scopes) />
 
@@ -326,6 +320,12 @@ pub fn CreateForm(
                     </fieldset>
                     <FieldError id="domains-error" message=error_for(Field::Domains) />
                 </fieldset>
+
+                <IpAllowlistField
+                    initial=initial.ip_allowlist.clone()
+                    value=ip_allowlist
+                    error=error_for(Field::IpAllowlist)
+                />
                 <p role="alert" class="text-sm text-rose-700">{general_error}</p>
             </div>
             <div class="flex justify-end gap-3 border-t border-slate-200 bg-slate-50 px-6 py-4">
@@ -355,6 +355,7 @@ fn ErrorSummary(errors: Memo<FieldErrors>, first_scope: String, autofocus: bool)
             "name" => "token-name".into(),
             "expiration" => "expiration-30d".into(),
             "expiration_date" => "expiration-date".into(),
+            "ip_allowlist" => "ip-allowlist".into(),
             "scopes" => first_scope.clone(),
             _ => "domain_mode-all".into(),
         }
@@ -391,12 +392,14 @@ fn ErrorSummary(errors: Memo<FieldErrors>, first_scope: String, autofocus: bool)
     }
 }
 
-/// A row of labelled radio buttons bound to `selected` (the chosen value).
+/// A row of labelled radio buttons bound to `selected` (the chosen value); those in `disabled`
+/// cannot be chosen (the caller says why).
 #[component]
-fn RadioChoices(
+pub fn RadioChoices(
     name: &'static str,
     choices: Vec<(&'static str, &'static str)>,
     selected: RwSignal<String>,
+    #[prop(optional)] disabled: Vec<&'static str>,
 ) -> impl IntoView {
     view! {
         <div class="mt-2 flex flex-wrap gap-x-5 gap-y-2">
@@ -413,6 +416,7 @@ fn RadioChoices(
                                 value=value
                                 class="size-4 shrink-0 border-slate-300 text-indigo-600 focus:ring-indigo-600"
                                 checked=selected.get_untracked() == value
+                                disabled=disabled.contains(&value)
                                 prop:checked=move || selected.get() == value
                                 on:change=move |_| selected.set(value.to_string())
                             />
@@ -421,6 +425,102 @@ fn RadioChoices(
                     }
                 })
                 .collect_view()}
+        </div>
+    }
+}
+
+/// The expiration choices and the custom date, within the owner's token policy: what it does not
+/// allow is disabled, with the reason under the choices. The create form and the "Change
+/// expiration" page use it; both post `expiration` and `expiration_date`.
+#[component]
+pub fn ExpirationFieldset(
+    policy: TokenPolicy,
+    selected: RwSignal<String>,
+    date: RwSignal<String>,
+    initial_date: String,
+    #[prop(into)] error: Signal<Option<String>>,
+    #[prop(into)] date_error: Signal<Option<String>>,
+    help: &'static str,
+) -> impl IntoView {
+    let today = chrono::Utc::now().date_naive();
+    // A date's Display is `YYYY-MM-DD` (and leaves chrono's format-string code out of the bundle).
+    let min_date = (today + chrono::Duration::days(1)).to_string();
+    let latest = Expiration::latest_custom_date(today);
+    let max_date = policy
+        .latest_custom_date(today)
+        .map_or(latest, |allowed| allowed.min(latest))
+        .to_string();
+    let disabled: Vec<&'static str> = FORM_WORDS
+        .iter()
+        .map(|(word, _, _)| *word)
+        .filter(|word| policy.allows_word(word).is_err())
+        .collect();
+    let reason = disabled
+        .first()
+        .and_then(|word| policy.allows_word(word).err());
+    let invalid =
+        move |message: Signal<Option<String>>| move || message.with(Option::is_some).to_string();
+    view! {
+        <fieldset class="group" aria-describedby="expiration-help expiration-policy expiration-error" data-tour="token-expiration">
+            <legend class="text-sm font-semibold">"Expiration"</legend>
+            <p id="expiration-help" class="mt-1 text-sm text-slate-600">{help}</p>
+            <RadioChoices name="expiration" choices=FORM_WORDS.iter().map(|(word, _, label)| (*word, *label)).collect() selected disabled />
+            <p id="expiration-policy" class="mt-1 text-xs text-slate-600">{reason}</p>
+            <FieldError id="expiration-error" message=error />
+            // Shown by CSS while "Custom date" is checked, so it works without JavaScript.
+            <div class="mt-2 hidden max-w-xs group-has-[[value=custom]:checked]:block">
+                <label for="expiration-date" class="block text-sm font-medium">"Expiration date"</label>
+                <input
+                    id="expiration-date"
+                    name="expiration_date"
+                    type="date"
+                    min=min_date
+                    max=max_date
+                    class=format!("mt-1 {INPUT}")
+                    aria-describedby="expiration-date-help expiration-date-error"
+                    aria-invalid=invalid(date_error)
+                    value=initial_date
+                    prop:value=date
+                    on:input=move |event| date.set(event_target_value(&event))
+                />
+                <p id="expiration-date-help" class="mt-1 text-xs text-slate-600">
+                    "The token stops working at the end of this day (UTC)."
+                </p>
+                <FieldError id="expiration-date-error" message=date_error />
+            </div>
+        </fieldset>
+    }
+}
+
+/// "Allowed IP addresses": optional, one entry per line or separated by commas. The create form
+/// and the allowlist page use it; both post `ip_allowlist`.
+#[component]
+pub fn IpAllowlistField(
+    initial: String,
+    value: RwSignal<String>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <div>
+            <label for="ip-allowlist" class="block text-sm font-semibold">"Allowed IP addresses"</label>
+            <p id="ip-allowlist-help" class="mt-1 text-sm text-slate-600">
+                {format!("Optional. IPv4 or IPv6 addresses and CIDR ranges (e.g. 203.0.113.7, 10.0.0.0/8), up to {MAX_ENTRIES}. The API refuses calls from anywhere else with 403. Leave empty to allow any address.")}
+            </p>
+            <textarea
+                id="ip-allowlist"
+                name="ip_allowlist"
+                rows="3"
+                spellcheck="false"
+                autocomplete="off"
+                class=format!("mt-1 font-mono {INPUT}")
+                aria-describedby="ip-allowlist-help ip-allowlist-error"
+                aria-invalid=move || error.with(Option::is_some).to_string()
+                prop:value=value
+                on:input=move |event| value.set(event_target_value(&event))
+            >
+                {initial}
+            </textarea>
+            <FieldError id="ip-allowlist-error" message=error />
         </div>
     }
 }

@@ -26,6 +26,9 @@ pub fn Reveal(
     created: CreatedToken,
     #[prop(optional)] on_done: Option<Callback<()>>,
     #[prop(optional)] leaving: Option<Leaving>,
+    /// A rotation's new secret: what becomes of the old one, said under the heading.
+    #[prop(optional)]
+    rotation: Option<String>,
 ) -> impl IntoView {
     if let Some(leaving) = leaving {
         provide_context(leaving);
@@ -55,16 +58,28 @@ pub fn Reveal(
         Some(on_done) => Either::Left(view! {
             <button type="button" class=BUTTON_SECONDARY on:click=move |_| on_done.run(())>"Done"</button>
         }),
-        None => Either::Right(view! {
-            <a href=format!("{}?created={}", routes::TOKENS, row.id) class=BUTTON_SECONDARY>"Done"</a>
-        }),
+        None => {
+            let change = if rotation.is_some() {
+                "rotated"
+            } else {
+                "created"
+            };
+            Either::Right(view! {
+                <a href=format!("{}?{change}={}", routes::TOKENS, row.id) class=BUTTON_SECONDARY>"Done"</a>
+            })
+        }
+    };
+    let (heading, summary) = match rotation {
+        Some(old_secret) => (
+            "Token rotated",
+            format!("“{}” has a new secret. {old_secret}", row.name),
+        ),
+        None => ("Token created", format!("“{}” is ready to use.", row.name)),
     };
     view! {
         <div class="px-6 py-5">
-            <h2 id=TITLE_ID class="text-lg font-semibold">"Token created"</h2>
-            <p class="mt-1 text-sm text-slate-600">
-                {format!("“{}” is ready to use.", row.name)}
-            </p>
+            <h2 id=TITLE_ID class="text-lg font-semibold">{heading}</h2>
+            <p class="mt-1 text-sm text-slate-600">{summary}</p>
             <div class="mt-4 rounded-xl border border-amber-300 bg-amber-50 p-3 text-sm text-amber-900" role="note">
                 <strong>"Copy this token now."</strong>
                 " For your security it will not be shown again: TrekMail keeps only a hash of it. If it is lost, revoke it and create a new one."

@@ -4,6 +4,7 @@
 
 use crate::api::tokens::CreateToken;
 use crate::domain::plan::PlanAccess;
+use crate::domain::token_policy::TokenPolicy;
 use crate::model::routes;
 use crate::model::tokens::{DomainOption, TokenRow};
 use crate::ui::components::common::{BUTTON_PRIMARY, BUTTON_SMALL, BUTTON_SMALL_DANGER};
@@ -21,6 +22,7 @@ struct Dialogs {
     prefill: RwSignal<Option<Prefill>>,
     revoke_target: RwSignal<Option<TokenRow>>,
     access: PlanAccess,
+    policy: StoredValue<TokenPolicy>,
     domains: StoredValue<Vec<DomainOption>>,
 }
 
@@ -36,6 +38,7 @@ impl Dialogs {
 #[island]
 pub fn TokenDialogs(
     access: PlanAccess,
+    policy: TokenPolicy,
     domains: Vec<DomainOption>,
     children: Children,
 ) -> impl IntoView {
@@ -45,13 +48,14 @@ pub fn TokenDialogs(
         prefill: RwSignal::new(None),
         revoke_target: RwSignal::new(None),
         access,
+        policy: StoredValue::new(policy.clone()),
         domains: StoredValue::new(domains.clone()),
     };
     provide_context(dialogs);
     register_create_dialog(dialogs.create_open);
     view! {
         {children()}
-        <CreateTokenDialog open=dialogs.create_open access domains action=dialogs.create prefill=dialogs.prefill />
+        <CreateTokenDialog open=dialogs.create_open access policy domains action=dialogs.create prefill=dialogs.prefill />
         <RevokeDialog target=dialogs.revoke_target />
     }
 }
@@ -116,9 +120,10 @@ pub fn CreateSimilarButton(token: TokenRow) -> impl IntoView {
     let label = format!("Create a token like {}", token.name);
     let open = use_context::<Dialogs>().map(|dialogs| {
         Callback::new(move |_| {
-            let prefill = dialogs
-                .domains
-                .with_value(|domains| Prefill::similar_to(&token, dialogs.access, domains));
+            let policy = dialogs.policy.get_value();
+            let prefill = dialogs.domains.with_value(|domains| {
+                Prefill::similar_to(&token, dialogs.access, &policy, domains)
+            });
             dialogs.open_create(Some(prefill));
         })
     });

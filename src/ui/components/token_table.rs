@@ -1,4 +1,5 @@
-//! The list of tokens, rendered on the server. Only each row's Revoke control is an island.
+//! The list of tokens, rendered on the server. Only each row's Revoke and Create similar controls
+//! are islands.
 
 use crate::domain::plan::PlanAccess;
 use crate::domain::scope::Scope;
@@ -6,8 +7,9 @@ use crate::domain::scope_summary::ScopeSummary;
 use crate::domain::status::TokenStatus;
 use crate::domain::time;
 use crate::domain::token::TokenKind;
+use crate::model::routes;
 use crate::model::tokens::TokenRow;
-use crate::ui::components::common::StatusBadge;
+use crate::ui::components::common::{StatusBadge, BUTTON_SMALL};
 use crate::ui::components::data_table::{
     DataTable, CARD_CELL, CARD_CELL_WIDE, CARD_ROW, CARD_TITLE, CARD_TOP,
 };
@@ -49,9 +51,40 @@ pub fn TokenTable(
     }
 }
 
+/// What can be done to a token, each a link to a page that works without JavaScript (Revoke and
+/// Create similar open dialogs once the page's script is ready). A live token can be changed;
+/// the quick fix for an ops token that no longer works is a new one like it.
+#[component]
+fn TokenActions(row: TokenRow) -> impl IntoView {
+    let ops = row.kind == TokenKind::Ops;
+    let live = row.is_live();
+    let rotated_out = row.rotated_to.is_some();
+    let link = |change: &'static str, text: &'static str, label: String| {
+        view! {
+            <a href=routes::token_change(row.id, change) class=BUTTON_SMALL aria-label=label>{text}</a>
+        }
+    };
+    let name = row.name.clone();
+    let pause = if row.status == TokenStatus::Paused {
+        link("pause", "Resume", format!("Resume {name}"))
+    } else {
+        link("pause", "Pause", format!("Pause {name}"))
+    };
+    view! {
+        <div class="flex max-w-56 flex-wrap justify-end gap-1 max-md:max-w-full max-md:justify-start">
+            {(live && ops && !rotated_out).then(|| link("rotate", "Rotate", format!("Rotate {name}")))}
+            {live.then_some(pause)}
+            {(live && ops && !rotated_out).then(|| link("expiration", "Expiration", format!("Change the expiration of {name}")))}
+            {(live && ops).then(|| link("ip-allowlist", "IP allowlist", format!("Allowed IP addresses of {name}")))}
+            {ops.then(|| view! { <CreateSimilarButton token=row.clone() /> })}
+            {live.then(|| view! { <RevokeButton token=row.clone() /> })}
+        </div>
+    }
+}
+
 #[component]
 fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) -> impl IntoView {
-    let active = row.status == TokenStatus::Active;
+    let active = row.is_live();
     // Inactive rows are quieter: they no longer work, and revoked ones never will again.
     let row_class = match (highlighted, active) {
         (true, _) => format!("{CARD_ROW} bg-indigo-50"),
@@ -78,7 +111,14 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                     Some(domains) => domains.join(", "),
                 }}
             </td>
-            <td class=CARD_TOP><StatusBadge status=row.status /></td>
+            <td class=CARD_TOP>
+                <StatusBadge status=row.status />
+                {row.expires_soon(now).then(|| view! {
+                    <div class="mt-1">
+                        <span class="inline-flex items-center rounded-full bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-800 ring-1 ring-inset ring-amber-600/30">"Expires soon"</span>
+                    </div>
+                })}
+            </td>
             <td data-label="Expires" class=format!("{CARD_CELL} whitespace-nowrap text-slate-700")>
                 {match (row.revoked_at, row.expires_at) {
                     (Some(at), _) => view! {
@@ -88,6 +128,12 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                         {row.revoked_by.clone().map(|by| view! { <div class="max-w-48 truncate text-xs" title=by.clone()>{format!("by {by}")}</div> })}
                     }.into_any(),
                     (None, None) => view! { <span>"Never"</span> }.into_any(),
+                    (None, Some(at)) if row.rotated_to.is_some() => view! {
+                        <span class="text-xs font-medium">{if at > now { "Rotated — works until" } else { "Rotated — stopped on" }}</span>
+                        <div><time datetime=time::iso(at) title=time::exact(at)>{time::exact(at)}</time></div>
+                        <div class="text-xs text-slate-600" data-relative-to=at>{time::relative(at, now)}</div>
+                        <div class="text-xs">{format!("New secret: {}…", row.rotated_to.clone().unwrap_or_default())}</div>
+                    }.into_any(),
                     (None, Some(at)) => view! {
                         <time datetime=time::iso(at) title=time::exact(at)>{time::date(at)}</time>
                         <div class="text-xs text-slate-600" data-relative-to=at>{time::relative(at, now)}</div>
@@ -107,12 +153,7 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                 }}
             </td>
             <td class=format!("{CARD_TOP} text-right")>
-                {match (active, row.kind) {
-                    (true, _) => Some(view! { <RevokeButton token=row.clone() /> }.into_any()),
-                    // The quick fix for a token that no longer works: a new one like it.
-                    (false, TokenKind::Ops) => Some(view! { <CreateSimilarButton token=row.clone() /> }.into_any()),
-                    (false, TokenKind::Message) => None,
-                }}
+                <TokenActions row=row.clone() />
             </td>
         </tr>
     }
@@ -139,7 +180,7 @@ fn ScopesCell(row: TokenRow, access: PlanAccess) -> impl IntoView {
         .into_iter()
         .map(Scope::name)
         .collect();
-    let active = row.status == TokenStatus::Active;
+    let active = row.is_live();
     let warning = match (active, message_token) {
         (false, _) => None,
         (true, true) if !access.has_message_api() => Some(

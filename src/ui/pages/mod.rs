@@ -10,7 +10,13 @@ pub mod new_token;
 pub mod not_found;
 /// The revoke confirmation as a page (without JavaScript).
 pub mod revoke_token;
+/// Rotating a token: the grace form and the one-time reveal of the new secret.
+pub mod rotate_token;
 /// The sign-in form.
 pub mod sign_in;
+/// A live token's change pages: pause or resume, expiration, allowed IP addresses.
+pub mod token_change;
+/// The owner's token policy.
+pub mod token_policy;
 /// The Tokens tab.
 pub mod tokens;

@@ -61,25 +61,26 @@ pub fn NewTokenPage() -> impl IntoView {
                     return view! { <LoadError message="The form could not be loaded. Please reload the page." /> }.into_any();
                 };
                 let access = viewer.access;
+                let policy = viewer.policy.clone();
                 let template = template.await;
                 let body = match outcome.await {
                     Some((_, Ok(created))) => view! { <Reveal created /> }.into_any(),
                     Some((form, Err(AppError::Invalid(errors)))) => view! {
-                        <CreateForm access domains submit=Submit::Page initial=form refused=errors />
+                        <CreateForm access policy=policy.clone() domains submit=Submit::Page initial=form refused=errors />
                     }.into_any(),
                     Some((form, Err(error))) => view! {
-                        <CreateForm access domains submit=Submit::Page initial=form refused_message=error.to_string() />
+                        <CreateForm access policy=policy.clone() domains submit=Submit::Page initial=form refused_message=error.to_string() />
                     }.into_any(),
                     None => match template {
                         Some(token) => {
-                            let Prefill { form, note } = Prefill::similar_to(&token, access, &domains);
-                            view! { <CreateForm access domains submit=Submit::Page initial=form note=Some(note) /> }.into_any()
+                            let Prefill { form, note } = Prefill::similar_to(&token, access, &policy, &domains);
+                            view! { <CreateForm access policy=policy.clone() domains submit=Submit::Page initial=form note=Some(note) /> }.into_any()
                         }
                         None => {
                             // `?like=` named no token of this account (the answer is a 404).
                             let note = like.map(|_| "The token to copy was not found, so the form starts afresh.".to_string());
                             view! {
-                                <CreateForm access domains submit=Submit::Page initial=CreateTokenForm::new_for(access) note />
+                                <CreateForm access policy=policy.clone() domains submit=Submit::Page initial=CreateTokenForm::new_for(access, &policy) note />
                             }.into_any()
                         }
                     },

@@ -3,6 +3,7 @@
 
 use crate::api::tokens::{account_domains, count_tokens, find_token, list_tokens};
 use crate::domain::status::StatusFilter;
+use crate::domain::time;
 use crate::domain::token_query::{TokenQuery, TokenSort, MAX_SEARCH_CHARS};
 use crate::model::routes;
 use crate::model::tokens::{StatusCounts, TokenRow};
@@ -18,24 +19,54 @@ use leptos_meta::Title;
 use leptos_router::hooks::use_query_map;
 
 /// What the list says after a change made on another page or in a dialog (`?created=ID`,
-/// `?revoked=ID`): a visible confirmation, and the row highlighted.
+/// `?paused=ID`…): a visible confirmation, and the row highlighted.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Change {
     Created(i64),
     Revoked(i64),
+    Rotated(i64),
+    Paused(i64),
+    Resumed(i64),
+    ExpirationChanged(i64),
+    AllowlistChanged(i64),
 }
 
 impl Change {
-    fn from_query(created: Option<String>, revoked: Option<String>) -> Option<Change> {
-        let id = |value: Option<String>| value.and_then(|v| v.parse::<i64>().ok());
-        id(created)
-            .map(Change::Created)
-            .or_else(|| id(revoked).map(Change::Revoked))
+    /// The query keys, in the order they are looked for.
+    const KEYS: [&'static str; 7] = [
+        "created",
+        "revoked",
+        "rotated",
+        "paused",
+        "resumed",
+        "expiration_changed",
+        "allowlist_changed",
+    ];
+
+    fn from_query(query: &leptos_router::params::ParamsMap) -> Option<Change> {
+        Self::KEYS.into_iter().find_map(|key| {
+            let id = query.get(key)?.parse::<i64>().ok()?;
+            Some(match key {
+                "created" => Change::Created(id),
+                "revoked" => Change::Revoked(id),
+                "rotated" => Change::Rotated(id),
+                "paused" => Change::Paused(id),
+                "resumed" => Change::Resumed(id),
+                "expiration_changed" => Change::ExpirationChanged(id),
+                _ => Change::AllowlistChanged(id),
+            })
+        })
     }
 
     fn id(self) -> i64 {
         match self {
-            Change::Created(id) | Change::Revoked(id) => id,
+            Change::Created(id)
+            | Change::Revoked(id)
+            | Change::Rotated(id)
+            | Change::Paused(id)
+            | Change::Resumed(id)
+            | Change::ExpirationChanged(id)
+            | Change::AllowlistChanged(id) => id,
         }
     }
 
@@ -47,6 +78,19 @@ impl Change {
         match self {
             Change::Created(_) => format!("{name} was created."),
             Change::Revoked(_) => format!("{name} was revoked. The API refuses it from now on."),
+            Change::Rotated(_) => format!("{name} was rotated. Replace the old secret wherever it is used before its grace period ends."),
+            Change::Paused(_) => format!("{name} was paused. The API refuses it until you resume it."),
+            Change::Resumed(_) => format!("{name} was resumed. The API accepts it again."),
+            Change::ExpirationChanged(_) => {
+                let when = token
+                    .map(|row| {
+                        row.expires_at
+                            .map_or_else(|| "never expires".into(), |at| format!("expires {}", time::exact(at)))
+                    })
+                    .unwrap_or_default();
+                format!("{name}'s expiration was changed: it {when}.")
+            }
+            Change::AllowlistChanged(_) => format!("{name}'s allowed IP addresses were saved."),
         }
     }
 }
@@ -58,7 +102,7 @@ pub fn TokensPage() -> impl IntoView {
     let (status, q, sort) =
         query.with_untracked(|query| (query.get("status"), query.get("q"), query.get("sort")));
     let view_query = TokenQuery::from_query(status.as_deref(), q.as_deref(), sort.as_deref());
-    let change = query.with_untracked(|q| Change::from_query(q.get("created"), q.get("revoked")));
+    let change = query.with_untracked(Change::from_query);
     let cursor = use_cursor().get_untracked();
     let tokens = {
         let (status, q) = (status.clone(), q.clone());
@@ -101,7 +145,7 @@ pub fn TokensPage() -> impl IntoView {
                     return view! { <LoadError message="The tokens could not be loaded. Please reload the page." /> }.into_any();
                 };
                 view! {
-                    <TokenDialogs access=viewer.access domains>
+                    <TokenDialogs access=viewer.access policy=viewer.policy.clone() domains>
                         <TokensSection view_query counts cursor notice highlight=change.map(Change::id) access=viewer.access tokens=tokens.clone() />
                     </TokenDialogs>
                 }.into_any()
@@ -134,8 +178,12 @@ fn TokensSection(
                     <h2 id="tokens-title" class="text-lg font-semibold">"API tokens"</h2>
                     <p class="text-sm text-slate-600">"Ops tokens (tm_live_…) and the message tokens (tm_msg_…) they mint."</p>
                 </div>
-                <CreateTokenButton tour_target=true />
+                <div class="flex items-center gap-2">
+                    <a href=routes::TOKEN_POLICY class=BUTTON_SECONDARY>"Token policy"</a>
+                    <CreateTokenButton tour_target=true />
+                </div>
             </div>
+            <ExpiringNotice counts />
             <StatusFilterNav view_query=view_query.clone() counts />
             <SearchForm view_query />
             {match tokens {
@@ -156,6 +204,26 @@ fn TokensSection(
             }}
         </section>
     }
+}
+
+/// "N tokens expire within 7 days", linking to them, whatever view the list shows.
+#[component]
+fn ExpiringNotice(counts: Option<StatusCounts>) -> impl IntoView {
+    let count = counts.map_or(0, |counts| counts.expiring);
+    (count > 0).then(|| {
+        let href = list_href(&TokenQuery::default().with_status(StatusFilter::ExpiringSoon));
+        let text = if count == 1 {
+            "1 token expires within 7 days".to_string()
+        } else {
+            format!("{} tokens expire within 7 days", counts.map(|c| c.label(StatusFilter::ExpiringSoon)).unwrap_or_default())
+        };
+        view! {
+            <p class="mt-4 rounded-xl border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
+                <a href=href class="font-semibold underline">{text}</a>
+                ". Change their expiration or rotate them before they stop working."
+            </p>
+        }
+    })
 }
 
 /// The Tokens list showing `view` (no `?` when it is the default view).
