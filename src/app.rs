@@ -4,6 +4,8 @@ use crate::ui::components::ready::{PageReady, PENDING_CLICKS_SCRIPT};
 use crate::ui::pages::{
     agents_layout::AgentsLayout,
     audit_log::AuditLogPage,
+    edit_token::EditTokenPage,
+    emergency_revoke::EmergencyRevokePage,
     new_token::NewTokenPage,
     not_found::NotFound,
     revoke_token::RevokeTokenPage,
@@ -80,6 +82,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tokens") view=TokensPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/new") view=NewTokenPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/policy") view=TokenPolicyPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/emergency") view=EmergencyRevokePage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/:id/edit") view=EditTokenPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/:id/revoke") view=RevokeTokenPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/:id/rotate") view=RotateTokenPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/:id/pause") view=PauseTokenPage ssr=SsrMode::Async />

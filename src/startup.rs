@@ -123,6 +123,7 @@ fn dashboard(state: &AppState) -> Router<AppState> {
         .route("/", get(|| async { Redirect::to(routes::TOKENS) }))
         .route(routes::NEW_TOKEN, post(post_to_page))
         .route("/agents/tokens/{id}/rotate", post(post_to_page))
+        .route("/agents/tokens/{id}/edit", post(post_to_page))
         .route(
             &format!("{PKG_PREFIX}/{{*file}}"),
             get(move |request: Request| serve_pkg(site_root.clone(), hashed, request)),
@@ -158,12 +159,14 @@ async fn post_to_page(State(state): State<AppState>, request: Request) -> Respon
         Err(refusal) => return refusal,
     };
     let options = LeptosOptions::clone(&state.leptos_options);
-    let once = crate::api::tokens::OncePerRequest::default();
+    let once = crate::api::tokens::OncePerRequest::<crate::model::tokens::CreatedToken>::default();
+    let once_changed = crate::api::tokens::OncePerRequest::<String>::default();
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(state.clone());
             provide_context(submitted.clone());
             provide_context(once.clone());
+            provide_context(once_changed.clone());
         },
         move || shell(options.clone()),
     );

@@ -144,3 +144,117 @@ pub async fn set_token_policy(
     leptos_axum::redirect(&format!("{}?saved=1", crate::model::routes::TOKEN_POLICY));
     Ok(())
 }
+
+/// "Edit access": a live ops token's name, scopes and domains (the form's other fields are not
+/// read), without a new secret. Answers what changed, in words ("" when nothing did).
+#[server(endpoint = "edit_token_access", input = Json)]
+pub async fn edit_token_access(
+    id: i64,
+    form: crate::domain::new_token::CreateTokenForm,
+) -> Result<String, AppError> {
+    use crate::api::context::{client_meta, require_owner, state};
+    let (pool, client) = (state().pool.clone(), client_meta());
+    let owner = require_owner().await?;
+    crate::server::tokens::edit_access(&pool, &owner, id, &form, true, &client)
+        .await
+        .map_err(AppError::from)
+}
+
+/// The edit page's POST (without JavaScript), acted on once per request: the review step says
+/// what would change; the save step (`apply`) changes it and answers with a redirect to the list.
+#[cfg(feature = "ssr")]
+pub async fn edit_access_from_page(
+    id: i64,
+    form: crate::domain::new_token::CreateTokenForm,
+    apply: bool,
+    once: crate::api::tokens::OncePerRequest<String>,
+) -> Result<String, AppError> {
+    use crate::api::context::{client_meta, require_owner, state};
+    let (pool, client) = (state().pool.clone(), client_meta());
+    let owner = require_owner().await;
+    let outcome = crate::api::tokens::answer_page(once, move || async move {
+        crate::server::tokens::edit_access(&pool, &owner?, id, &form, apply, &client)
+            .await
+            .map_err(AppError::from)
+    })
+    .await;
+    if apply && outcome.is_ok() {
+        confirm("access_changed", id);
+    }
+    outcome
+}
+
+/// Which tokens "Revoke all…" takes: `scope` `all`, or `domain` with one of the account's
+/// domain ids.
+#[cfg(feature = "ssr")]
+fn emergency_scope(
+    scope: &str,
+    domain: Option<i64>,
+) -> Result<crate::server::tokens::EmergencyScope, AppError> {
+    use crate::server::tokens::EmergencyScope;
+    match (scope, domain) {
+        ("all", _) => Ok(EmergencyScope::Everything),
+        ("domain", Some(domain)) => Ok(EmergencyScope::Domain(domain)),
+        ("domain", None) => Err(AppError::Invalid(crate::domain::field::FieldErrors::single(
+            "domain",
+            "Choose the domain whose tokens to revoke.",
+        ))
+        .fail()),
+        _ => Err(AppError::Invalid(crate::domain::field::FieldErrors::single(
+            "scope",
+            "Choose every token, or the tokens that can reach one domain.",
+        ))
+        .fail()),
+    }
+}
+
+/// A token "Revoke all…" would take.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EmergencyTarget {
+    pub name: String,
+    pub prefix: String,
+    pub kind: crate::domain::token::TokenKind,
+}
+
+/// The tokens "Revoke all…" would take now, for the confirmation to list.
+#[server(endpoint = "emergency_targets")]
+pub async fn list_emergency_targets(
+    scope: String,
+    domain: Option<i64>,
+) -> Result<Vec<EmergencyTarget>, AppError> {
+    use crate::api::context::{require_owner, state};
+    let pool = state().pool.clone();
+    let owner = require_owner().await?;
+    let scope = emergency_scope(&scope, domain)?;
+    let targets = crate::server::tokens::emergency_targets(&pool, owner.account_id, scope).await?;
+    Ok(targets
+        .into_iter()
+        .map(|(_, name, prefix, kind)| EmergencyTarget {
+            name,
+            prefix,
+            kind: crate::domain::token::TokenKind::parse(&kind)
+                .unwrap_or(crate::domain::token::TokenKind::Ops),
+        })
+        .collect())
+}
+
+/// Revokes every live token `scope` takes, once `confirmation` is the account's name.
+#[server(endpoint = "emergency_revoke")]
+pub async fn emergency_revoke(
+    scope: String,
+    domain: Option<i64>,
+    confirmation: String,
+) -> Result<usize, AppError> {
+    use crate::api::context::{client_meta, require_owner, state};
+    let (pool, client) = (state().pool.clone(), client_meta());
+    let owner = require_owner().await?;
+    let scope = emergency_scope(&scope, domain)?;
+    let count =
+        crate::server::tokens::emergency_revoke(&pool, &owner, scope, &confirmation, &client)
+            .await?;
+    leptos_axum::redirect(&format!(
+        "{}?emergency={count}",
+        crate::model::routes::TOKENS
+    ));
+    Ok(count)
+}

@@ -51,6 +51,9 @@ pub fn server_fn_content_types() -> std::collections::HashMap<&'static str, &'st
         entry::<lifecycle::RotateToken, _, _>(),
         entry::<lifecycle::GetTokenPolicy, _, _>(),
         entry::<lifecycle::SetTokenPolicy, _, _>(),
+        entry::<lifecycle::EditTokenAccess, _, _>(),
+        entry::<lifecycle::ListEmergencyTargets, _, _>(),
+        entry::<lifecycle::EmergencyRevoke, _, _>(),
     ]
     .into_iter()
     .collect()

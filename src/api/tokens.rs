@@ -88,19 +88,27 @@ pub async fn create_token(form: CreateTokenForm) -> Result<CreatedToken, AppErro
 /// also be dropped half-way; the creation therefore runs as its own task, started by the first
 /// build that asks, and a dropped build never leaves it half-done for the next one to repeat
 /// (that happened: about one test run in three created the token, then refused the same name).
+/// `T` is the page's answer: a new secret to reveal (create, rotate), or what changed (edit).
 #[cfg(feature = "ssr")]
-#[derive(Clone, Default)]
-pub struct OncePerRequest(std::sync::Arc<std::sync::OnceLock<PageOutcome>>);
+#[derive(Clone)]
+pub struct OncePerRequest<T = CreatedToken>(std::sync::Arc<std::sync::OnceLock<PageOutcome<T>>>);
 
 #[cfg(feature = "ssr")]
-type PageOutcome = tokio::sync::watch::Receiver<Option<Result<CreatedToken, AppError>>>;
+impl<T> Default for OncePerRequest<T> {
+    fn default() -> Self {
+        OncePerRequest(Default::default())
+    }
+}
 
 #[cfg(feature = "ssr")]
-impl OncePerRequest {
+type PageOutcome<T> = tokio::sync::watch::Receiver<Option<Result<T, AppError>>>;
+
+#[cfg(feature = "ssr")]
+impl<T: Clone + Send + Sync + 'static> OncePerRequest<T> {
     /// `work`'s answer: started on the first call, awaited by every call.
-    async fn run<F>(&self, work: impl FnOnce() -> F) -> Result<CreatedToken, AppError>
+    async fn run<F>(&self, work: impl FnOnce() -> F) -> Result<T, AppError>
     where
-        F: std::future::Future<Output = Result<CreatedToken, AppError>> + Send + 'static,
+        F: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
     {
         let mut answer = self
             .0
@@ -140,15 +148,16 @@ pub async fn create_token_from_page(
     .await
 }
 
-/// A page's answer to its form (a new secret to reveal), made once per request: every build of
+/// A page's answer to its form (a new secret to reveal, what changed), made once per request: every build of
 /// the page gets the same answer, and the response its status and `no-store`.
 #[cfg(feature = "ssr")]
-pub async fn answer_page<F>(
-    once: OncePerRequest,
+pub async fn answer_page<T, F>(
+    once: OncePerRequest<T>,
     work: impl FnOnce() -> F,
-) -> Result<CreatedToken, AppError>
+) -> Result<T, AppError>
 where
-    F: std::future::Future<Output = Result<CreatedToken, AppError>> + Send + 'static,
+    T: Clone + Send + Sync + 'static,
+    F: std::future::Future<Output = Result<T, AppError>> + Send + 'static,
 {
     let outcome = once.run(work).await;
     match &outcome {

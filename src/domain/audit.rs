@@ -20,10 +20,14 @@ pub enum AuditAction {
     TokenRotated,
     /// The account's token policy (no token).
     TokenPolicyChanged,
+    /// Name, scopes or domains changed without a new secret.
+    TokenAccessChanged,
+    /// The summary of an emergency revoke (each token also gets its own "revoked" event).
+    EmergencyRevoke,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 11] = [
+    pub const ALL: [AuditAction; 13] = [
         AuditAction::TokenCreated,
         AuditAction::TokenRevoked,
         AuditAction::TokenRotated,
@@ -31,7 +35,9 @@ impl AuditAction {
         AuditAction::TokenResumed,
         AuditAction::TokenExpirationChanged,
         AuditAction::TokenIpAllowlistChanged,
+        AuditAction::TokenAccessChanged,
         AuditAction::TokenPolicyChanged,
+        AuditAction::EmergencyRevoke,
         AuditAction::MessageTokenCreated,
         AuditAction::MessageTokenNarrowed,
         AuditAction::MessageTokenRevoked,
@@ -51,6 +57,8 @@ impl AuditAction {
             AuditAction::TokenIpAllowlistChanged => "token_ip_allowlist_changed",
             AuditAction::TokenRotated => "token_rotated",
             AuditAction::TokenPolicyChanged => "token_policy_changed",
+            AuditAction::TokenAccessChanged => "token_access_changed",
+            AuditAction::EmergencyRevoke => "emergency_revoke",
         }
     }
 
@@ -73,6 +81,8 @@ impl AuditAction {
             AuditAction::TokenIpAllowlistChanged => "Token IP allowlist changed",
             AuditAction::TokenRotated => "Token rotated",
             AuditAction::TokenPolicyChanged => "Token policy changed",
+            AuditAction::TokenAccessChanged => "Token access changed",
+            AuditAction::EmergencyRevoke => "Emergency revoke",
         }
     }
 }

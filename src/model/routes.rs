@@ -13,6 +13,8 @@ pub const AUDIT_LOG: &str = "/agents/audit-log";
 /// creates the token and answers with the one-time reveal.
 pub const NEW_TOKEN: &str = "/agents/tokens/new";
 
+/// "Revoke all…": every token of the account, or every token that can reach one domain.
+pub const EMERGENCY_REVOKE: &str = "/agents/tokens/emergency";
 /// The owner's token policy.
 pub const TOKEN_POLICY: &str = "/agents/tokens/policy";
 

@@ -24,17 +24,17 @@ use crate::server::secrets::{new_token, sha256_hex};
 
 /// A token's row as a change reads it, held until commit.
 #[derive(sqlx::FromRow)]
-struct Held {
-    kind: String,
-    name: String,
-    visible_prefix: String,
-    scopes: ScopeSet,
-    all_domains: i64,
-    expires_at: Option<i64>,
-    revoked_at: Option<i64>,
-    paused_at: Option<i64>,
-    ip_allowlist: String,
-    replaced_by_token_id: Option<i64>,
+pub(super) struct Held {
+    pub kind: String,
+    pub name: String,
+    pub visible_prefix: String,
+    pub scopes: ScopeSet,
+    pub all_domains: i64,
+    pub expires_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+    pub paused_at: Option<i64>,
+    pub ip_allowlist: String,
+    pub replaced_by_token_id: Option<i64>,
 }
 
 impl Held {
@@ -45,7 +45,7 @@ impl Held {
 
 /// The account's token, held until commit; another account's is "not found", and a revoked or
 /// expired one cannot be changed.
-async fn hold_live(
+pub(super) async fn hold_live(
     tx: &mut Transaction<'_>,
     account_id: i64,
     token_id: i64,
@@ -70,7 +70,7 @@ async fn hold_live(
 }
 
 /// The event of a change to `token_id`, by the owner.
-async fn audit(
+pub(super) async fn audit(
     tx: &mut Transaction<'_>,
     owner: &SessionUser,
     (token_id, held): (i64, &Held),
@@ -96,7 +96,7 @@ async fn audit(
     Ok(())
 }
 
-fn only_ops(held: &Held, what: &str) -> Result<()> {
+pub(super) fn only_ops(held: &Held, what: &str) -> Result<()> {
     if held.is_ops() {
         return Ok(());
     }
@@ -183,7 +183,7 @@ pub async fn change_expiration(
     change: ExpirationChange<'_>,
     client: &ClientMeta,
 ) -> Result<()> {
-    let policy = policy(pool, owner.account_id).await?;
+    let policy = super::policy(pool, owner.account_id).await?;
     let now = chrono::Utc::now();
     let expiration = change.parse(&policy, now)?;
     let new_expiry = expiration.expires_at(now).map(|at| at.timestamp_millis());
@@ -397,100 +397,4 @@ pub async fn start_grace(
     .execute(&mut tx)
     .await?;
     db::commit(tx).await
-}
-
-/// The account's token policy.
-pub async fn policy(pool: &Pool, account_id: i64) -> std::result::Result<TokenPolicy, sqlx::Error> {
-    let (max, default): (Option<i64>, String) = db::query(
-        "select token_max_lifetime_days, token_default_expiration from account where account_id = $1",
-    )
-    .bind(account_id)
-    .fetch_one(pool)
-    .await?;
-    Ok(TokenPolicy {
-        max_lifetime_days: max.and_then(|days| u32::try_from(days).ok()),
-        default_expiration: default,
-    })
-}
-
-/// Sets the account's token policy. Tokens made before it are left as they are (the policy page
-/// lists those that break it).
-pub async fn set_policy(
-    pool: &Pool,
-    owner: &SessionUser,
-    policy: &TokenPolicy,
-    client: &ClientMeta,
-) -> Result<()> {
-    let old = self::policy(pool, owner.account_id).await?;
-    if old == *policy {
-        return Ok(());
-    }
-    let mut tx = begin_write(pool).await?;
-    hold_account(&mut tx, owner.account_id).await?;
-    let now = db::now_ms();
-    db::query(
-        "update account set token_max_lifetime_days = $1, token_default_expiration = $2
-          where account_id = $3",
-    )
-    .bind(policy.max_lifetime_days.map(i64::from))
-    .bind(policy.default_expiration.as_str())
-    .bind(owner.account_id)
-    .execute(&mut tx)
-    .await?;
-    let word = |w: &str| {
-        FORM_WORDS
-            .iter()
-            .find(|(word, _, _)| *word == w)
-            .map_or(w.to_string(), |(_, _, label)| label.to_string())
-    };
-    let detail = format!(
-        "Maximum lifetime: {} → {}; default expiration: {} → {}",
-        old.max_label(),
-        policy.max_label(),
-        word(&old.default_expiration),
-        word(&policy.default_expiration)
-    );
-    record(
-        &mut tx,
-        AuditEntry {
-            account_id: owner.account_id,
-            action: AuditAction::TokenPolicyChanged,
-            token_id: None,
-            token_name: "Token policy",
-            token_prefix: "",
-            actor: &owner.email,
-            client,
-            at: now,
-            detail: &detail,
-        },
-    )
-    .await?;
-    db::commit(tx).await?;
-    tracing::info!("token policy changed");
-    Ok(())
-}
-
-/// Live ops tokens that last longer than `policy` allows a new token to (never, or past its
-/// maximum from now), soonest made first: listed on the policy page, never changed silently.
-pub async fn beyond_policy(
-    pool: &Pool,
-    account_id: i64,
-    policy: &TokenPolicy,
-) -> std::result::Result<Vec<(i64, String, String, Option<i64>)>, sqlx::Error> {
-    let now = chrono::Utc::now();
-    let Some(latest) = policy.latest_expiry(now) else {
-        return Ok(Vec::new());
-    };
-    db::query(
-        "select api_token_id, name, visible_prefix, expires_at from api_token
-          where account_id = $1 and kind = 'ops' and revoked_at is null
-            and (expires_at is null or expires_at > $2)
-            and (expires_at is null or expires_at > $3)
-          order by api_token_id limit 100",
-    )
-    .bind(account_id)
-    .bind(now.timestamp_millis())
-    .bind(latest.timestamp_millis())
-    .fetch_all(pool)
-    .await
 }

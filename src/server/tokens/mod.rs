@@ -5,6 +5,10 @@
 //! acting token still being live, the row a narrowing starts from) is made inside the write
 //! transaction, and event times are taken there too, so the audit trail follows commit order.
 
+/// "Edit access": name, scopes and domains without a new secret.
+mod access_change;
+/// Revoking every token of the account, or every token that can reach one domain.
+mod emergency;
 /// Pause, resume, expiration, IP allowlist, rotation and the owner's token policy.
 mod lifecycle;
 /// Listing and finding tokens as the dashboard shows them.
@@ -13,16 +17,20 @@ mod list;
 mod mailbox;
 /// Message tokens: minting and narrowing.
 mod message;
+/// The owner's token policy.
+mod policy;
 
+pub use access_change::edit_access;
+pub use emergency::{emergency_revoke, emergency_targets, EmergencyScope};
 pub use lifecycle::{
-    beyond_policy, change_expiration, policy, rotate, set_ip_allowlist, set_paused, set_policy,
-    start_grace, ExpirationChange,
+    change_expiration, rotate, set_ip_allowlist, set_paused, start_grace, ExpirationChange,
 };
 pub use list::{constraint_domains, counts, find, list};
 pub use mailbox::{find_message_token, list_for_mailbox, revoke_message_token, MessageTokenRecord};
 pub use message::{
     create_message_token, narrow_message_token, Actor, MintedMessageToken, NarrowRequest,
 };
+pub use policy::{beyond_policy, policy, set_policy};
 
 use super::audit::{record, AuditEntry};
 use super::auth::SessionUser;

@@ -273,53 +273,13 @@ pub fn CreateForm(
 
                 <ScopePicker access selected=scopes initial=initial.scopes.clone() interactive=in_dialog error=error_for(Field::Scopes) />
 
-                <fieldset class="group" aria-describedby="domains-help domains-error" data-tour="token-domains">
-                    <legend class="text-sm font-semibold">"Domain constraint"</legend>
-                    <p id="domains-help" class="mt-1 text-sm text-slate-600">
-                        "A constrained token only sees the chosen domains; the API answers 404 for everything else."
-                    </p>
-                    <RadioChoices
-                        name="domain_mode"
-                        choices=vec![("all", "All domains"), ("selected", "Selected domains")]
-                        selected=domain_mode
-                    />
-                    <fieldset class="mt-3 hidden rounded-xl border border-slate-200 p-3 group-has-[[value=selected]:checked]:block">
-                        <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-600">"Domains"</legend>
-                        <ul class="grid gap-2 sm:grid-cols-2">
-                            {domains
-                                .iter()
-                                .map(|domain| {
-                                    let id = domain.id;
-                                    let input_id = format!("domain-{id}");
-                                    view! {
-                                        <li class="flex items-center gap-2">
-                                            <input
-                                                type="checkbox"
-                                                id=input_id.clone()
-                                                name="domain_ids"
-                                                value=id
-                                                class="size-4 shrink-0 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
-                                                checked=initial.domain_ids.contains(&id)
-                                                prop:checked=move || domain_ids.with(|ids| ids.contains(&id))
-                                                on:change=move |event| {
-                                                    let on = event_target_checked(&event);
-                                                    domain_ids.update(|ids| {
-                                                        ids.retain(|existing| *existing != id);
-                                                        if on {
-                                                            ids.push(id);
-                                                        }
-                                                    });
-                                                }
-                                            />
-                                            <label for=input_id class="text-sm">{domain.name.clone()}</label>
-                                        </li>
-                                    }
-                                })
-                                .collect_view()}
-                        </ul>
-                    </fieldset>
-                    <FieldError id="domains-error" message=error_for(Field::Domains) />
-                </fieldset>
+                <DomainFieldset
+                    domains=domains.clone()
+                    mode=domain_mode
+                    ids=domain_ids
+                    initial_ids=initial.domain_ids.clone()
+                    error=error_for(Field::Domains)
+                />
 
                 <IpAllowlistField
                     initial=initial.ip_allowlist.clone()
@@ -522,5 +482,67 @@ pub fn IpAllowlistField(
             </textarea>
             <FieldError id="ip-allowlist-error" message=error />
         </div>
+    }
+}
+
+/// "Domain constraint": all domains, or the chosen ones (shown by CSS while "Selected domains" is
+/// checked, so it works without JavaScript). The create form and "Edit access" use it; both post
+/// `domain_mode` and `domain_ids`.
+#[component]
+pub fn DomainFieldset(
+    domains: Vec<DomainOption>,
+    mode: RwSignal<String>,
+    ids: RwSignal<Vec<i64>>,
+    initial_ids: Vec<i64>,
+    #[prop(into)] error: Signal<Option<String>>,
+) -> impl IntoView {
+    view! {
+        <fieldset class="group" aria-describedby="domains-help domains-error" data-tour="token-domains">
+            <legend class="text-sm font-semibold">"Domain constraint"</legend>
+            <p id="domains-help" class="mt-1 text-sm text-slate-600">
+                "A constrained token only sees the chosen domains; the API answers 404 for everything else."
+            </p>
+            <RadioChoices
+                name="domain_mode"
+                choices=vec![("all", "All domains"), ("selected", "Selected domains")]
+                selected=mode
+            />
+            <fieldset class="mt-3 hidden rounded-xl border border-slate-200 p-3 group-has-[[value=selected]:checked]:block">
+                <legend class="px-1 text-xs font-semibold uppercase tracking-wide text-slate-600">"Domains"</legend>
+                <ul class="grid gap-2 sm:grid-cols-2">
+                    {domains
+                        .iter()
+                        .map(|domain| {
+                            let id = domain.id;
+                            let input_id = format!("domain-{id}");
+                            view! {
+                                <li class="flex items-center gap-2">
+                                    <input
+                                        type="checkbox"
+                                        id=input_id.clone()
+                                        name="domain_ids"
+                                        value=id
+                                        class="size-4 shrink-0 rounded border-slate-300 text-indigo-600 focus:ring-indigo-600"
+                                        checked=initial_ids.contains(&id)
+                                        prop:checked=move || ids.with(|ids| ids.contains(&id))
+                                        on:change=move |event| {
+                                            let on = event_target_checked(&event);
+                                            ids.update(|ids| {
+                                                ids.retain(|existing| *existing != id);
+                                                if on {
+                                                    ids.push(id);
+                                                }
+                                            });
+                                        }
+                                    />
+                                    <label for=input_id class="text-sm">{domain.name.clone()}</label>
+                                </li>
+                            }
+                        })
+                        .collect_view()}
+                </ul>
+            </fieldset>
+            <FieldError id="domains-error" message=error />
+        </fieldset>
     }
 }

@@ -75,6 +75,7 @@ fn TokenActions(row: TokenRow) -> impl IntoView {
             {(live && ops && !rotated_out).then(|| link("rotate", "Rotate", format!("Rotate {name}")))}
             {live.then_some(pause)}
             {(live && ops && !rotated_out).then(|| link("expiration", "Expiration", format!("Change the expiration of {name}")))}
+            {(live && ops && !rotated_out).then(|| link("edit", "Edit", format!("Edit access of {name}")))}
             {(live && ops).then(|| link("ip-allowlist", "IP allowlist", format!("Allowed IP addresses of {name}")))}
             {ops.then(|| view! { <CreateSimilarButton token=row.clone() /> })}
             {live.then(|| view! { <RevokeButton token=row.clone() /> })}

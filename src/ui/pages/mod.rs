@@ -4,6 +4,10 @@
 pub mod agents_layout;
 /// The Audit Log tab.
 pub mod audit_log;
+/// "Edit access": name, scopes and domains of a token, reviewed before saving.
+pub mod edit_token;
+/// "Revoke all…".
+pub mod emergency_revoke;
 /// The create form as a page (without JavaScript), and the one-time reveal.
 pub mod new_token;
 /// Unknown URLs.

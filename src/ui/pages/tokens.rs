@@ -29,11 +29,12 @@ enum Change {
     Resumed(i64),
     ExpirationChanged(i64),
     AllowlistChanged(i64),
+    AccessChanged(i64),
 }
 
 impl Change {
     /// The query keys, in the order they are looked for.
-    const KEYS: [&'static str; 7] = [
+    const KEYS: [&'static str; 8] = [
         "created",
         "revoked",
         "rotated",
@@ -41,6 +42,7 @@ impl Change {
         "resumed",
         "expiration_changed",
         "allowlist_changed",
+        "access_changed",
     ];
 
     fn from_query(query: &leptos_router::params::ParamsMap) -> Option<Change> {
@@ -53,7 +55,8 @@ impl Change {
                 "paused" => Change::Paused(id),
                 "resumed" => Change::Resumed(id),
                 "expiration_changed" => Change::ExpirationChanged(id),
-                _ => Change::AllowlistChanged(id),
+                "allowlist_changed" => Change::AllowlistChanged(id),
+                _ => Change::AccessChanged(id),
             })
         })
     }
@@ -66,7 +69,8 @@ impl Change {
             | Change::Paused(id)
             | Change::Resumed(id)
             | Change::ExpirationChanged(id)
-            | Change::AllowlistChanged(id) => id,
+            | Change::AllowlistChanged(id)
+            | Change::AccessChanged(id) => id,
         }
     }
 
@@ -91,6 +95,9 @@ impl Change {
                 format!("{name}'s expiration was changed: it {when}.")
             }
             Change::AllowlistChanged(_) => format!("{name}'s allowed IP addresses were saved."),
+            Change::AccessChanged(_) => format!(
+                "{name}'s access was changed; the API uses it from the next request. The Audit Log shows before and after."
+            ),
         }
     }
 }
@@ -179,6 +186,7 @@ fn TokensSection(
                     <p class="text-sm text-slate-600">"Ops tokens (tm_live_…) and the message tokens (tm_msg_…) they mint."</p>
                 </div>
                 <div class="flex items-center gap-2">
+                    <a href=routes::EMERGENCY_REVOKE class=BUTTON_SECONDARY>"Revoke all…"</a>
                     <a href=routes::TOKEN_POLICY class=BUTTON_SECONDARY>"Token policy"</a>
                     <CreateTokenButton tour_target=true />
                 </div>

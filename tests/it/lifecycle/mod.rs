@@ -14,16 +14,21 @@ use trekmail_tokens::domain::status::TokenStatus;
 use trekmail_tokens::model::error::AppError;
 use trekmail_tokens::model::tokens::{CreatedToken, StatusCounts, TokenRow};
 
+/// "Edit access": name, scopes and domains without a new secret.
+mod access;
+/// "Revoke all…".
+mod emergency;
+
 const OWNER: &str = "owner@pro.test";
 
 /// An owner signed in, with one new ops token.
-struct Setup {
-    app: TestApp,
-    cookie: String,
-    token: CreatedToken,
+pub struct Setup {
+    pub app: TestApp,
+    pub cookie: String,
+    pub token: CreatedToken,
 }
 
-fn form(name: &str, extra: Value) -> Value {
+pub fn form(name: &str, extra: Value) -> Value {
     let mut form = json!({
         "name": name,
         "expiration": "30d",
@@ -38,7 +43,7 @@ fn form(name: &str, extra: Value) -> Value {
     json!({ "form": form })
 }
 
-async fn create(app: &TestApp, cookie: &str, name: &str, extra: Value) -> CreatedToken {
+pub async fn create(app: &TestApp, cookie: &str, name: &str, extra: Value) -> CreatedToken {
     let response = app
         .call_json::<CreateToken>(form(name, extra), Some(cookie))
         .await;
@@ -46,26 +51,26 @@ async fn create(app: &TestApp, cookie: &str, name: &str, extra: Value) -> Create
     response.json()
 }
 
-async fn setup() -> Setup {
+pub async fn setup() -> Setup {
     setup_with(TestApp::new().await).await
 }
 
-async fn setup_with(app: TestApp) -> Setup {
+pub async fn setup_with(app: TestApp) -> Setup {
     let cookie = app.sign_in(OWNER).await;
     let token = create(&app, &cookie, "deploy bot", json!({})).await;
     Setup { app, cookie, token }
 }
 
 impl Setup {
-    fn id(&self) -> i64 {
+    pub fn id(&self) -> i64 {
         self.token.row.id
     }
 
-    async fn me(&self, secret: &str) -> crate::support::Response {
+    pub async fn me(&self, secret: &str) -> crate::support::Response {
         self.app.api("GET", "/api/v1/me", Some(secret), None).await
     }
 
-    async fn row(&self, id: i64) -> TokenRow {
+    pub async fn row(&self, id: i64) -> TokenRow {
         let response = self
             .app
             .call_form::<FindToken>(&format!("id={id}"), Some(&self.cookie))
@@ -74,19 +79,19 @@ impl Setup {
         response.json()
     }
 
-    async fn pause(&self, id: i64, paused: bool) -> crate::support::Response {
+    pub async fn pause(&self, id: i64, paused: bool) -> crate::support::Response {
         self.app
             .call_form::<SetTokenPaused>(&format!("id={id}&paused={paused}"), Some(&self.cookie))
             .await
     }
 
-    async fn events(&self, action: &str) -> i64 {
+    pub async fn events(&self, action: &str) -> i64 {
         self.app
             .count_bound_text("select count(*) from audit_event where action = $1", action)
             .await
     }
 
-    async fn detail(&self, action: &str) -> String {
+    pub async fn detail(&self, action: &str) -> String {
         let (detail,): (String,) = trekmail_tokens::server::db::query(
             "select detail from audit_event where action = $1 order by audit_event_id desc limit 1",
         )
@@ -98,7 +103,7 @@ impl Setup {
     }
 }
 
-fn ok(response: &crate::support::Response) {
+pub fn ok(response: &crate::support::Response) {
     assert!(
         response.status.is_success() || response.status.is_redirection(),
         "{} {}",
