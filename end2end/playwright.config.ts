@@ -48,6 +48,8 @@ export default defineConfig({
       DATABASE_URL: 'sqlite://target/e2e/e2e.db',
       TREKMAIL_DEMO: '1',
       RUST_LOG: 'warn',
+      // A rotation's "1 hour" of grace lasts 2 s, so a test watches the old secret stop.
+      TREKMAIL_ROTATION_HOUR_MS: '2000',
     },
   },
   use: {

@@ -83,7 +83,7 @@ const withTokens: Step[] = [
       page.getByRole('navigation', { name: 'Status' }),
       page.getByRole('table', { name: 'API tokens, newest first' }),
     ],
-    text: /status filter/,
+    text: /status filter narrows the list\. Rotate gives a token a new secret.*Pause stops it until you resume it/,
   },
   {
     title: 'Revoke',
@@ -93,7 +93,7 @@ const withTokens: Step[] = [
   {
     title: 'Audit Log',
     targets: (page) => [page.getByRole('link', { name: 'Audit Log' })],
-    text: /who did it, when, and from which IP/,
+    text: /who did it, when, from which IP address, and what changed/,
   },
 ];
 

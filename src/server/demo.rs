@@ -64,6 +64,15 @@ const ACCOUNTS: &[DemoAccount] = &[
         users: &[("owner@downgraded.test", "owner")],
         domains: &[("downgraded.test", &["support"])],
     },
+    // For trying the account-wide lifecycle controls (token policy, "Revoke all…") without
+    // touching the other accounts' tokens; the end-to-end tests use it for that too.
+    DemoAccount {
+        name: "Lifecycle Labs",
+        plan: "pro",
+        drive_addon: false,
+        users: &[("owner@labs.test", "owner")],
+        domains: &[("labs.test", &["agents"]), ("labs-edge.test", &["alerts"])],
+    },
     DemoAccount {
         name: "Nano Drive Co",
         plan: "nano",

@@ -103,12 +103,14 @@ pub async fn create_message_token(
         (Some(requested), Some(minter)) => Some(requested.min(minter)),
         (requested, minter) => requested.or(minter),
     };
-    // The token's one domain is its mailbox's, so the dashboard's Domains column reads true.
+    // The token's one domain is its mailbox's, so the dashboard's Domains column reads true. It
+    // takes its maker's IP allowlist: a token made from an allowed address is used from one.
     let (token_id,): (i64,) = db::query(
         "insert into api_token
             (account_id, kind, mailbox_id, name, token_hash, visible_prefix, scopes, all_domains,
-             expires_at, created_by_token_id, created_at)
-         values ($1, 'message', $2, $3, $4, $5, $6, 0, $7, $8, $9)
+             expires_at, created_by_token_id, created_at, ip_allowlist)
+         values ($1, 'message', $2, $3, $4, $5, $6, 0, $7, $8, $9,
+                 (select m.ip_allowlist from api_token m where m.api_token_id = $8))
          returning api_token_id",
     )
     .bind(account_id)

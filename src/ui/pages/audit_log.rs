@@ -92,20 +92,27 @@ fn AuditTable(rows: Vec<AuditRow>) -> impl IntoView {
             {rows
                 .into_iter()
                 .map(|row| {
-                    let revoked = matches!(row.action, AuditAction::TokenRevoked | AuditAction::MessageTokenRevoked);
+                    let tone = match row.action {
+                        AuditAction::TokenRevoked | AuditAction::MessageTokenRevoked | AuditAction::EmergencyRevoke => "font-medium text-rose-700",
+                        AuditAction::TokenCreated | AuditAction::MessageTokenCreated => "font-medium text-emerald-700",
+                        _ => "font-medium text-indigo-700",
+                    };
                     view! {
                         <tr class=CARD_ROW>
                             <td class=format!("{CARD_TOP} whitespace-nowrap text-slate-700")>
                                 <time datetime=time::iso(row.at)>{time::exact(row.at)}</time>
                             </td>
-                            <td class=format!("{CARD_TITLE} whitespace-nowrap")>
-                                <span class=if revoked { "font-medium text-rose-700" } else { "font-medium text-emerald-700" }>
-                                    {row.action.label()}
-                                </span>
+                            <td class=CARD_TITLE>
+                                <span class=format!("whitespace-nowrap {tone}")>{row.action.label()}</span>
+                                {(!row.detail.is_empty()).then(|| view! {
+                                    <div class="mt-0.5 max-w-md text-xs text-slate-600">{row.detail.clone()}</div>
+                                })}
                             </td>
                             <td data-label="Token" class=CARD_CELL>
                                 <div class="font-medium text-slate-900">{row.token_name.clone()}</div>
-                                <div class="font-mono text-xs text-slate-600">{format!("{}…", row.token_prefix)}</div>
+                                {(!row.token_prefix.is_empty()).then(|| view! {
+                                    <div class="font-mono text-xs text-slate-600">{format!("{}…", row.token_prefix)}</div>
+                                })}
                             </td>
                             <td data-label="Actor" class=format!("{CARD_CELL} break-words text-slate-700")>{row.actor.clone()}</td>
                             <td data-label="IP address" class=format!("{CARD_CELL} whitespace-nowrap font-mono text-xs text-slate-700")>{row.ip.clone()}</td>

@@ -110,6 +110,9 @@ pub fn TokensPage() -> impl IntoView {
         query.with_untracked(|query| (query.get("status"), query.get("q"), query.get("sort")));
     let view_query = TokenQuery::from_query(status.as_deref(), q.as_deref(), sort.as_deref());
     let change = query.with_untracked(Change::from_query);
+    // After "Revoke all…": how many tokens it revoked.
+    let emergency =
+        query.with_untracked(|q| q.get("emergency").and_then(|n| n.parse::<usize>().ok()));
     let cursor = use_cursor().get_untracked();
     let tokens = {
         let (status, q) = (status.clone(), q.clone());
@@ -147,7 +150,13 @@ pub fn TokensPage() -> impl IntoView {
                 Suspend::new(async move {
                 let (viewer, domains, tokens) = (viewer.await, domains.await, tokens.await);
                 let (changed, counts) = (changed.await, counts.await.ok());
-                let notice = change.map(|change| change.message(changed.as_ref()));
+                let notice = change.map(|change| change.message(changed.as_ref())).or_else(|| {
+                    emergency.map(|count| match count {
+                        0 => "There was no active token to revoke.".to_string(),
+                        1 => "1 token was revoked. The API refuses it from now on.".to_string(),
+                        n => format!("{n} tokens were revoked. The API refuses them from now on."),
+                    })
+                });
                 let (Ok(viewer), Ok(domains)) = (viewer, domains) else {
                     return view! { <LoadError message="The tokens could not be loaded. Please reload the page." /> }.into_any();
                 };

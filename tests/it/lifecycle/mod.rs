@@ -18,6 +18,8 @@ use trekmail_tokens::model::tokens::{CreatedToken, StatusCounts, TokenRow};
 mod access;
 /// "Revoke all…".
 mod emergency;
+/// The change pages without JavaScript.
+mod pages;
 
 const OWNER: &str = "owner@pro.test";
 
@@ -626,4 +628,28 @@ async fn the_status_tabs_count_paused_and_expiring_tokens() {
     assert!(!list.body.contains("deploy bot"));
     assert!(list.body.contains("Expires soon"));
     assert!(soon.row.expires_soon(trekmail_tokens::server::db::now_ms()));
+}
+
+#[tokio::test]
+async fn a_minted_message_token_takes_its_makers_ip_allowlist() {
+    let s = setup().await;
+    let maker = create(
+        &s.app,
+        &s.cookie,
+        "office agent",
+        json!({ "ip_allowlist": "203.0.113.0/24" }),
+    )
+    .await;
+    let mailbox = acme_hello(&s.app).await;
+    let (id, secret) = message_token(&s.app, &maker.token, mailbox, &["messages:read"]).await;
+    assert_eq!(s.row(id).await.ip_allowlist, ["203.0.113.0/24"]);
+    let served = s
+        .app
+        .api("GET", "/api/v1/messages/_me", Some(&secret), None)
+        .await;
+    assert_eq!(served.status, StatusCode::OK, "{}", served.body);
+    assert_eq!(
+        served.json::<Value>()["ip_allowlist"],
+        json!(["203.0.113.0/24"])
+    );
 }

@@ -132,15 +132,17 @@ pub fn steps(access: PlanAccess) -> Vec<Step> {
             fallback: Some(Fallback {
                 target: Some("token-list-empty"),
                 body: "No tokens to show here yet. Tokens are listed in this place with their scopes, domains, expiry and last use, \
-                       and the status filter above narrows the list to active, expired or revoked ones."
+                       and the status filter above narrows the list to active, paused, expiring, expired or revoked ones. \
+                       Each row can Rotate its secret (the old one keeps working for a grace period you choose) or Pause it until you resume it."
                     .into(),
             }),
             ..Step::new(
                 "Your tokens",
                 "token-list",
                 Tab::Tokens,
-                "Every token is listed with its scopes, domains, expiry and last use. \
-                 The status filter narrows the list to active, expired or revoked tokens.",
+                "Every token is listed with its scopes, domains, expiry and last use; the status filter narrows the list. \
+                 Rotate gives a token a new secret while the old one keeps working for a grace period you choose; \
+                 Pause stops it until you resume it, without losing its settings.",
             )
         },
         Step {
@@ -162,7 +164,7 @@ pub fn steps(access: PlanAccess) -> Vec<Step> {
             "Audit Log",
             "audit-log-tab",
             Tab::AuditLog,
-            "Every token creation and revocation is recorded here: who did it, when, and from which IP address.",
+            "Every change to a token is recorded here: who did it, when, from which IP address, and what changed.",
         ),
     ]
 }
