@@ -83,6 +83,36 @@ for (const { device, viewport } of DEVICES) {
         await expect(page.getByRole('heading', { name: /Revoke/ })).toBeVisible();
         await check(page, 'revoke-page');
       });
+
+      test('the lifecycle pages: rotate, pause, expiration, allowlist, edit, policy, revoke all', async ({ page }) => {
+        await signIn(page, 'owner@agency.test');
+        const name = uniqueName('Axe lifecycle');
+        await createToken(page, name, { expiration: '7 days' });
+        await page.getByRole('dialog', { name: 'Token created' }).getByRole('button', { name: 'Done' }).click();
+        await expect(tokenRow(page, name).getByText('Expires soon')).toBeVisible();
+        await check(page, 'list-expiring');
+        for (const [link, heading, state] of [
+          [`Rotate ${name}`, 'Rotate token', 'rotate'],
+          [`Pause ${name}`, `Pause “${name}”?`, 'pause'],
+          [`Change the expiration of ${name}`, `Change the expiration of “${name}”`, 'expiration'],
+          [`Allowed IP addresses of ${name}`, `Allowed IP addresses of “${name}”`, 'ip-allowlist'],
+          [`Edit access of ${name}`, `Edit access of “${name}”`, 'edit'],
+        ]) {
+          await page.goto('/agents/tokens');
+          await page.getByRole('link', { name: link }).click();
+          await expect(page.getByRole('heading', { name: heading })).toBeVisible();
+          await check(page, state);
+        }
+        await page.getByRole('button', { name: 'Review changes' }).click();
+        await check(page, 'edit-unchanged');
+        await page.goto('/agents/tokens/policy');
+        await check(page, 'policy');
+        await page.goto('/agents/tokens/emergency');
+        await check(page, 'emergency');
+        await page.getByRole('button', { name: 'Review tokens' }).click();
+        await expect(page.getByLabel(/Type the account name/)).toBeVisible();
+        await check(page, 'emergency-confirm');
+      });
     });
   }
 }
