@@ -9,7 +9,11 @@ pub const MAX_ENTRIES: usize = 20;
 
 /// A parsed allowlist: distinct, canonical networks (a single address is a /32 or /128).
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct IpAllowlist(Vec<IpNet>);
+pub struct IpAllowlist {
+    networks: Vec<IpNet>,
+    /// A stored list none of whose entries could be read: it allows nothing (never everyone).
+    unreadable: bool,
+}
 
 impl IpAllowlist {
     /// Reads entries separated by commas, spaces or new lines. Refuses, naming the entry: what is
@@ -39,7 +43,10 @@ impl IpAllowlist {
             }
             networks.push(network);
         }
-        Ok(IpAllowlist(networks))
+        Ok(IpAllowlist {
+            networks,
+            unreadable: false,
+        })
     }
 
     /// As stored: the canonical entries separated by single spaces (empty: any address).
@@ -47,19 +54,22 @@ impl IpAllowlist {
         self.entries().join(" ")
     }
 
-    /// A stored list; a damaged entry is dropped rather than opening the token to everyone:
-    /// an unreadable list that still has entries allows nothing but what it could read.
+    /// A stored list. A damaged entry is dropped, never read as "any address": a list that
+    /// had entries but none readable allows nothing.
     pub fn from_stored(text: &str) -> IpAllowlist {
-        IpAllowlist(
-            text.split(' ')
-                .filter_map(|entry| parse_entry(entry).ok())
-                .collect(),
-        )
+        let networks: Vec<IpNet> = text
+            .split(' ')
+            .filter_map(|entry| parse_entry(entry).ok())
+            .collect();
+        IpAllowlist {
+            unreadable: networks.is_empty() && !text.trim().is_empty(),
+            networks,
+        }
     }
 
     /// Each entry as the dashboard and the API show it (`203.0.113.7`, `10.0.0.0/8`).
     pub fn entries(&self) -> Vec<String> {
-        self.0
+        self.networks
             .iter()
             .map(|network| match network {
                 IpNet::V4(n) if n.prefix_len() == 32 => n.addr().to_string(),
@@ -69,15 +79,16 @@ impl IpAllowlist {
             .collect()
     }
 
+    /// Allows any address: no entries (and none lost).
     pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
+        self.networks.is_empty() && !self.unreadable
     }
 
     /// Whether a call from `ip` is allowed. An IPv4 client seen as an IPv4-mapped IPv6 address
     /// (`::ffff:10.1.2.3`, as a dual-stack socket reports it) is matched as IPv4.
     pub fn allows(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
-        self.0.is_empty() || self.0.iter().any(|network| network.contains(&ip))
+        self.is_empty() || self.networks.iter().any(|network| network.contains(&ip))
     }
 }
 
@@ -88,6 +99,15 @@ fn parse_entry(entry: &str) -> Result<IpNet, String> {
     let network: IpNet = entry.parse().map_err(|_| {
         format!("“{entry}” is not an IP address or CIDR range (e.g. 203.0.113.7 or 10.0.0.0/8).")
     })?;
+    if let IpNet::V6(v6) = network {
+        if let Some(v4) = v6.addr().to_ipv4_mapped() {
+            // Clients are matched as IPv4, so a mapped range would never match anyone.
+            return Err(format!(
+                "“{entry}” is an IPv4 range written as IPv6: write it as IPv4 (e.g. {v4}/{}).",
+                v6.prefix_len().saturating_sub(96)
+            ));
+        }
+    }
     if network.trunc() != network {
         return Err(format!(
             "“{entry}” has bits set after its /{}: write the range as {}.",
@@ -129,6 +149,7 @@ mod tests {
             ("1.2.3.4 1.2.3.4/32", "“1.2.3.4/32” is listed twice"),
             ("0.0.0.0/0", "allows every address"),
             ("::/0", "allows every address"),
+            ("::ffff:10.0.0.0/104", "write it as IPv4 (e.g. 10.0.0.0/8)"),
         ];
         for (text, expected) in cases {
             let error = IpAllowlist::parse(text).unwrap_err();
@@ -151,5 +172,15 @@ mod tests {
         assert!(!list.allows(ip("127.0.0.1")));
         assert!(!list.allows(ip("2001:db8::2")));
         assert!(IpAllowlist::default().allows(ip("127.0.0.1")));
+    }
+
+    #[test]
+    fn a_stored_list_with_nothing_readable_allows_nothing() {
+        let damaged = IpAllowlist::from_stored("10.0.0.0/99 nonsense");
+        assert!(!damaged.is_empty());
+        assert!(!damaged.allows("10.1.2.3".parse().unwrap()));
+        let partly = IpAllowlist::from_stored("10.0.0.0/8 nonsense");
+        assert!(partly.allows("10.1.2.3".parse().unwrap()));
+        assert!(!partly.allows("127.0.0.1".parse().unwrap()));
     }
 }

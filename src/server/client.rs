@@ -25,13 +25,19 @@ impl ClientMeta {
     ) -> ClientMeta {
         // The proxy appends the address it saw to whatever the client sent, as a last entry or a
         // last header line; anything before that is the client's to forge.
+        // Behind a trusted proxy, an entry that is not an address is "unknown", never the
+        // proxy's own address (which an IP allowlist could hold).
         let forwarded = trust_proxy
             .then(|| headers.get_all("x-forwarded-for").iter().next_back())
             .flatten()
-            .and_then(|value| value.to_str().ok())
-            .and_then(|value| value.rsplit(',').next())
-            .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
-            .map(|ip| ip.to_string());
+            .map(|value| {
+                value
+                    .to_str()
+                    .ok()
+                    .and_then(|value| value.rsplit(',').next())
+                    .and_then(|ip| ip.trim().parse::<std::net::IpAddr>().ok())
+                    .map_or_else(|| "unknown".to_string(), |ip| ip.to_string())
+            });
         let socket = extensions
             .get::<ConnectInfo<SocketAddr>>()
             .map(|ConnectInfo(addr)| addr.ip().to_string());

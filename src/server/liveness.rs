@@ -2,7 +2,8 @@
 //! change also checks the token is still live (and still holds the scope), so a revocation or
 //! narrowing that commits first wins.
 
-/// SQL condition: the token bound at `$token` is still live at the time bound at `$now`, as a
+/// SQL condition: the token bound at `$token` is still live (not revoked, expired or paused) at
+/// the time bound at `$now`, as a
 /// string literal for `concat!`. A change made for a token carries it in the same statement, so a
 /// revocation that commits first wins and a revoked token cannot finish its work.
 macro_rules! token_still_live {
@@ -10,7 +11,7 @@ macro_rules! token_still_live {
         concat!(
             "exists (select 1 from api_token where api_token_id = ",
             $token,
-            " and revoked_at is null and (expires_at is null or expires_at > ",
+            " and revoked_at is null and paused_at is null and (expires_at is null or expires_at > ",
             $now,
             "))"
         )
@@ -25,7 +26,7 @@ macro_rules! token_still_holds {
         concat!(
             "exists (select 1 from api_token where api_token_id = ",
             $token,
-            " and revoked_at is null and (expires_at is null or expires_at > ",
+            " and revoked_at is null and paused_at is null and (expires_at is null or expires_at > ",
             $now,
             ") and (' ' || scopes || ' ') like '% ",
             $scope,

@@ -180,6 +180,18 @@ pub struct Caller {
     pub rotated_out: bool,
     /// Set while paused: refused before any handler runs.
     pub paused_at: Option<i64>,
+    /// The ops token that minted a message token, as it is now.
+    pub maker: Option<Maker>,
+}
+
+/// The ops token that minted a message token: the message token works only while it does, and
+/// only from where it may be used.
+#[derive(Clone, Debug)]
+pub struct Maker {
+    pub revoked: bool,
+    pub expires_at: Option<i64>,
+    pub paused: bool,
+    pub ip_allowlist: IpAllowlist,
 }
 
 impl Caller {
@@ -283,19 +295,23 @@ struct TokenLookup {
     paused_at: Option<i64>,
     ip_allowlist: String,
     replaced_by_token_id: Option<i64>,
+    created_by_token_id: Option<i64>,
+    maker_revoked_at: Option<i64>,
+    maker_expires_at: Option<i64>,
+    maker_paused_at: Option<i64>,
+    maker_ip_allowlist: Option<String>,
 }
 
 /// How stale a token's "last used" may get before a request writes it again.
 pub const LAST_USED_WRITE_INTERVAL_MS: i64 = 60_000;
 
-/// Finds the token by its SHA-256 (in the cache, or else the database) and checks it is live;
-/// records its use (coalesced).
+/// Finds the token by its SHA-256 (in the cache, or else the database) and checks it is live,
+/// and so is the ops token that minted it (a message token works only while its maker does).
 pub async fn authenticate(
     pool: &Pool,
     cache: &TokenCache,
     secret: &TokenSecret,
-    client_ip: &str,
-) -> Result<Caller, ApiError> {
+) -> Result<Arc<Verified>, ApiError> {
     let hash = sha256_hex(secret.expose());
     let token = match cache.get(&hash) {
         Some(Hit::Known(token)) => token,
@@ -324,35 +340,57 @@ pub async fn authenticate(
             "This token is paused. The account owner can resume it in the dashboard.",
         ));
     }
+    if let Some(maker) = &token.caller.maker {
+        if maker.revoked || maker.expires_at.is_some_and(|at| at <= now) {
+            return Err(ApiError::invalid_token(
+                "The ops token that minted this token no longer works (revoked, expired or rotated out).",
+            ));
+        }
+        if maker.paused {
+            return Err(ApiError::invalid_token(
+                "The ops token that minted this token is paused. The account owner can resume it in the dashboard.",
+            ));
+        }
+    }
+    Ok(token)
+}
+
+/// Records a call allowed in (coalesced to once a minute): "last used" and, on a token's very
+/// first call, the start of the grace period of the secret it replaced by a rotation.
+async fn record_use(pool: &Pool, token: &Verified, client_ip: &str) {
+    let now = now_ms();
     // At most one write per token per minute: "last used" is exact to the minute. The statement
     // checks the minute again, so servers sharing a database write once between them.
     let last_used = token.last_used_at();
-    if last_used.is_none_or(|at| now - at >= LAST_USED_WRITE_INTERVAL_MS) {
-        token.set_last_used_at(now);
-        let written = db::query(
-            "update api_token set last_used_at = $1, last_used_ip = $2
-              where api_token_id = $3 and (last_used_at is null or last_used_at <= $4)",
-        )
-        .bind(now)
-        .bind(client_ip)
-        .bind(token.caller.token_id)
-        .bind(now - LAST_USED_WRITE_INTERVAL_MS)
-        .execute(pool)
-        .await;
-        // Bookkeeping, not the caller's request: a database that cannot store it right now (disk
-        // full, read-only) must not fail a read that can still be served. The next call retries.
-        if let Err(error) = written {
-            crate::server::telemetry::log_unexpected(&error, "could not record last use");
-            token.set_last_used_at(last_used.unwrap_or(0));
-        } else if last_used.is_none() {
-            // A first use: if this secret replaced another by a rotation, the old one's grace
-            // period starts now.
-            if let Err(error) = tokens::start_grace(pool, token.caller.token_id, now).await {
-                crate::server::telemetry::log_unexpected(&error, "could not start a grace period");
-            }
+    if last_used.is_some_and(|at| now - at < LAST_USED_WRITE_INTERVAL_MS) {
+        return;
+    }
+    token.set_last_used_at(now);
+    // The grace period first: should it fail, "last used" stays unwritten and the next call
+    // tries again (it is idempotent: it only ever brings the old secret's end in).
+    if last_used.is_none() {
+        if let Err(error) = tokens::start_grace(pool, token.caller.token_id, now).await {
+            crate::server::telemetry::log_unexpected(&error, "could not start a grace period");
+            token.set_last_used_at(0);
+            return;
         }
     }
-    Ok(token.caller.clone())
+    let written = db::query(
+        "update api_token set last_used_at = $1, last_used_ip = $2
+          where api_token_id = $3 and (last_used_at is null or last_used_at <= $4)",
+    )
+    .bind(now)
+    .bind(client_ip)
+    .bind(token.caller.token_id)
+    .bind(now - LAST_USED_WRITE_INTERVAL_MS)
+    .execute(pool)
+    .await;
+    // Bookkeeping, not the caller's request: a database that cannot store it right now (disk
+    // full, read-only) must not fail a read that can still be served. The next call retries.
+    if let Err(error) = written {
+        crate::server::telemetry::log_unexpected(&error, "could not record last use");
+        token.set_last_used_at(last_used.unwrap_or(0));
+    }
 }
 
 /// The token with this hash as the database holds it now.
@@ -361,8 +399,11 @@ async fn look_up(pool: &Pool, hash: &str) -> Result<Option<Verified>, ApiError> 
         "select t.api_token_id, t.kind, t.account_id, a.name as account_name, a.plan, a.drive_addon,
                 t.name, t.visible_prefix, t.scopes, t.all_domains, t.mailbox_id, t.expires_at,
                 t.revoked_at, t.last_used_at, t.created_at, t.paused_at, t.ip_allowlist,
-                t.replaced_by_token_id
+                t.replaced_by_token_id, t.created_by_token_id, mk.revoked_at as maker_revoked_at,
+                mk.expires_at as maker_expires_at, mk.paused_at as maker_paused_at,
+                mk.ip_allowlist as maker_ip_allowlist
            from api_token t join account a on a.account_id = t.account_id
+           left join api_token mk on mk.api_token_id = t.created_by_token_id
           where t.token_hash = $1",
     )
     .bind(hash)
@@ -401,6 +442,14 @@ async fn look_up(pool: &Pool, hash: &str) -> Result<Option<Verified>, ApiError> 
         ip_allowlist: IpAllowlist::from_stored(&token.ip_allowlist),
         rotated_out: token.replaced_by_token_id.is_some(),
         paused_at: token.paused_at,
+        maker: token.created_by_token_id.map(|_| Maker {
+            revoked: token.maker_revoked_at.is_some(),
+            expires_at: token.maker_expires_at,
+            paused: token.maker_paused_at.is_some(),
+            ip_allowlist: IpAllowlist::from_stored(
+                token.maker_ip_allowlist.as_deref().unwrap_or(""),
+            ),
+        }),
     };
     Ok(Some(Verified {
         caller,
@@ -444,11 +493,17 @@ async fn check(
     client_ip: &str,
 ) -> Result<Caller, ApiError> {
     let secret = bearer_token(headers)?;
-    let caller = authenticate(&state.pool, &state.token_cache, &secret, client_ip).await?;
-    let allowed = client_ip
-        .parse::<std::net::IpAddr>()
-        .is_ok_and(|ip| caller.ip_allowlist.allows(ip));
-    if !allowed && !caller.ip_allowlist.is_empty() {
+    let token = authenticate(&state.pool, &state.token_cache, &secret).await?;
+    let caller = token.caller.clone();
+    // Its own allowlist, and a message token's maker's as it is now (tightening an ops token's
+    // list binds what it minted before).
+    let ip = client_ip.parse::<std::net::IpAddr>().ok();
+    let lists = std::iter::once(&caller.ip_allowlist)
+        .chain(caller.maker.as_ref().map(|maker| &maker.ip_allowlist));
+    let refused = lists
+        .filter(|list| !list.is_empty())
+        .any(|list| !ip.is_some_and(|ip| list.allows(ip)));
+    if refused {
         return Err(ApiError::new(
             StatusCode::FORBIDDEN,
             "ip_not_allowed",
@@ -457,6 +512,9 @@ async fn check(
             ),
         ));
     }
+    // Only a call let in counts as a use: one from outside the allowlist never starts a grace
+    // period or shows its address as the last use.
+    record_use(&state.pool, &token, client_ip).await;
     if let Err(seconds) = state.api_rate_limiter.check(caller.token_id) {
         return Err(ApiError::rate_limited(seconds));
     }

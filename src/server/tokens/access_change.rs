@@ -42,7 +42,8 @@ pub async fn edit_access(
     let (duplicates,): (i64,) = db::query(
         "select count(*) from api_token
           where account_id = $1 and kind = 'ops' and name = $2 and api_token_id <> $3
-            and revoked_at is null and (expires_at is null or expires_at > $4)",
+            and revoked_at is null and (expires_at is null or expires_at > $4)
+            and replaced_by_token_id is null",
     )
     .bind(owner.account_id)
     .bind(new.name.as_str())

@@ -137,6 +137,9 @@ pub async fn set_paused(
     Ok(())
 }
 
+/// Two expiries this close are the same choice made twice.
+const SAME_EXPIRY_MS: i64 = 60_000;
+
 /// A new expiration as the form posts it (`7d`…`never`, a custom date).
 pub struct ExpirationChange<'a> {
     pub expiration: &'a str,
@@ -197,7 +200,13 @@ pub async fn change_expiration(
             "This secret was rotated out and stops working as the rotation set; change the new token's expiration instead.",
         )));
     }
-    if held.expires_at == new_expiry {
+    // The same choice again (a double click, a resent form) lands within a minute of the last:
+    // already in place.
+    let same = match (held.expires_at, new_expiry) {
+        (Some(old), Some(new)) => (old - new).abs() < SAME_EXPIRY_MS,
+        (old, new) => old == new,
+    };
+    if same {
         return Ok(());
     }
     db::query("update api_token set expires_at = $1 where api_token_id = $2")
@@ -331,6 +340,17 @@ pub async fn rotate(
     .bind(token_id)
     .execute(&mut tx)
     .await?;
+    // The message tokens it minted carry on with the new secret (a message token works only
+    // while its maker does, and the old secret is going away).
+    let moved = db::query(
+        "update api_token set created_by_token_id = $1
+          where created_by_token_id = $2 and kind = 'message' and revoked_at is null",
+    )
+    .bind(new_id)
+    .bind(token_id)
+    .execute(&mut tx)
+    .await?
+    .rows_affected();
     let latest_end = grace.latest_end(now, hour_ms);
     let old_end = held.expires_at.map_or(latest_end, |at| at.min(latest_end));
     db::query(
@@ -345,7 +365,7 @@ pub async fn rotate(
     .bind(token_id)
     .execute(&mut tx)
     .await?;
-    let detail = match grace {
+    let mut detail = match grace {
         Grace::Immediately => format!(
             "New secret {}…. The old secret stopped working at once.",
             secret.visible_prefix()
@@ -357,6 +377,12 @@ pub async fn rotate(
             grace.label()
         ),
     };
+    if moved > 0 {
+        detail.push_str(&format!(
+            " {moved} message token{} it minted now belong to the new secret.",
+            if moved == 1 { "" } else { "s" }
+        ));
+    }
     let action = AuditAction::TokenRotated;
     audit(
         &mut tx,

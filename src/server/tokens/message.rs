@@ -63,6 +63,29 @@ pub(super) async fn require_live_actor(
         .ok_or(Error::ActorInactive)
 }
 
+/// Refuses a mint whose ops token lost the mailbox's domain or the minting scope since its request
+/// was authenticated (an "Edit access" that committed first wins): it looks like no mailbox.
+async fn require_reach(
+    tx: &mut Transaction<'_>,
+    actor_token_id: i64,
+    domain_id: i64,
+) -> Result<()> {
+    let reach: Option<(ScopeSet,)> = db::query(
+        "select scopes from api_token
+          where api_token_id = $1
+            and (all_domains = 1 or exists (select 1 from api_token_domain
+                                              where api_token_id = $1 and domain_id = $2))",
+    )
+    .bind(actor_token_id)
+    .bind(domain_id)
+    .fetch_optional(&mut *tx)
+    .await?;
+    match reach {
+        Some((scopes,)) if scopes.contains("mailboxes:message-tokens:manage") => Ok(()),
+        _ => Err(Error::NotFound),
+    }
+}
+
 /// Mints a message token for one mailbox, with its audit event (the ops token as the actor).
 /// The caller has already checked that the mailbox is the account's and within its reach.
 pub async fn create_message_token(
@@ -83,8 +106,11 @@ pub async fn create_message_token(
     let mut tx = begin_write(pool).await?;
     let now = chrono::Utc::now();
     let now_ms = now.timestamp_millis();
-    let minter_expires_at = require_live_actor(&mut tx, actor.token_id, now_ms).await?;
+    // The account first, as every change that holds it does (rotate, Edit access, "Revoke
+    // all"), so two never wait on each other in a circle.
     hold_account(&mut tx, account_id).await?;
+    let minter_expires_at = require_live_actor(&mut tx, actor.token_id, now_ms).await?;
+    require_reach(&mut tx, actor.token_id, domain_id).await?;
     check_cap(
         &mut tx,
         account_id,

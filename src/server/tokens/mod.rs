@@ -202,7 +202,8 @@ pub async fn create_ops_token(
     let (duplicates,): (i64,) = db::query(
         "select count(*) from api_token
           where account_id = $1 and kind = 'ops' and name = $2
-            and revoked_at is null and (expires_at is null or expires_at > $3)",
+            and revoked_at is null and (expires_at is null or expires_at > $3)
+            and replaced_by_token_id is null",
     )
     .bind(owner.account_id)
     .bind(new.name.as_str())

@@ -32,12 +32,22 @@ pub async fn set_policy(
     policy: &TokenPolicy,
     client: &ClientMeta,
 ) -> Result<()> {
-    let old = self::policy(pool, owner.account_id).await?;
+    let mut tx = begin_write(pool).await?;
+    hold_account(&mut tx, owner.account_id).await?;
+    // Read while the account is held: two identical saves at once write one event.
+    let (max, default): (Option<i64>, String) = db::query(
+        "select token_max_lifetime_days, token_default_expiration from account where account_id = $1",
+    )
+    .bind(owner.account_id)
+    .fetch_one(&mut tx)
+    .await?;
+    let old = TokenPolicy {
+        max_lifetime_days: max.and_then(|days| u32::try_from(days).ok()),
+        default_expiration: default,
+    };
     if old == *policy {
         return Ok(());
     }
-    let mut tx = begin_write(pool).await?;
-    hold_account(&mut tx, owner.account_id).await?;
     let now = db::now_ms();
     db::query(
         "update account set token_max_lifetime_days = $1, token_default_expiration = $2

@@ -116,7 +116,7 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
                 <StatusBadge status=row.status />
                 {row.expires_soon(now).then(|| view! {
                     <div class="mt-1">
-                        <span class="inline-flex items-center rounded-full bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-800 ring-1 ring-inset ring-amber-600/30">"Expires soon"</span>
+                        <span class="inline-flex items-center whitespace-nowrap rounded-full bg-amber-50 px-2 py-0.5 text-xs font-medium text-amber-800 ring-1 ring-inset ring-amber-600/30">"Expires soon"</span>
                     </div>
                 })}
             </td>

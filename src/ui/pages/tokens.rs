@@ -229,15 +229,26 @@ fn ExpiringNotice(counts: Option<StatusCounts>) -> impl IntoView {
     let count = counts.map_or(0, |counts| counts.expiring);
     (count > 0).then(|| {
         let href = list_href(&TokenQuery::default().with_status(StatusFilter::ExpiringSoon));
-        let text = if count == 1 {
-            "1 token expires within 7 days".to_string()
+        let (text, advice) = if count == 1 {
+            (
+                "1 token expires within 7 days".to_string(),
+                ". Change its expiration or rotate it before it stops working.",
+            )
         } else {
-            format!("{} tokens expire within 7 days", counts.map(|c| c.label(StatusFilter::ExpiringSoon)).unwrap_or_default())
+            (
+                format!(
+                    "{} tokens expire within 7 days",
+                    counts
+                        .map(|c| c.label(StatusFilter::ExpiringSoon))
+                        .unwrap_or_default()
+                ),
+                ". Change their expiration or rotate them before they stop working.",
+            )
         };
         view! {
             <p class="mt-4 rounded-xl border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
                 <a href=href class="font-semibold underline">{text}</a>
-                ". Change their expiration or rotate them before they stop working."
+                {advice}
             </p>
         }
     })

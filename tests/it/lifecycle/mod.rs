@@ -20,6 +20,8 @@ mod access;
 mod emergency;
 /// The change pages without JavaScript.
 mod pages;
+/// One test per finding of the outside review.
+mod review;
 
 const OWNER: &str = "owner@pro.test";
 
