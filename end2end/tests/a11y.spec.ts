@@ -2,7 +2,7 @@
 // in the light and the dark colour scheme. `SCREENSHOTS=dir` also saves what each state looks like.
 import AxeBuilder from '@axe-core/playwright';
 import { expect, test, type Page } from '@playwright/test';
-import { createDialog, createToken, openCreateDialog, signIn, tokenRow, uniqueName } from './helpers';
+import { createDialog, createToken, openCreateDialog, signIn, tokenRow, uniqueName, waitForHydration } from './helpers';
 
 const RULES = ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'wcag22aa'];
 
@@ -91,20 +91,24 @@ for (const { device, viewport } of DEVICES) {
         await page.getByRole('dialog', { name: 'Token created' }).getByRole('button', { name: 'Done' }).click();
         await expect(tokenRow(page, name).getByText('Expires soon')).toBeVisible();
         await check(page, 'list-expiring');
-        for (const [link, heading, state] of [
-          [`Rotate ${name}`, 'Rotate token', 'rotate'],
-          [`Pause ${name}`, `Pause “${name}”?`, 'pause'],
-          [`Change the expiration of ${name}`, `Change the expiration of “${name}”`, 'expiration'],
-          [`Allowed IP addresses of ${name}`, `Allowed IP addresses of “${name}”`, 'ip-allowlist'],
-          [`Edit access of ${name}`, `Edit access of “${name}”`, 'edit'],
-        ]) {
+        for (const [role, link, heading, state] of [
+          ['button', `Rotate ${name}`, 'Rotate token', 'rotate-dialog'],
+          ['button', `Pause ${name}`, `Pause “${name}”?`, 'pause-dialog'],
+          ['link', `Change the expiration of ${name}`, `Change the expiration of “${name}”`, 'expiration'],
+          ['link', `Allowed IP addresses of ${name}`, `Allowed IP addresses of “${name}”`, 'ip-allowlist'],
+          ['link', `Edit access of ${name}`, `Edit access of “${name}”`, 'edit'],
+        ] as const) {
           await page.goto('/agents/tokens');
-          await page.getByRole('link', { name: link }).click();
+          await waitForHydration(page);
+          await page.getByRole(role, { name: link }).click();
           await expect(page.getByRole('heading', { name: heading })).toBeVisible();
           await check(page, state);
         }
         await page.getByRole('button', { name: 'Review changes' }).click();
         await check(page, 'edit-unchanged');
+        const rotateHref = (await page.goto('/agents/tokens'), await page.getByRole('button', { name: `Rotate ${name}` }).getAttribute('href'));
+        await page.goto(rotateHref!);
+        await check(page, 'rotate-page');
         await page.goto('/agents/tokens/policy');
         await check(page, 'policy');
         await page.goto('/agents/tokens/emergency');

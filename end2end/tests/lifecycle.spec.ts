@@ -23,15 +23,15 @@ test('rotate: the old secret keeps working until the grace period after the new 
   const old = await createToken(page, name, { scopes: ['domains:read'] });
   await closeReveal(page);
 
-  await page.getByRole('link', { name: `Rotate ${name}` }).click();
-  await expect(page.getByRole('heading', { name: 'Rotate token' })).toBeVisible();
-  await expect(page.getByText('The grace period starts when the new secret is first used')).toBeVisible();
-  await page.getByLabel('1 hour').check();
-  await page.getByRole('button', { name: 'Rotate token' }).click();
+  await page.getByRole('button', { name: `Rotate ${name}` }).click();
+  const dialog = page.getByRole('dialog', { name: 'Rotate token' });
+  await expect(dialog.getByText('The grace period starts when the new secret is first used')).toBeVisible();
+  await dialog.getByLabel('1 hour').check();
+  await dialog.getByRole('button', { name: 'Rotate token' }).click();
 
-  await expect(page.getByRole('heading', { name: 'Token rotated' })).toBeVisible();
-  await expect(page.getByText('keeps working until')).toBeVisible();
-  const fresh = await page.getByLabel('Your new token').inputValue();
+  const reveal = page.getByRole('dialog', { name: 'Token rotated' });
+  await expect(reveal.getByText('keeps working until 1 hour after the new secret is first used')).toBeVisible();
+  const fresh = await reveal.getByLabel('Your new token').inputValue();
   expect(fresh).toMatch(/^tm_live_/);
   expect(fresh).not.toBe(old);
 
@@ -50,7 +50,7 @@ test('rotate: the old secret keeps working until the grace period after the new 
   }).toPass({ timeout: 15_000 });
   expect((await me(request, fresh)).status()).toBe(200);
 
-  await page.getByRole('link', { name: 'Done' }).click();
+  await reveal.getByRole('button', { name: 'Done' }).click();
   await confirmed(page, 'was rotated');
   const rows = page.getByRole('row').filter({ has: page.getByRole('rowheader', { name, exact: true }) });
   await expect(rows).toHaveCount(2);
@@ -65,17 +65,18 @@ test('pause: the API refuses the token with 401 until it is resumed', async ({ p
   const token = await createToken(page, name, { scopes: ['domains:read'] });
   await closeReveal(page);
 
-  await page.getByRole('link', { name: `Pause ${name}` }).click();
-  await expect(page.getByRole('heading', { name: `Pause “${name}”?` })).toBeVisible();
-  await page.getByRole('button', { name: 'Pause token' }).click();
+  await page.getByRole('button', { name: `Pause ${name}` }).click();
+  const pause = page.getByRole('dialog', { name: `Pause “${name}”?` });
+  await expect(pause.getByText('until you resume it')).toBeVisible();
+  await pause.getByRole('button', { name: 'Pause token' }).click();
   await confirmed(page, 'was paused');
   await expect(tokenRow(page, name).getByText('Paused', { exact: true })).toBeVisible();
   const refused = await me(request, token);
   expect(refused.status()).toBe(401);
   expect((await refused.json()).error.message).toContain('paused');
 
-  await page.getByRole('link', { name: `Resume ${name}` }).click();
-  await page.getByRole('button', { name: 'Resume token' }).click();
+  await page.getByRole('button', { name: `Resume ${name}` }).click();
+  await page.getByRole('dialog', { name: `Resume “${name}”?` }).getByRole('button', { name: 'Resume token' }).click();
   await confirmed(page, 'was resumed');
   await expect(tokenRow(page, name).getByText('Active', { exact: true })).toBeVisible();
   expect((await me(request, token)).status()).toBe(200);

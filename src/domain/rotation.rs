@@ -7,6 +7,9 @@
 
 use serde::{Deserialize, Serialize};
 
+/// The rule, as the rotate dialog, its page and the README state it.
+pub const GRACE_RULE: &str = "The grace period starts when the new secret is first used, so a deploy that has not picked it up yet keeps working; if the new secret is never used, it starts 7 days after the rotation. The old secret stops working at that start plus the length you choose. “Immediately” stops it now.";
+
 /// When the grace period starts if the new secret is never used: 7 days after the rotation.
 pub const UNUSED_START_HOURS: u32 = 7 * 24;
 
@@ -41,6 +44,18 @@ impl Grace {
             .iter()
             .find(|(_, grace, _)| *grace == self)
             .map_or("", |(_, _, label)| *label)
+    }
+
+    /// What becomes of the old secret, said with the new one.
+    pub fn old_secret_fate(self) -> String {
+        match self {
+            Grace::Immediately => "The old secret stopped working at once.".into(),
+            grace => format!(
+                "The old secret keeps working until {} after the new secret is first used, and at most 7 days and {} from now.",
+                grace.label(),
+                grace.label()
+            ),
+        }
     }
 
     /// The grace length in milliseconds, given how long an "hour" lasts (one hour, except in a

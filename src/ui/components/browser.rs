@@ -16,15 +16,27 @@ pub fn go_to(url: &str) {
     }
 }
 
-/// The query pairs of `search` (`?a=1&b=2`) without the one-time confirmation keys
-/// (`created`, `revoked`).
+/// The one-time confirmation keys a change puts in the list's URL (`?revoked=7`).
+const CONFIRMATION_KEYS: &[&str] = &[
+    "created",
+    "revoked",
+    "rotated",
+    "paused",
+    "resumed",
+    "expiration_changed",
+    "allowlist_changed",
+    "access_changed",
+    "emergency",
+];
+
+/// The query pairs of `search` (`?a=1&b=2`) without the one-time confirmation keys.
 pub fn without_confirmation(search: &str) -> Vec<&str> {
     search
         .trim_start_matches('?')
         .split('&')
         .filter(|pair| {
             let name = pair.split('=').next().unwrap_or("");
-            !pair.is_empty() && name != "created" && name != "revoked"
+            !pair.is_empty() && !CONFIRMATION_KEYS.contains(&name)
         })
         .collect()
 }

@@ -8,6 +8,8 @@ pub mod common;
 pub mod create_token;
 /// The table frame both lists share (scroll region, phone cards).
 pub mod data_table;
+/// The Rotate and Pause / Resume dialogs.
+pub mod lifecycle_dialogs;
 /// A modal dialog on the native `<dialog>` element.
 pub mod modal;
 /// Marks the page ready and replays clicks made before it was.

@@ -1,5 +1,6 @@
 //! The island that turns the Tokens page's links into dialogs. Without JavaScript (or before it
-//! loads) "Create token", "Create similar" and "Revoke" are links to pages that do the same job;
+//! loads) "Create token", "Create similar", "Rotate", "Pause" / "Resume" and "Revoke" are links
+//! to pages that do the same job;
 //! once this island is hydrated they open the create dialog and the revoke confirmation instead.
 
 use crate::api::tokens::CreateToken;
@@ -9,6 +10,7 @@ use crate::model::routes;
 use crate::model::tokens::{DomainOption, TokenRow};
 use crate::ui::components::common::{BUTTON_PRIMARY, BUTTON_SMALL, BUTTON_SMALL_DANGER};
 use crate::ui::components::create_token::{CreateTokenDialog, Prefill};
+use crate::ui::components::lifecycle_dialogs::{PauseDialog, RotateDialog};
 use crate::ui::components::revoke::RevokeDialog;
 use crate::ui::components::tour::register_create_dialog;
 use leptos::prelude::*;
@@ -21,6 +23,8 @@ struct Dialogs {
     /// What the create form starts with: `None` for a new token, or a token to copy.
     prefill: RwSignal<Option<Prefill>>,
     revoke_target: RwSignal<Option<TokenRow>>,
+    rotate_target: RwSignal<Option<TokenRow>>,
+    pause_target: RwSignal<Option<TokenRow>>,
     access: PlanAccess,
     policy: StoredValue<TokenPolicy>,
     domains: StoredValue<Vec<DomainOption>>,
@@ -47,6 +51,8 @@ pub fn TokenDialogs(
         create: ServerAction::new(),
         prefill: RwSignal::new(None),
         revoke_target: RwSignal::new(None),
+        rotate_target: RwSignal::new(None),
+        pause_target: RwSignal::new(None),
         access,
         policy: StoredValue::new(policy.clone()),
         domains: StoredValue::new(domains.clone()),
@@ -57,6 +63,8 @@ pub fn TokenDialogs(
         {children()}
         <CreateTokenDialog open=dialogs.create_open access policy domains action=dialogs.create prefill=dialogs.prefill />
         <RevokeDialog target=dialogs.revoke_target />
+        <RotateDialog target=dialogs.rotate_target />
+        <PauseDialog target=dialogs.pause_target />
     }
 }
 
@@ -138,4 +146,29 @@ pub fn RevokeButton(token: TokenRow) -> impl IntoView {
     let open = use_context::<Dialogs>()
         .map(|dialogs| Callback::new(move |_| dialogs.revoke_target.set(Some(token.clone()))));
     view! { <DialogLink href class=BUTTON_SMALL_DANGER open label tour=Some("revoke")>"Revoke"</DialogLink> }
+}
+
+/// A row's Rotate control: a link to the rotate page, or the rotate dialog.
+#[island]
+pub fn RotateButton(token: TokenRow) -> impl IntoView {
+    let href = routes::token_change(token.id, "rotate");
+    let label = format!("Rotate {}", token.name);
+    let open = use_context::<Dialogs>()
+        .map(|dialogs| Callback::new(move |_| dialogs.rotate_target.set(Some(token.clone()))));
+    view! { <DialogLink href class=BUTTON_SMALL open label>"Rotate"</DialogLink> }
+}
+
+/// A row's Pause or Resume control: a link to the confirmation page, or the dialog.
+#[island]
+pub fn PauseButton(token: TokenRow) -> impl IntoView {
+    let href = routes::token_change(token.id, "pause");
+    let text = if token.status == crate::domain::status::TokenStatus::Paused {
+        "Resume"
+    } else {
+        "Pause"
+    };
+    let label = format!("{text} {}", token.name);
+    let open = use_context::<Dialogs>()
+        .map(|dialogs| Callback::new(move |_| dialogs.pause_target.set(Some(token.clone()))));
+    view! { <DialogLink href class=BUTTON_SMALL open label>{text}</DialogLink> }
 }

@@ -4,7 +4,6 @@
 use crate::domain::plan::PlanAccess;
 use crate::domain::scope::Scope;
 use crate::domain::scope_summary::ScopeSummary;
-use crate::domain::status::TokenStatus;
 use crate::domain::time;
 use crate::domain::token::TokenKind;
 use crate::model::routes;
@@ -13,7 +12,9 @@ use crate::ui::components::common::{StatusBadge, BUTTON_SMALL};
 use crate::ui::components::data_table::{
     DataTable, CARD_CELL, CARD_CELL_WIDE, CARD_ROW, CARD_TITLE, CARD_TOP,
 };
-use crate::ui::components::token_dialogs::{CreateSimilarButton, RevokeButton};
+use crate::ui::components::token_dialogs::{
+    CreateSimilarButton, PauseButton, RevokeButton, RotateButton,
+};
 use leptos::prelude::*;
 
 /// `highlight`: the row just created or revoked. `access`: what the account's plan allows now,
@@ -65,15 +66,10 @@ fn TokenActions(row: TokenRow) -> impl IntoView {
         }
     };
     let name = row.name.clone();
-    let pause = if row.status == TokenStatus::Paused {
-        link("pause", "Resume", format!("Resume {name}"))
-    } else {
-        link("pause", "Pause", format!("Pause {name}"))
-    };
     view! {
         <div class="flex max-w-56 flex-wrap justify-end gap-1 max-md:max-w-full max-md:justify-start">
-            {(live && ops && !rotated_out).then(|| link("rotate", "Rotate", format!("Rotate {name}")))}
-            {live.then_some(pause)}
+            {(live && ops && !rotated_out).then(|| view! { <RotateButton token=row.clone() /> })}
+            {live.then(|| view! { <PauseButton token=row.clone() /> })}
             {(live && ops && !rotated_out).then(|| link("expiration", "Expiration", format!("Change the expiration of {name}")))}
             {(live && ops && !rotated_out).then(|| link("edit", "Edit", format!("Edit access of {name}")))}
             {(live && ops).then(|| link("ip-allowlist", "IP allowlist", format!("Allowed IP addresses of {name}")))}

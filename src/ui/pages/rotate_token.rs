@@ -5,7 +5,7 @@
 #[cfg(feature = "ssr")]
 use crate::api::lifecycle::rotate_token_from_page;
 use crate::api::tokens::find_token;
-use crate::domain::rotation::{Grace, GRACE_CHOICES};
+use crate::domain::rotation::{Grace, GRACE_CHOICES, GRACE_RULE};
 use crate::domain::time;
 use crate::domain::token::TokenKind;
 use crate::model::error::AppError;
@@ -19,9 +19,6 @@ use crate::ui::components::reveal::Reveal;
 use crate::ui::pages::token_change::{unchangeable, use_token, CARD};
 use leptos::prelude::*;
 use leptos_meta::Title;
-
-/// The rule, as the form and the README state it.
-pub const GRACE_RULE: &str = "The grace period starts when the new secret is first used, so a deploy that has not picked it up yet keeps working; if the new secret is never used, it starts 7 days after the rotation. The old secret stops working at that start plus the length you choose. “Immediately” stops it now.";
 
 #[component]
 pub fn RotateTokenPage() -> impl IntoView {

@@ -12,6 +12,7 @@ use crate::model::routes;
 use crate::model::tokens::TokenRow;
 use crate::ui::components::common::{LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY};
 use crate::ui::components::create_token::{ExpirationFieldset, IpAllowlistField};
+use crate::ui::components::lifecycle_dialogs::pause_words;
 use crate::ui::pages::agents_layout::ViewerResource;
 use leptos::prelude::*;
 use leptos::server_fn::ServerFn;
@@ -113,19 +114,7 @@ pub fn PauseTokenPage() -> impl IntoView {
                     Err(view) => return view,
                 };
                 let paused = token.status == TokenStatus::Paused;
-                let (title, text, button) = if paused {
-                    (
-                        format!("Resume “{}”?", token.name),
-                        format!("The API accepts {}… again from the next request, with everything it had before it was paused.", token.visible_prefix),
-                        "Resume token",
-                    )
-                } else {
-                    (
-                        format!("Pause “{}”?", token.name),
-                        format!("The API refuses {}… with 401 (“This token is paused”) until you resume it. Nothing else changes: its scopes, domains and expiry stay as they are, and it still expires on time.", token.visible_prefix),
-                        "Pause token",
-                    )
-                };
+                let (title, text, button) = pause_words(&token);
                 view! {
                     <section aria-labelledby="change-title" class=CARD>
                         <h2 id="change-title" class="text-lg font-semibold">{title}</h2>
