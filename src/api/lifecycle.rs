@@ -253,8 +253,9 @@ pub async fn emergency_revoke(
         crate::server::tokens::emergency_revoke(&pool, &owner, scope, &confirmation, &client)
             .await?;
     leptos_axum::redirect(&format!(
-        "{}?emergency={count}",
-        crate::model::routes::TOKENS
+        "{}?{}={count}",
+        crate::model::routes::TOKENS,
+        crate::model::routes::EMERGENCY_KEY
     ));
     Ok(count)
 }

@@ -33,3 +33,19 @@ pub fn revoke_token(id: i64) -> String {
 pub fn create_similar(id: i64) -> String {
     format!("{NEW_TOKEN}?like={id}")
 }
+
+/// The one-time keys a change puts in the list's URL to confirm it (`?revoked=7`): the list shows
+/// the confirmation, then takes them out of the address bar.
+pub const CHANGE_KEYS: [&str; 8] = [
+    "created",
+    "revoked",
+    "rotated",
+    "paused",
+    "resumed",
+    "expiration_changed",
+    "allowlist_changed",
+    "access_changed",
+];
+
+/// After "Revoke all…": how many tokens it revoked (`?emergency=3`).
+pub const EMERGENCY_KEY: &str = "emergency";

@@ -16,19 +16,6 @@ pub fn go_to(url: &str) {
     }
 }
 
-/// The one-time confirmation keys a change puts in the list's URL (`?revoked=7`).
-const CONFIRMATION_KEYS: &[&str] = &[
-    "created",
-    "revoked",
-    "rotated",
-    "paused",
-    "resumed",
-    "expiration_changed",
-    "allowlist_changed",
-    "access_changed",
-    "emergency",
-];
-
 /// The query pairs of `search` (`?a=1&b=2`) without the one-time confirmation keys.
 pub fn without_confirmation(search: &str) -> Vec<&str> {
     search
@@ -36,7 +23,9 @@ pub fn without_confirmation(search: &str) -> Vec<&str> {
         .split('&')
         .filter(|pair| {
             let name = pair.split('=').next().unwrap_or("");
-            !pair.is_empty() && !CONFIRMATION_KEYS.contains(&name)
+            !pair.is_empty()
+                && !crate::model::routes::CHANGE_KEYS.contains(&name)
+                && name != crate::model::routes::EMERGENCY_KEY
         })
         .collect()
 }

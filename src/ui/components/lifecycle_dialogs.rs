@@ -67,21 +67,17 @@ pub fn RotateDialog(target: RwSignal<Option<TokenRow>>) -> impl IntoView {
                                 <p id="rotate-grace-rule" class="mt-2 text-xs text-slate-600">{GRACE_RULE}</p>
                             </fieldset>
                             <p role="alert" class="mt-2 text-sm text-rose-700">{error}</p>
-                            <div class="mt-5 flex justify-end gap-3">
-                                <button type="button" class=BUTTON_SECONDARY on:click=move |_| close.run(()) autofocus>"Cancel"</button>
-                                <button
-                                    type="button"
-                                    class=BUTTON_PRIMARY
-                                    disabled=move || action.pending().get()
-                                    on:click=move |_| {
-                                        let word = grace.get_untracked();
-                                        chosen.set(Grace::parse(&word).ok());
-                                        action.dispatch(RotateToken { id, grace: word });
-                                    }
-                                >
-                                    {move || if action.pending().get() { "Rotating…" } else { "Rotate token" }}
-                                </button>
-                            </div>
+                            <DialogActions
+                                cancel=close
+                                confirm=Callback::new(move |_| {
+                                    let word = grace.get_untracked();
+                                    chosen.set(Grace::parse(&word).ok());
+                                    action.dispatch(RotateToken { id, grace: word });
+                                })
+                                pending=action.pending()
+                                label="Rotate token"
+                                busy="Rotating…"
+                            />
                         </div>
                     }
                 })),
@@ -116,23 +112,38 @@ pub fn PauseDialog(target: RwSignal<Option<TokenRow>>) -> impl IntoView {
                         <h2 id=PAUSE_TITLE_ID class="text-lg font-semibold">{title}</h2>
                         <p class="mt-2 text-sm text-slate-600">{text}</p>
                         <p role="alert" class="mt-2 text-sm text-rose-700">{error}</p>
-                        <div class="mt-5 flex justify-end gap-3">
-                            <button type="button" class=BUTTON_SECONDARY on:click=move |_| close.run(()) autofocus>"Cancel"</button>
-                            <button
-                                type="button"
-                                class=BUTTON_PRIMARY
-                                disabled=move || action.pending().get()
-                                on:click=move |_| {
-                                    action.dispatch(SetTokenPaused { id, paused: pause });
-                                }
-                            >
-                                {button}
-                            </button>
-                        </div>
+                        <DialogActions
+                            cancel=close
+                            confirm=Callback::new(move |_| {
+                                action.dispatch(SetTokenPaused { id, paused: pause });
+                            })
+                            pending=action.pending()
+                            label=button
+                            busy=if pause { "Pausing…" } else { "Resuming…" }
+                        />
                     </div>
                 }
             })}
         </Modal>
+    }
+}
+
+/// Cancel, and the dialog's action (disabled, and saying so, while it runs).
+#[component]
+fn DialogActions(
+    cancel: Callback<()>,
+    confirm: Callback<()>,
+    #[prop(into)] pending: Signal<bool>,
+    label: &'static str,
+    busy: &'static str,
+) -> impl IntoView {
+    view! {
+        <div class="mt-5 flex justify-end gap-3">
+            <button type="button" class=BUTTON_SECONDARY on:click=move |_| cancel.run(()) autofocus>"Cancel"</button>
+            <button type="button" class=BUTTON_PRIMARY disabled=move || pending.get() on:click=move |_| confirm.run(())>
+                {move || if pending.get() { busy } else { label }}
+            </button>
+        </div>
     }
 }
 

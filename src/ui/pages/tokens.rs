@@ -33,20 +33,9 @@ enum Change {
 }
 
 impl Change {
-    /// The query keys, in the order they are looked for.
-    const KEYS: [&'static str; 8] = [
-        "created",
-        "revoked",
-        "rotated",
-        "paused",
-        "resumed",
-        "expiration_changed",
-        "allowlist_changed",
-        "access_changed",
-    ];
-
+    /// The first of [`routes::CHANGE_KEYS`] the URL holds.
     fn from_query(query: &leptos_router::params::ParamsMap) -> Option<Change> {
-        Self::KEYS.into_iter().find_map(|key| {
+        routes::CHANGE_KEYS.into_iter().find_map(|key| {
             let id = query.get(key)?.parse::<i64>().ok()?;
             Some(match key {
                 "created" => Change::Created(id),
