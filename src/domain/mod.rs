@@ -39,6 +39,8 @@ pub mod status;
 pub mod time;
 /// The `tm_live_` / `tm_msg_` token format and checksum.
 pub mod token;
+/// A token's name, scopes and domains, as creating and "Edit access" parse them.
+pub mod token_access;
 /// A token's name.
 pub mod token_name;
 /// The owner's limits on token lifetimes.

@@ -7,6 +7,8 @@
 pub mod access;
 /// `/account`, `/drive/addon` and the Email Verifier.
 pub mod account;
+/// Who is calling: the bearer token, found and checked live.
+pub mod authenticate;
 /// The error envelope and request ids.
 pub mod error;
 /// Parsing bodies and ids.

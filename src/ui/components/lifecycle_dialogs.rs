@@ -7,9 +7,9 @@ use crate::domain::status::TokenStatus;
 use crate::model::tokens::TokenRow;
 use crate::ui::components::browser::{go_to, this_list_with};
 use crate::ui::components::common::{action_error, BUTTON_PRIMARY, BUTTON_SECONDARY};
-use crate::ui::components::create_token::RadioChoices;
 use crate::ui::components::modal::Modal;
 use crate::ui::components::reveal::{Leaving, Reveal};
+use crate::ui::components::token_fields::RadioChoices;
 use leptos::either::Either;
 use leptos::prelude::*;
 

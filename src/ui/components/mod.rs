@@ -22,6 +22,8 @@ pub mod revoke;
 pub mod scope_picker;
 /// The island that turns the Tokens page's links into its dialogs.
 pub mod token_dialogs;
+/// Fields the create form shares with the change pages: expiration, domains, IP allowlist.
+pub mod token_fields;
 /// The list of tokens.
 pub mod token_table;
 /// The guided tour: Guide button, first-time invitation, spotlight and popover.

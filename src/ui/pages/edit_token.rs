@@ -15,8 +15,8 @@ use crate::model::tokens::{DomainOption, SubmittedForm, TokenRow};
 use crate::ui::components::common::{
     FieldError, LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT,
 };
-use crate::ui::components::create_token::DomainFieldset;
 use crate::ui::components::scope_picker::ScopePicker;
+use crate::ui::components::token_fields::DomainFieldset;
 use crate::ui::pages::agents_layout::ViewerResource;
 use crate::ui::pages::token_change::{unchangeable, use_token, CARD};
 use leptos::prelude::*;
