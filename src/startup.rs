@@ -45,6 +45,10 @@ pub async fn build_state(
             pool.clone(),
         )),
         token_cache: Arc::new(TokenCache::for_engine(pool.engine())),
+        activity: Arc::new(crate::server::activity::ActivityLog::start(
+            pool.clone(),
+            config.request_log,
+        )),
         pool,
         config: Arc::new(config),
         server_fn_content_types: Arc::new(crate::api::server_fn_content_types()),

@@ -155,9 +155,17 @@ pub async fn edit_token_access(
     use crate::api::context::{client_meta, require_owner, state};
     let (pool, client) = (state().pool.clone(), client_meta());
     let owner = require_owner().await?;
-    crate::server::tokens::edit_access(&pool, &owner, id, &form, true, &client)
-        .await
-        .map_err(AppError::from)
+    crate::server::tokens::edit_access(
+        &pool,
+        &owner,
+        id,
+        &form,
+        true,
+        &client,
+        crate::domain::audit::AuditAction::TokenAccessChanged,
+    )
+    .await
+    .map_err(AppError::from)
 }
 
 /// The edit page's POST (without JavaScript), acted on once per request: the review step says
@@ -173,9 +181,17 @@ pub async fn edit_access_from_page(
     let (pool, client) = (state().pool.clone(), client_meta());
     let owner = require_owner().await;
     let outcome = crate::api::tokens::answer_page(once, move || async move {
-        crate::server::tokens::edit_access(&pool, &owner?, id, &form, apply, &client)
-            .await
-            .map_err(AppError::from)
+        crate::server::tokens::edit_access(
+            &pool,
+            &owner?,
+            id,
+            &form,
+            apply,
+            &client,
+            crate::domain::audit::AuditAction::TokenAccessChanged,
+        )
+        .await
+        .map_err(AppError::from)
     })
     .await;
     if apply && outcome.is_ok() {

@@ -2,6 +2,8 @@
 //! public HTTP endpoint; each parses its input, resolves the caller, calls a `server::` service
 //! and maps the error. The types here cross the network and are shared with the browser.
 
+/// A token's detail page and "Narrow to what it used".
+pub mod activity;
 /// The audit log.
 pub mod audit;
 /// Server-function glue: the caller, the request, and service errors mapped to `AppError`.
@@ -45,6 +47,9 @@ pub fn server_fn_content_types() -> std::collections::HashMap<&'static str, &'st
         entry::<tokens::CreateToken, _, _>(),
         entry::<tokens::RevokeToken, _, _>(),
         entry::<audit::ListAuditEvents, _, _>(),
+        entry::<activity::GetTokenDetail, _, _>(),
+        entry::<activity::ListTokenRequests, _, _>(),
+        entry::<activity::NarrowToken, _, _>(),
         entry::<lifecycle::SetTokenPaused, _, _>(),
         entry::<lifecycle::ChangeTokenExpiration, _, _>(),
         entry::<lifecycle::SetTokenIpAllowlist, _, _>(),

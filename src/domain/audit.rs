@@ -22,12 +22,14 @@ pub enum AuditAction {
     TokenPolicyChanged,
     /// Name, scopes or domains changed without a new secret.
     TokenAccessChanged,
+    /// "Narrow to what it used": scopes and domains its requests did not use, removed.
+    TokenNarrowed,
     /// The summary of an emergency revoke (each token also gets its own "revoked" event).
     EmergencyRevoke,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 13] = [
+    pub const ALL: [AuditAction; 14] = [
         AuditAction::TokenCreated,
         AuditAction::TokenRevoked,
         AuditAction::TokenRotated,
@@ -36,6 +38,7 @@ impl AuditAction {
         AuditAction::TokenExpirationChanged,
         AuditAction::TokenIpAllowlistChanged,
         AuditAction::TokenAccessChanged,
+        AuditAction::TokenNarrowed,
         AuditAction::TokenPolicyChanged,
         AuditAction::EmergencyRevoke,
         AuditAction::MessageTokenCreated,
@@ -58,6 +61,7 @@ impl AuditAction {
             AuditAction::TokenRotated => "token_rotated",
             AuditAction::TokenPolicyChanged => "token_policy_changed",
             AuditAction::TokenAccessChanged => "token_access_changed",
+            AuditAction::TokenNarrowed => "token_narrowed",
             AuditAction::EmergencyRevoke => "emergency_revoke",
         }
     }
@@ -82,6 +86,7 @@ impl AuditAction {
             AuditAction::TokenRotated => "Token rotated",
             AuditAction::TokenPolicyChanged => "Token policy changed",
             AuditAction::TokenAccessChanged => "Token access changed",
+            AuditAction::TokenNarrowed => "Token narrowed",
             AuditAction::EmergencyRevoke => "Emergency revoke",
         }
     }

@@ -1,6 +1,8 @@
 //! Pure product rules shared by the server and the browser. Nothing here touches the database
 //! or the network; every type parses its input and cannot hold a bad value.
 
+/// A token's activity: days, status classes, the recent-requests filters.
+pub mod activity;
 /// The kinds of change the audit log records.
 pub mod audit;
 /// Email address syntax and the Email Verifier's verdicts.

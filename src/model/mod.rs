@@ -2,6 +2,8 @@
 //! they fail with. They sit below `api/` so the server's services can build them without
 //! depending on the RPC layer; they may use `domain` and nothing else of this crate.
 
+/// A token's detail page: history, requests, usage.
+pub mod activity;
 /// The audit log's rows.
 pub mod audit;
 /// The error every server function returns.

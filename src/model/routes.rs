@@ -24,6 +24,11 @@ pub fn token_change(id: i64, change: &str) -> String {
     format!("{TOKENS}/{id}/{change}")
 }
 
+/// A token's detail page: settings, history, activity and least privilege.
+pub fn token_detail(id: i64) -> String {
+    format!("{TOKENS}/{id}")
+}
+
 /// The confirmation page before a token is revoked (the dialog's stand-in without JavaScript).
 pub fn revoke_token(id: i64) -> String {
     format!("{TOKENS}/{id}/revoke")

@@ -63,6 +63,13 @@ pub struct Config {
     /// without waiting hours. Production leaves the default, one hour.
     #[arg(long, env = "TREKMAIL_ROTATION_HOUR_MS", value_name = "TREKMAIL_ROTATION_HOUR_MS", default_value_t = 3_600_000, value_parser = clap::value_parser!(i64).range(1_000..=3_600_000))]
     pub rotation_hour_ms: i64,
+    /// How many days each token's request log keeps (1 to 3650); older requests are pruned.
+    #[arg(long, env = "TREKMAIL_ACTIVITY_DAYS", value_name = "TREKMAIL_ACTIVITY_DAYS", default_value_t = 90, value_parser = clap::value_parser!(i64).range(1..=3650))]
+    pub activity_days: i64,
+    /// Log every API request per token (the token detail page's activity). Off only to measure
+    /// what the log costs (`make bench-api` runs with and without it).
+    #[arg(long, env = "TREKMAIL_REQUEST_LOG", value_name = "TREKMAIL_REQUEST_LOG", default_value = "1", value_parser = parse_flag, action = clap::ArgAction::Set)]
+    pub request_log: bool,
 }
 
 impl Config {
@@ -94,6 +101,8 @@ impl Config {
             bench_routes: false,
             statement_timeout_ms: 5_000,
             rotation_hour_ms: 3_600_000,
+            activity_days: 90,
+            request_log: true,
         }
     }
 }

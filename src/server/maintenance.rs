@@ -1,7 +1,7 @@
 //! Housekeeping that keeps the database from growing without bound: expired sessions and
 //! idempotency records past their replay window are deleted in small batches (each a short
-//! transaction, so requests are never held up for long), and the sign-in throttle forgets
-//! expired counters. `main.rs` runs it every [`INTERVAL`]; tests call [`prune`] directly.
+//! transaction, so requests are never held up for long), the sign-in throttle forgets
+//! expired counters, and the request log forgets requests past its retention. `main.rs` runs it every [`INTERVAL`]; tests call [`prune`] directly.
 
 use super::db::{now_ms, Pool};
 use super::rest::idempotency::REPLAY_WINDOW_MS;
@@ -23,6 +23,8 @@ pub struct Pruned {
     pub request_counts: u64,
     pub sessions: u64,
     pub idempotency_records: u64,
+    /// Logged API requests, day summaries and addresses past `TREKMAIL_ACTIVITY_DAYS`.
+    pub request_log: u64,
 }
 
 /// One pass over everything that expires.
@@ -52,10 +54,16 @@ pub async fn prune(state: &AppState) -> Result<Pruned, sqlx::Error> {
             now - REPLAY_WINDOW_MS,
         )
         .await?,
+        request_log: crate::server::activity::writer::prune(
+            &state.pool,
+            state.config.activity_days,
+            now,
+        )
+        .await?,
     })
 }
 
-async fn delete_in_batches(
+pub async fn delete_in_batches(
     pool: &Pool,
     sql: &'static str,
     before: i64,

@@ -2,6 +2,8 @@
 
 /// The account as the API reports it; verifier credits.
 pub mod account;
+/// Per-token request log: the queue, its writer, and what the detail page reads.
+pub mod activity;
 /// The browser's downloads: precompressed, hashed and cached assets; compressed pages and JSON.
 pub mod assets;
 /// The audit trail.

@@ -1,5 +1,6 @@
 //! Shared state: handed to axum handlers as router state and to server functions as context.
 
+use super::activity::ActivityLog;
 use super::config::Config;
 use super::db::Pool;
 use super::rest::rate_limit::ApiRateLimiter;
@@ -37,6 +38,8 @@ pub struct Shared {
     pub login_throttle: Arc<LoginThrottle>,
     pub api_rate_limiter: Arc<ApiRateLimiter>,
     pub token_cache: Arc<TokenCache>,
+    /// The per-token request log's queue.
+    pub activity: Arc<ActivityLog>,
     /// Each server function's path and the content type it reads.
     pub server_fn_content_types: Arc<HashMap<&'static str, &'static str>>,
 }

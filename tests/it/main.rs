@@ -4,6 +4,8 @@
 /// Building the app, sending requests, signing in.
 mod support;
 
+/// Per-token activity: the request log, the detail page, narrowing.
+mod activity;
 /// The REST API.
 mod api;
 /// The dashboard's server functions and pages.

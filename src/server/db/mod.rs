@@ -148,6 +148,12 @@ pub async fn commit(tx: Transaction<'_>) -> Result<(), sqlx::Error> {
     committed
 }
 
+/// Commits a write transaction that changed no token and no account (the request log): the
+/// verified-token cache stays valid, so [`write_generation`] is left alone.
+pub async fn commit_bookkeeping(tx: Transaction<'_>) -> Result<(), sqlx::Error> {
+    tx.commit().await
+}
+
 /// Whether `error` means the database cannot serve or store anything right now (its disk is full,
 /// its file or file system went read-only, it cannot be reached, or every connection is busy),
 /// rather than a fault in the request or the code: the caller is told to retry later (503), and

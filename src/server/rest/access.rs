@@ -8,6 +8,7 @@
 
 use super::authenticate::record_use;
 pub use super::authenticate::{authenticate, bearer_token, LAST_USED_WRITE_INTERVAL_MS};
+use super::authenticate::{check_live, identify};
 use super::error::ApiError;
 use crate::domain::ip_allowlist::IpAllowlist;
 use crate::domain::message_token::MessageScope;
@@ -15,6 +16,7 @@ use crate::domain::plan::PlanAccess;
 use crate::domain::scope::Scope;
 use crate::domain::scope_set::ScopeSet;
 use crate::domain::token::TokenKind;
+use crate::server::activity::RequestRecord;
 use crate::server::client::ClientMeta;
 use crate::server::mail::Reach;
 use crate::server::state::AppState;
@@ -243,12 +245,14 @@ impl<S: Send + Sync> FromRequestParts<S> for Caller {
     }
 }
 
-/// The checks of the module comment, run for every routed API request.
+/// The checks of the module comment, run for every routed API request; then the request, once
+/// its token is known (live or not), goes to the token's request log.
 pub async fn authorize(
     State(state): State<AppState>,
     mut request: Request,
     next: Next,
 ) -> Response {
+    let (started, arrived) = (std::time::Instant::now(), crate::server::db::now_ms());
     let matched = request.extensions().get::<MatchedPath>().cloned();
     let path = matched.as_ref().map_or("", MatchedPath::as_str);
     // Every documented route is in the table (the router checks at start-up); what is left is
@@ -261,14 +265,67 @@ pub async fn authorize(
         request.extensions(),
         state.config.trust_proxy,
     );
-    let caller = match check(&state, endpoint, request.headers(), &client.ip).await {
-        Ok(caller) => caller,
-        Err(error) => return error.into_response(),
+    let mut token_id = None;
+    let checked = check(
+        &state,
+        endpoint,
+        request.headers(),
+        &client.ip,
+        &mut token_id,
+    )
+    .await;
+    let logged = token_id
+        .filter(|_| state.activity.enabled())
+        .map(|token_id| {
+            let request_id = request
+                .extensions()
+                .get::<super::error::RequestId>()
+                .map(|id| id.0.clone())
+                .unwrap_or_default();
+            RequestRecord {
+                token_id,
+                at: arrived,
+                method: endpoint.method.as_str(),
+                route: endpoint.path,
+                target_id: target_id(endpoint.path, request.uri().path()),
+                status: 0,
+                error_code: "",
+                ip: client.ip.clone(),
+                user_agent: client.user_agent.clone(),
+                request_id,
+                duration_us: 0,
+                authorized: checked.is_ok(),
+            }
+        });
+    let response = match checked {
+        Ok(caller) => {
+            crate::server::telemetry::record_token_prefix(&caller.prefix);
+            request.extensions_mut().insert(caller);
+            request.extensions_mut().insert(client);
+            next.run(request).await
+        }
+        Err(error) => error.into_response(),
     };
-    crate::server::telemetry::record_token_prefix(&caller.prefix);
-    request.extensions_mut().insert(caller);
-    request.extensions_mut().insert(client);
-    next.run(request).await
+    if let Some(mut record) = logged {
+        record.status = response.status().as_u16();
+        record.error_code = response
+            .extensions()
+            .get::<ApiError>()
+            .map_or("", |error| error.body.code);
+        record.duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
+        state.activity.record(record);
+    }
+    response
+}
+
+/// The number in the path where the route has `{id}` (0 when it has none).
+fn target_id(route: &str, path: &str) -> i64 {
+    route
+        .split('/')
+        .zip(path.split('/'))
+        .find(|(template, _)| *template == "{id}")
+        .and_then(|(_, value)| value.parse().ok())
+        .unwrap_or(0)
 }
 
 async fn check(
@@ -276,9 +333,12 @@ async fn check(
     endpoint: &Endpoint,
     headers: &http::HeaderMap,
     client_ip: &str,
+    token_id: &mut Option<i64>,
 ) -> Result<Caller, ApiError> {
     let secret = bearer_token(headers)?;
-    let token = authenticate(&state.pool, &state.token_cache, &secret).await?;
+    let token = identify(&state.pool, &state.token_cache, &secret).await?;
+    *token_id = Some(token.caller.token_id);
+    check_live(&token)?;
     let caller = token.caller.clone();
     // Its own allowlist, and a message token's maker's as it is now (tightening an ops token's
     // list binds what it minted before).

@@ -82,18 +82,33 @@ pub async fn authenticate(
     cache: &TokenCache,
     secret: &TokenSecret,
 ) -> Result<Arc<Verified>, ApiError> {
+    let token = identify(pool, cache, secret).await?;
+    check_live(&token)?;
+    Ok(token)
+}
+
+/// The token with this secret, live or not (the request log records calls of revoked tokens too).
+pub async fn identify(
+    pool: &Pool,
+    cache: &TokenCache,
+    secret: &TokenSecret,
+) -> Result<Arc<Verified>, ApiError> {
     let hash = sha256_hex(secret.expose());
-    let token = match cache.get(&hash) {
-        Some(Hit::Known(token)) => token,
-        Some(Hit::Unknown) => return Err(ApiError::invalid_token("This token does not exist.")),
+    match cache.get(&hash) {
+        Some(Hit::Known(token)) => Ok(token),
+        Some(Hit::Unknown) => Err(ApiError::invalid_token("This token does not exist.")),
         None => {
             // Read before the database, so a write committed meanwhile makes this entry stale.
             let generation = db::write_generation();
             let found = look_up(pool, &hash).await?.map(Arc::new);
             cache.remember(hash, generation, found.clone());
-            found.ok_or_else(|| ApiError::invalid_token("This token does not exist."))?
+            found.ok_or_else(|| ApiError::invalid_token("This token does not exist."))
         }
-    };
+    }
+}
+
+/// Refuses a revoked, expired, paused or rotated-out token, and one whose maker no longer works.
+pub fn check_live(token: &Verified) -> Result<(), ApiError> {
     let now = now_ms();
     if token.revoked_at.is_some() {
         return Err(ApiError::invalid_token("This token has been revoked."));
@@ -122,7 +137,7 @@ pub async fn authenticate(
             ));
         }
     }
-    Ok(token)
+    Ok(())
 }
 
 /// Records a call allowed in (coalesced to once a minute): "last used" and, on a token's very

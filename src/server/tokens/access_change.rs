@@ -16,7 +16,8 @@ use crate::server::db::{self, begin_write, Pool};
 
 /// Applies `form`'s name, scopes and domains to the token and returns what changed, in words
 /// (empty when nothing did); with `apply` false, only says what would change (the review step),
-/// leaving everything as it was. Message tokens it minted for mailboxes outside a narrowed
+/// leaving everything as it was. `action` names the change in the audit log ("Token access
+/// changed", or "Token narrowed" for "Narrow to what it used"). Message tokens it minted for mailboxes outside a narrowed
 /// domain constraint are revoked with it: none keeps a reach its maker lost.
 pub async fn edit_access(
     pool: &Pool,
@@ -25,6 +26,7 @@ pub async fn edit_access(
     form: &CreateTokenForm,
     apply: bool,
     client: &ClientMeta,
+    action: AuditAction,
 ) -> Result<String> {
     let domains = account_domains(pool, owner.account_id).await?;
     let ids: Vec<i64> = domains.iter().map(|domain| domain.id).collect();
@@ -163,7 +165,6 @@ pub async fn edit_access(
     }
     let mut after = held;
     after.name = new.name.as_str().to_string();
-    let action = AuditAction::TokenAccessChanged;
     audit(
         &mut tx,
         owner,

@@ -17,6 +17,8 @@ mod list;
 mod mailbox;
 /// Message tokens: minting and narrowing.
 mod message;
+/// "Narrow to what it used".
+mod narrow;
 /// The owner's token policy.
 mod policy;
 
@@ -30,6 +32,7 @@ pub use mailbox::{find_message_token, list_for_mailbox, revoke_message_token, Me
 pub use message::{
     create_message_token, narrow_message_token, Actor, MintedMessageToken, NarrowRequest,
 };
+pub use narrow::narrow_to_usage;
 pub use policy::{beyond_policy, policy, set_policy};
 
 use super::audit::{record, AuditEntry};

@@ -58,7 +58,8 @@ async fn pruning_removes_expired_sessions_and_old_idempotency_records_only() {
             throttle_rows: 0,
             request_counts: 0,
             sessions: 2,
-            idempotency_records: 1
+            idempotency_records: 1,
+            request_log: 0,
         }
     );
     assert_eq!(

@@ -1,0 +1,66 @@
+//! A token's detail page: its settings, history and activity; "Narrow to what it used". Owner only.
+
+use crate::model::activity::{RequestPage, TokenDetail};
+use crate::model::error::AppError;
+use leptos::prelude::*;
+
+/// Everything the detail page shows about one of the account's tokens (404 for any other id).
+#[server(endpoint = "get_token_detail")]
+pub async fn get_token_detail(id: i64) -> Result<TokenDetail, AppError> {
+    use crate::api::context::{require_owner, state};
+    let state = state();
+    let owner = require_owner().await?;
+    crate::server::activity::detail(
+        &state.pool,
+        owner.account_id,
+        id,
+        state.config.activity_days,
+    )
+    .await
+    .map_err(AppError::from)?
+    .ok_or_else(|| AppError::NotFound.fail())
+}
+
+/// One page of a token's logged requests, filtered by status class (`ok`, `4xx`, `5xx`) and
+/// route template; a bad filter is refused naming it.
+#[server(endpoint = "list_token_requests")]
+pub async fn list_token_requests(
+    id: i64,
+    class: Option<String>,
+    route: Option<String>,
+    after: Option<i64>,
+    before: Option<i64>,
+) -> Result<RequestPage, AppError> {
+    use crate::api::context::{require_owner, state};
+    use crate::domain::activity::RequestFilter;
+    let pool = state().pool.clone();
+    let owner = require_owner().await?;
+    let routes = crate::server::activity::report::routes();
+    let filter = RequestFilter::parse(class.as_deref(), route.as_deref(), &routes)
+        .map_err(AppError::Invalid)?;
+    let cursor = crate::model::Cursor { after, before };
+    let page = crate::server::activity::requests(&pool, owner.account_id, id, &filter, cursor)
+        .await
+        .map_err(AppError::from)?
+        .ok_or_else(|| AppError::NotFound.fail())?;
+    Ok(RequestPage {
+        filter,
+        page,
+        routes: routes.into_iter().map(String::from).collect(),
+    })
+}
+
+/// "Narrow to what it used": removes the scopes (and domains) the last 30 days of requests did
+/// not use, then returns to the token's page confirming it.
+#[server(endpoint = "narrow_token")]
+pub async fn narrow_token(id: i64) -> Result<(), AppError> {
+    use crate::api::context::{client_meta, require_owner, state};
+    let (pool, client) = (state().pool.clone(), client_meta());
+    let owner = require_owner().await?;
+    crate::server::tokens::narrow_to_usage(&pool, &owner, id, &client).await?;
+    leptos_axum::redirect(&format!(
+        "{}?narrowed=1",
+        crate::model::routes::token_detail(id)
+    ));
+    Ok(())
+}
