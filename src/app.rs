@@ -6,12 +6,14 @@ use crate::ui::pages::{
     audit_log::AuditLogPage,
     edit_token::EditTokenPage,
     emergency_revoke::EmergencyRevokePage,
+    narrow_token::NarrowTokenPage,
     new_token::NewTokenPage,
     not_found::NotFound,
     revoke_token::RevokeTokenPage,
     rotate_token::RotateTokenPage,
     sign_in::SignInPage,
     token_change::{ChangeExpirationPage, IpAllowlistPage, PauseTokenPage},
+    token_detail::TokenDetailPage,
     token_policy::TokenPolicyPage,
     tokens::TokensPage,
 };
@@ -89,6 +91,8 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tokens/:id/pause") view=PauseTokenPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/:id/expiration") view=ChangeExpirationPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/:id/ip-allowlist") view=IpAllowlistPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/:id/narrow") view=NarrowTokenPage ssr=SsrMode::Async />
+                    <Route path=path!("/tokens/:id") view=TokenDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/audit-log") view=AuditLogPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>

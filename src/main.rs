@@ -51,7 +51,14 @@ async fn main() {
         );
     }
     tracing::info!("listening on http://{addr}");
-    trekmail_tokens::server::serve::serve(listener, app::router(state), shutdown_signal()).await;
+    trekmail_tokens::server::serve::serve(listener, app::router(state.clone()), shutdown_signal())
+        .await;
+    // The request log's last queued requests (bounded: a database that cannot take them must not
+    // keep the process from stopping).
+    let flushed = tokio::time::timeout(std::time::Duration::from_secs(5), state.activity.flush());
+    if flushed.await.is_err() {
+        tracing::warn!("stopped without writing the request log's last requests");
+    }
     tracing::info!("stopped");
 }
 

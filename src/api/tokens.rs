@@ -21,12 +21,14 @@ pub async fn account_domains() -> Result<Vec<DomainOption>, AppError> {
 
 /// One page of the account's tokens in the view the URL describes: `status` (`active`,
 /// `expired`, `revoked`, anything else for all), `q` (search), `sort` (`expires`, `last_used`,
-/// anything else for newest first), as the page's URL spells them.
+/// anything else for newest first), `attention` (a "Needs attention" kind), as the page's URL
+/// spells them.
 #[server(endpoint = "list_tokens")]
 pub async fn list_tokens(
     status: Option<String>,
     q: Option<String>,
     sort: Option<String>,
+    attention: Option<String>,
     after: Option<i64>,
     before: Option<i64>,
 ) -> Result<Page<TokenRow>, AppError> {
@@ -34,10 +36,12 @@ pub async fn list_tokens(
     let pool = state().pool.clone();
     let owner = require_owner().await?;
     use crate::domain::token_query::TokenQuery;
-    let query = TokenQuery::from_query(status.as_deref(), q.as_deref(), sort.as_deref());
+    let query = TokenQuery::from_query(status.as_deref(), q.as_deref(), sort.as_deref())
+        .with_attention(attention.as_deref());
     crate::server::tokens::list(
         &pool,
         owner.account_id,
+        owner.access,
         &query,
         crate::model::Cursor { after, before },
     )
@@ -55,6 +59,17 @@ pub async fn count_tokens(q: Option<String>) -> Result<StatusCounts, AppError> {
         .as_deref()
         .and_then(crate::domain::token_query::Search::parse);
     crate::server::tokens::counts(&pool, owner.account_id, search.as_ref())
+        .await
+        .map_err(AppError::from)
+}
+
+/// The "Needs attention" panel: how many live tokens need each kind of look (bounded).
+#[server(endpoint = "count_attention")]
+pub async fn count_attention() -> Result<crate::domain::attention::AttentionCounts, AppError> {
+    use crate::api::context::{require_owner, state};
+    let pool = state().pool.clone();
+    let owner = require_owner().await?;
+    crate::server::tokens::attention_counts(&pool, owner.account_id, owner.access)
         .await
         .map_err(AppError::from)
 }

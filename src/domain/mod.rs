@@ -3,6 +3,8 @@
 
 /// A token's activity: days, status classes, the recent-requests filters.
 pub mod activity;
+/// The "Needs attention" panel's kinds of token.
+pub mod attention;
 /// The kinds of change the audit log records.
 pub mod audit;
 /// Email address syntax and the Email Verifier's verdicts.

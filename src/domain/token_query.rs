@@ -3,6 +3,7 @@
 //! Unknown or oversized values fall back to a sensible view rather than an error page: the URL is
 //! hand-editable, and a list is always better than a refusal there.
 
+use super::attention::Attention;
 use super::status::StatusFilter;
 use percent_encoding::{utf8_percent_encode, NON_ALPHANUMERIC};
 use serde::{Deserialize, Serialize};
@@ -95,6 +96,8 @@ pub struct TokenQuery {
     pub status: StatusFilter,
     pub search: Option<Search>,
     pub sort: TokenSort,
+    /// One kind of the "Needs attention" panel (`?attention=idle`); unknown words are ignored.
+    pub attention: Option<Attention>,
 }
 
 impl TokenQuery {
@@ -103,7 +106,14 @@ impl TokenQuery {
             status: StatusFilter::from_query(status),
             search: search.and_then(Search::parse),
             sort: TokenSort::from_query(sort),
+            attention: None,
         }
+    }
+
+    /// The same view narrowed to one kind of the "Needs attention" panel (`?attention=`).
+    pub fn with_attention(mut self, attention: Option<&str>) -> Self {
+        self.attention = attention.and_then(Attention::parse);
+        self
     }
 
     /// This view as a query string without the leading `?` (empty for the default view).
@@ -119,6 +129,9 @@ impl TokenQuery {
         if let Some(sort) = self.sort.query_value() {
             pairs.push(format!("sort={sort}"));
         }
+        if let Some(attention) = self.attention {
+            pairs.push(format!("attention={}", attention.as_str()));
+        }
         pairs.join("&")
     }
 
@@ -132,7 +145,7 @@ impl TokenQuery {
 
     /// True when nothing narrows the list (the empty state then invites a first token).
     pub fn is_unfiltered(&self) -> bool {
-        self.status == StatusFilter::All && self.search.is_none()
+        self.status == StatusFilter::All && self.search.is_none() && self.attention.is_none()
     }
 }
 

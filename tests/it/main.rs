@@ -8,6 +8,8 @@ mod support;
 mod activity;
 /// The REST API.
 mod api;
+/// The Tokens page's "Needs attention" panel and filters.
+mod attention;
 /// The dashboard's server functions and pages.
 mod dashboard;
 /// Floods, races and hostile input (the hardening review).

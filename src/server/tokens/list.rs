@@ -46,6 +46,7 @@ const SELECT_TOKENS: &str = "select t.api_token_id, t.kind, t.name, t.visible_pr
 pub async fn list(
     pool: &Pool,
     account_id: i64,
+    access: crate::domain::plan::PlanAccess,
     query: &TokenQuery,
     cursor: Cursor,
 ) -> Result<Page<TokenRow>, sqlx::Error> {
@@ -56,6 +57,9 @@ pub async fn list(
         sql.push_bind(account_id);
         push_status(&mut sql, query.status, now);
         push_search(&mut sql, query.search.as_ref());
+        if let Some(attention) = query.attention {
+            super::attention::push_attention(&mut sql, attention, access, now);
+        }
         let (bound, order) = match direction {
             Direction::Older(bound) => (bound.map(|b| ("<", b)), "desc"),
             Direction::Newer(bound) => (Some((">", bound)), "asc"),

@@ -7,6 +7,8 @@
 
 /// "Edit access": name, scopes and domains without a new secret.
 mod access_change;
+/// "Needs attention": idle, never-expiring, over-broad tokens.
+mod attention;
 /// Revoking every token of the account, or every token that can reach one domain.
 mod emergency;
 /// Pause, resume, expiration, IP allowlist, rotation and the owner's token policy.
@@ -23,6 +25,7 @@ mod narrow;
 mod policy;
 
 pub use access_change::edit_access;
+pub use attention::attention_counts;
 pub use emergency::{emergency_revoke, emergency_targets, EmergencyScope};
 pub use lifecycle::{
     change_expiration, rotate, set_ip_allowlist, set_paused, start_grace, ExpirationChange,

@@ -1,5 +1,9 @@
 //! Building blocks shared by pages.
 
+/// Requests per day as a server-drawn SVG.
+pub mod activity_chart;
+/// The Tokens page's "Needs attention" panel.
+pub mod attention_panel;
 /// Clipboard and file download in the browser.
 pub mod browser;
 /// Small shared pieces: badges, field errors, pagination.
@@ -14,6 +18,8 @@ pub mod lifecycle_dialogs;
 pub mod modal;
 /// Marks the page ready and replays clicks made before it was.
 pub mod ready;
+/// A token's recent requests: filters and a keyset-paged table.
+pub mod request_log;
 /// The one-time reveal of a new token.
 pub mod reveal;
 /// The revoke confirmation dialog.

@@ -91,7 +91,7 @@ fn TokenRowView(row: TokenRow, now: i64, highlighted: bool, access: PlanAccess) 
     view! {
         <tr class=row_class>
             <th scope="row" class=format!("{CARD_TITLE} font-medium text-slate-900")>
-                {row.name.clone()}
+                <a href=routes::token_detail(row.id) class="hover:underline focus-visible:outline-2 focus-visible:outline-indigo-600">{row.name.clone()}</a>
                 {(row.kind == TokenKind::Message).then(|| view! {
                     <div class="text-xs font-normal text-slate-600">
                         {format!("Message token for {}", row.mailbox.clone().unwrap_or_default())}

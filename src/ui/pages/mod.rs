@@ -8,6 +8,8 @@ pub mod audit_log;
 pub mod edit_token;
 /// "Revoke all…".
 pub mod emergency_revoke;
+/// "Narrow to what it used": the confirmation.
+pub mod narrow_token;
 /// The create form as a page (without JavaScript), and the one-time reveal.
 pub mod new_token;
 /// Unknown URLs.
@@ -20,6 +22,8 @@ pub mod rotate_token;
 pub mod sign_in;
 /// A live token's change pages: pause or resume, expiration, allowed IP addresses.
 pub mod token_change;
+/// A token's own page: settings, activity, least privilege, history.
+pub mod token_detail;
 /// The owner's token policy.
 pub mod token_policy;
 /// The Tokens tab.

@@ -1,13 +1,15 @@
 //! The Tokens tab: the filterable list, rendered on the server. Creating and revoking are links
 //! to their own pages, which the `TokenDialogs` island turns into dialogs once it is hydrated.
 
-use crate::api::tokens::{account_domains, count_tokens, find_token, list_tokens};
+use crate::api::tokens::{account_domains, count_attention, count_tokens, find_token, list_tokens};
+use crate::domain::attention::AttentionCounts;
 use crate::domain::status::StatusFilter;
 use crate::domain::time;
 use crate::domain::token_query::{TokenQuery, TokenSort, MAX_SEARCH_CHARS};
 use crate::model::routes;
 use crate::model::tokens::{StatusCounts, TokenRow};
 use crate::model::{Cursor, Page};
+use crate::ui::components::attention_panel::{AttentionFilterNote, AttentionPanel};
 use crate::ui::components::common::{
     use_cursor, FilterNav, FilterOption, LoadError, Notice, Pager, BUTTON_SECONDARY, INPUT,
 };
@@ -95,9 +97,16 @@ impl Change {
 pub fn TokensPage() -> impl IntoView {
     let viewer = expect_context::<ViewerResource>();
     let query = use_query_map();
-    let (status, q, sort) =
-        query.with_untracked(|query| (query.get("status"), query.get("q"), query.get("sort")));
-    let view_query = TokenQuery::from_query(status.as_deref(), q.as_deref(), sort.as_deref());
+    let (status, q, sort, attention) = query.with_untracked(|query| {
+        (
+            query.get("status"),
+            query.get("q"),
+            query.get("sort"),
+            query.get("attention"),
+        )
+    });
+    let view_query = TokenQuery::from_query(status.as_deref(), q.as_deref(), sort.as_deref())
+        .with_attention(attention.as_deref());
     let change = query.with_untracked(Change::from_query);
     // After "Revoke all…": how many tokens it revoked.
     let emergency =
@@ -112,6 +121,7 @@ pub fn TokensPage() -> impl IntoView {
                     status.clone(),
                     q.clone(),
                     sort.clone(),
+                    attention.clone(),
                     cursor.after,
                     cursor.before,
                 )
@@ -119,6 +129,7 @@ pub fn TokensPage() -> impl IntoView {
         )
     };
     let counts = Resource::new(|| (), move |_| count_tokens(q.clone()));
+    let attention_counts = Resource::new(|| (), |_| count_attention());
     let domains = Resource::new(|| (), |_| account_domains());
     // The changed token by id: it may not be on this page (a filter, or revoked off the list).
     let changed = Resource::new(
@@ -139,6 +150,7 @@ pub fn TokensPage() -> impl IntoView {
                 Suspend::new(async move {
                 let (viewer, domains, tokens) = (viewer.await, domains.await, tokens.await);
                 let (changed, counts) = (changed.await, counts.await.ok());
+                let attention_counts = attention_counts.await.ok();
                 let notice = change.map(|change| change.message(changed.as_ref())).or_else(|| {
                     emergency.map(|count| match count {
                         0 => "There was no active token to revoke.".to_string(),
@@ -151,7 +163,7 @@ pub fn TokensPage() -> impl IntoView {
                 };
                 view! {
                     <TokenDialogs access=viewer.access policy=viewer.policy.clone() domains>
-                        <TokensSection view_query counts cursor notice highlight=change.map(Change::id) access=viewer.access tokens=tokens.clone() />
+                        <TokensSection view_query counts attention_counts cursor notice highlight=change.map(Change::id) access=viewer.access tokens=tokens.clone() />
                     </TokenDialogs>
                 }.into_any()
             })}}
@@ -163,6 +175,7 @@ pub fn TokensPage() -> impl IntoView {
 fn TokensSection(
     view_query: TokenQuery,
     counts: Option<StatusCounts>,
+    attention_counts: Option<AttentionCounts>,
     cursor: Cursor,
     notice: Option<String>,
     highlight: Option<i64>,
@@ -190,6 +203,8 @@ fn TokensSection(
                 </div>
             </div>
             <ExpiringNotice counts />
+            <AttentionPanel counts=attention_counts />
+            {view_query.attention.map(|attention| view! { <AttentionFilterNote attention /> })}
             <StatusFilterNav view_query=view_query.clone() counts />
             <SearchForm view_query />
             {match tokens {
@@ -279,6 +294,7 @@ fn SearchForm(view_query: TokenQuery) -> impl IntoView {
     view! {
         <form method="get" action=routes::TOKENS role="search" aria-label="Find tokens" class="mt-3 flex flex-wrap items-end gap-2">
             {view_query.status.query_value().map(|status| view! { <input type="hidden" name="status" value=status /> })}
+            {view_query.attention.map(|attention| view! { <input type="hidden" name="attention" value=attention.as_str() /> })}
             <div class="min-w-48 flex-1 sm:max-w-xs">
                 <label for="token-search" class="block text-xs font-semibold text-slate-700">"Name or prefix"</label>
                 <input id="token-search" type="search" name="q" value=search maxlength=MAX_SEARCH_CHARS placeholder="e.g. deploy or tm_live_3f9a" class=format!("mt-1 {INPUT}") />

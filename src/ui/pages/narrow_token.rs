@@ -1,0 +1,75 @@
+//! "Narrow to what it used": what would be removed, and a confirmation. A plain form posting to
+//! the server function, which works the change out again from the log (never from this page) and
+//! returns to the token's page; so it works without JavaScript.
+
+use crate::api::activity::{get_token_detail, NarrowToken};
+use crate::model::error::AppError;
+use crate::model::routes;
+use crate::ui::components::common::{action_error, LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY};
+use crate::ui::pages::token_change::CARD;
+use leptos::prelude::*;
+use leptos_meta::Title;
+use leptos_router::hooks::use_params_map;
+
+#[component]
+pub fn NarrowTokenPage() -> impl IntoView {
+    let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
+    let detail = Resource::new(
+        || (),
+        move |_| async move {
+            match id {
+                Some(id) => get_token_detail(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let action = ServerAction::<NarrowToken>::new();
+    view! {
+        <Title text="Narrow token · AI Agents & API · TrekMail" />
+        <Suspense>
+            {move || Suspend::new(async move {
+                let detail = match detail.await {
+                    Ok(detail) => detail,
+                    Err(error) => {
+                        #[cfg(feature = "ssr")]
+                        if error == AppError::NotFound {
+                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+                                response.set_status(http::StatusCode::NOT_FOUND);
+                            }
+                        }
+                        let message = match error {
+                            AppError::NotFound => "This token does not exist, or belongs to another account.".to_string(),
+                            error => error.to_string(),
+                        };
+                        return view! { <LoadError message /> }.into_any();
+                    }
+                };
+                let back = routes::token_detail(detail.token.id);
+                let changes = detail.usage.narrowing.clone();
+                view! {
+                    <section aria-labelledby="change-title" class=CARD>
+                        <h2 id="change-title" class="text-lg font-semibold">{format!("Narrow “{}” to what it used", detail.token.name)}</h2>
+                        {if changes.is_empty() {
+                            view! {
+                                <p class="mt-2 text-sm text-slate-600">"There is nothing to remove: it holds only what its requests of the last 30 days used, or it used nothing (then revoke it instead)."</p>
+                            }.into_any()
+                        } else {
+                            view! {
+                                <p class="mt-2 text-sm text-slate-600">"Its requests of the last 30 days used only part of what it holds. Narrowing removes the rest; the secret stays the same, and a call needing what was removed will be refused. Nothing is ever added."</p>
+                                <ul class="mt-3 list-disc space-y-1 pl-5 text-sm text-slate-900">
+                                    {changes.into_iter().map(|change| view! { <li>{change}</li> }).collect_view()}
+                                </ul>
+                            }.into_any()
+                        }}
+                        <p role="alert" class="mt-2 text-sm text-rose-700">{action_error(action)}</p>
+                        <ActionForm action attr:class="mt-5 flex justify-end gap-3">
+                            <input type="hidden" name="id" value=detail.token.id />
+                            <a href=back class=BUTTON_SECONDARY>"Cancel"</a>
+                            <button type="submit" class=BUTTON_PRIMARY>"Narrow token"</button>
+                        </ActionForm>
+                    </section>
+                }.into_any()
+            })}
+        </Suspense>
+    }
+}
