@@ -2,6 +2,9 @@
 //! detail page's server functions, and "Narrow to what it used".
 
 use crate::lifecycle::{create, setup, Setup};
+
+/// The detail and narrow pages without JavaScript.
+mod pages;
 use crate::support::{acme_hello, assert_api_error, TestApp};
 use http::StatusCode;
 use serde_json::json;
