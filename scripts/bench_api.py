@@ -15,6 +15,10 @@ The cost of the per-token rate limiter (counted in memory, shared every 250 ms):
 middleware layer (`TREKMAIL_BENCH_ROUTES=1`, as bench.py starts every server), on each server; the difference of their times per
 request at full load is what the limiter adds to an API request.
 
+The cost of the per-token request log: each engine has a second server with the log off
+(`TREKMAIL_REQUEST_LOG=0`, its own database), loaded with /me in the same rounds; the log must keep
+at least 90 % of that throughput (`*.request_log.kept`), or the run fails.
+
 On PostgreSQL the server keeps no verified-token cache (every request reads its token from the
 database, so that a revocation on one server is seen by every other at once); on SQLite it does.
 
@@ -60,7 +64,7 @@ def main():
         sys.exit(f"no server binary at {args.binary}: `make release-build` builds it")
     stop_on_sigterm()
     # Start-up (cluster, seeding, tokens) takes about 20 s; then two warm-ups and two loads per engine.
-    time_limit(60 + len(ENGINES) * 4 * (1 + 2 + args.rounds * (args.seconds + 2)))
+    time_limit(90 + len(ENGINES) * 5 * (1 + 2 + args.rounds * (args.seconds + 2)))
 
     workdir = tempfile.mkdtemp(prefix="trekmail-bench-api-")
     failures = []
@@ -70,32 +74,43 @@ def main():
             cluster = stack.enter_context(PgCluster())
             version = psql(cluster.url, "show server_version")[0][0]
             urls = {"sqlite": os.path.join(workdir, "bench.db"), "postgres": cluster.database("bench_api")}
-            servers, scripts = {}, {}
+            unlogged_urls = {"sqlite": os.path.join(workdir, "unlogged.db"),
+                             "postgres": cluster.database("bench_api_unlogged")}
+            servers, scripts, unlogged, unlogged_scripts = {}, {}, {}, {}
             for engine in ENGINES:
                 servers[engine] = stack.enter_context(Server(
                     args.binary, urls[engine], port=free_port(), log=os.path.join(workdir, f"{engine}.log"),
                     TREKMAIL_API_RATE_LIMIT="100000"))
                 scripts[engine] = lua_rotating_tokens(workdir, engine, agent_tokens(servers[engine], engine))
+                unlogged[engine] = stack.enter_context(Server(
+                    args.binary, unlogged_urls[engine], port=free_port(),
+                    log=os.path.join(workdir, f"{engine}-unlogged.log"),
+                    TREKMAIL_API_RATE_LIMIT="100000", TREKMAIL_REQUEST_LOG="0"))
+                unlogged_scripts[engine] = lua_rotating_tokens(
+                    workdir, f"{engine}-unlogged", agent_tokens(unlogged[engine], f"{engine} unlogged"))
             print(f"machine: {os.cpu_count()} cores; {time.strftime('%Y-%m-%d %H:%M %Z')}; binary {args.binary}; "
                   f"PostgreSQL {version}; {TOKENS} tokens rotated; {args.rounds} rounds of {args.seconds} s loads "
                   f"(set up in {time.time() - started:.0f} s)", flush=True)
 
-            loads = {"healthz": ("/healthz", None), "me": ("/api/v1/me", scripts),
-                     "bare": ("/bench/bare", None), "rate_limit": ("/bench/rate-limit", None)}
+            # kind: (path, wrk scripts per engine, servers per engine)
+            loads = {"healthz": ("/healthz", None, servers), "me": ("/api/v1/me", scripts, servers),
+                     "me_unlogged": ("/api/v1/me", unlogged_scripts, unlogged),
+                     "bare": ("/bench/bare", None, servers), "rate_limit": ("/bench/rate-limit", None, servers)}
             for engine in ENGINES:  # warm-up: connections, caches, PostgreSQL's buffers
-                for path, script in loads.values():
-                    wrk(path, 1, script=script and script[engine], base=servers[engine].base)
+                for path, script, on in loads.values():
+                    wrk(path, 1, script=script and script[engine], base=on[engine].base)
             rounds = []
             for _ in range(args.rounds):
                 results = {}
-                for kind, (path, script) in loads.items():
+                for kind, (path, script, on) in loads.items():
                     for engine in ENGINES:
                         results[engine, kind] = wrk(path, args.seconds, script=script and script[engine],
-                                                    base=servers[engine].base)
+                                                    base=on[engine].base)
                 rounds.append(results)
             for engine in ENGINES:
-                if servers[engine].process.poll() is not None:
-                    failures.append(f"the {TITLES[engine]} server stopped during the run")
+                for server in (servers[engine], unlogged[engine]):
+                    if server.process.poll() is not None:
+                        failures.append(f"a {TITLES[engine]} server stopped during the run")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
@@ -116,6 +131,13 @@ def main():
         figure(f"{engine}.me.p50", median(engine, "me", "p50"), "ms")
         figure(f"{engine}.me.p99", median(engine, "me", "p99"), "ms")
     for engine in ENGINES:
+        unlogged_rps = median(engine, "me_unlogged", "rps")
+        figure(f"{engine}.me_unlogged.rps", unlogged_rps, "req/s (request log off)")
+        kept = statistics.median(r[engine, "me"]["rps"] / r[engine, "me_unlogged"]["rps"] for r in rounds)
+        figure(f"{engine}.request_log.kept", kept * 100, "% of the throughput without the request log")
+        if kept < 0.9:
+            failures.append(f"{engine}: the request log costs {100 - kept * 100:.0f} % of /me's throughput (at most 10 %)")
+    for engine in ENGINES:
         bare, limited = median(engine, "bare", "rps"), median(engine, "rate_limit", "rps")
         figure(f"{engine}.rate_limit.rps", limited, "req/s", ratio=limited / bare)
         figure(f"{engine}.rate_limit.cost", 1e6 / limited - 1e6 / bare,
@@ -126,11 +148,13 @@ def main():
            statistics.median(r["postgres", "healthz"]["rps"] / r["sqlite", "healthz"]["rps"] for r in rounds),
            "(PostgreSQL ÷ SQLite, /healthz req/s: the servers themselves)")
 
-    print("\n| engine | /healthz req/s | /me req/s | /me p50 | /me p99 |")
-    print("|---|---:|---:|---:|---:|")
+    print("\n| engine | /healthz req/s | /me req/s | /me p50 | /me p99 | /me req/s, log off | log keeps |")
+    print("|---|---:|---:|---:|---:|---:|---:|")
     for engine in ENGINES:
+        kept = statistics.median(r[engine, "me"]["rps"] / r[engine, "me_unlogged"]["rps"] for r in rounds)
         print(f"| {TITLES[engine]} | {median(engine, 'healthz', 'rps'):,.0f} | {median(engine, 'me', 'rps'):,.0f} "
-              f"| {median(engine, 'me', 'p50'):.2f} ms | {median(engine, 'me', 'p99'):.2f} ms |")
+              f"| {median(engine, 'me', 'p50'):.2f} ms | {median(engine, 'me', 'p99'):.2f} ms "
+              f"| {median(engine, 'me_unlogged', 'rps'):,.0f} | {kept * 100:.0f} % |")
     print(f"\nPostgreSQL ÷ SQLite, /me req/s: "
           f"{statistics.median(r['postgres', 'me']['rps'] / r['sqlite', 'me']['rps'] for r in rounds):.2f} "
           f"(wrk, 32 connections, median of {args.rounds} rounds of {args.seconds} s; {os.cpu_count()} cores; "

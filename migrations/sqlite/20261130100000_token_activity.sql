@@ -15,6 +15,8 @@ create table api_request (
     -- the `{id}` of the path (0: none), for "which domains did it touch"
     target_id      bigint  not null,
     status         bigint  not null,
+    -- 2: succeeded (below 400), 4: refused (4xx), 5: failed (5xx); the detail page's filter
+    status_class   bigint  not null,
     -- the error envelope's code; empty on success
     error_code     text    not null,
     ip             text    not null,
@@ -26,6 +28,9 @@ create index api_request_at_idx on api_request (at);
 -- The detail page's recent requests: one token's, last logged first (ids follow the order the
 -- batches were written, within a fraction of a second of time order).
 create index api_request_token_idx on api_request (api_token_id, api_request_id);
+-- The same under its filters, so a rare status or route is found without reading the rest.
+create index api_request_token_class_idx on api_request (api_token_id, status_class, api_request_id);
+create index api_request_token_route_idx on api_request (api_token_id, route, api_request_id);
 
 -- Requests per token, day (days since 1970-01-01 UTC), method, route and path id: the chart, the scopes
 -- and domains a token used. `authorized`: calls let past every access check (the scope was used).

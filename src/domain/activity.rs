@@ -50,12 +50,21 @@ impl StatusClass {
         }
     }
 
-    /// The statuses it covers, as a half-open range.
-    pub fn statuses(self) -> (i64, i64) {
+    /// How the request log stores it (`status_class`).
+    pub fn stored(self) -> i64 {
         match self {
-            StatusClass::Success => (100, 400),
-            StatusClass::ClientError => (400, 500),
-            StatusClass::ServerError => (500, 600),
+            StatusClass::Success => 2,
+            StatusClass::ClientError => 4,
+            StatusClass::ServerError => 5,
+        }
+    }
+
+    /// The class of a reply's status.
+    pub fn of(status: u16) -> StatusClass {
+        match status {
+            500.. => StatusClass::ServerError,
+            400.. => StatusClass::ClientError,
+            _ => StatusClass::Success,
         }
     }
 

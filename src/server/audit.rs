@@ -58,6 +58,44 @@ struct AuditRecord {
     detail: String,
 }
 
+impl AuditRecord {
+    /// The row as the dashboard shows it (`None` for an action this version does not know).
+    fn into_row(self) -> Option<AuditRow> {
+        Some(AuditRow {
+            id: self.audit_event_id,
+            at: self.created_at,
+            action: AuditAction::parse(&self.action)?,
+            token_name: self.token_name,
+            token_prefix: self.token_prefix,
+            actor: self.actor,
+            ip: self.ip,
+            user_agent: self.user_agent,
+            detail: self.detail,
+        })
+    }
+}
+
+/// One token's latest events, newest first (its detail page's history).
+pub async fn for_token(
+    pool: &Pool,
+    token_id: i64,
+    limit: i64,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    let records: Vec<AuditRecord> = db::query(
+        "select audit_event_id, action, token_name, token_prefix, actor, ip, user_agent, created_at,
+                detail
+           from audit_event where api_token_id = $1 order by audit_event_id desc limit $2",
+    )
+    .bind(token_id)
+    .bind(limit)
+    .fetch_all(pool)
+    .await?;
+    Ok(records
+        .into_iter()
+        .filter_map(AuditRecord::into_row)
+        .collect())
+}
+
 /// One page of the account's events, newest first.
 pub async fn list(
     pool: &Pool,
@@ -88,19 +126,7 @@ pub async fn list(
         keyset::page(cursor, |r: &AuditRecord| r.audit_event_id, fetch).await?;
     let rows = records
         .into_iter()
-        .filter_map(|r| {
-            Some(AuditRow {
-                id: r.audit_event_id,
-                at: r.created_at,
-                action: AuditAction::parse(&r.action)?,
-                token_name: r.token_name,
-                token_prefix: r.token_prefix,
-                actor: r.actor,
-                ip: r.ip,
-                user_agent: r.user_agent,
-                detail: r.detail,
-            })
-        })
+        .filter_map(AuditRecord::into_row)
         .collect();
     Ok(Page {
         rows,

@@ -145,7 +145,12 @@ pub async fn detail(
     let now = now_ms();
     let domains = crate::server::tokens::account_domains(pool, account_id).await?;
     Ok(Some(TokenDetail {
-        events: report::events(pool, token_id).await?,
+        events: crate::server::audit::for_token(
+            pool,
+            token_id,
+            crate::model::activity::TIMELINE_EVENTS,
+        )
+        .await?,
         addresses: report::addresses(pool, token_id).await?,
         days: report::days(pool, token_id, now).await?,
         gap: report::gap(pool, token_id).await?,

@@ -3,10 +3,8 @@
 //! an index, however many requests the token made (the summaries are written with the log).
 
 use crate::domain::activity::{day_of, RequestFilter, CHART_DAYS, RECENT_ADDRESSES};
-use crate::domain::audit::AuditAction;
 use crate::domain::token::TokenKind;
-use crate::model::activity::{AddressSeen, DayCount, RequestRow, Usage, TIMELINE_EVENTS};
-use crate::model::audit::AuditRow;
+use crate::model::activity::{AddressSeen, DayCount, RequestRow, Usage};
 use crate::model::tokens::{DomainOption, TokenRow};
 use crate::model::{Cursor, Page};
 use crate::server::db::{self, Pool, Query};
@@ -82,46 +80,6 @@ pub async fn gap(pool: &Pool, token_id: i64) -> Result<Option<(i64, i64)>, sqlx:
         .await
 }
 
-/// The token's audit events, newest first.
-pub async fn events(pool: &Pool, token_id: i64) -> Result<Vec<AuditRow>, sqlx::Error> {
-    let rows: Vec<(
-        i64,
-        i64,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-        String,
-    )> = db::query(
-        "select audit_event_id, created_at, action, token_name, token_prefix, actor, ip,
-                    user_agent, detail
-               from audit_event where api_token_id = $1
-              order by audit_event_id desc limit $2",
-    )
-    .bind(token_id)
-    .bind(TIMELINE_EVENTS)
-    .fetch_all(pool)
-    .await?;
-    Ok(rows
-        .into_iter()
-        .filter_map(|r| {
-            Some(AuditRow {
-                id: r.0,
-                at: r.1,
-                action: AuditAction::parse(&r.2)?,
-                token_name: r.3,
-                token_prefix: r.4,
-                actor: r.5,
-                ip: r.6,
-                user_agent: r.7,
-                detail: r.8,
-            })
-        })
-        .collect())
-}
-
 #[derive(sqlx::FromRow)]
 struct RequestRecord {
     api_request_id: i64,
@@ -151,9 +109,7 @@ pub async fn requests(
         );
         query.push_bind(token_id);
         if let Some(class) = filter.class {
-            let (from, to) = class.statuses();
-            query.push(" and status >= ").push_bind(from);
-            query.push(" and status < ").push_bind(to);
+            query.push(" and status_class = ").push_bind(class.stored());
         }
         if let Some(route) = &filter.route {
             query.push(" and route = ").push_bind(route.as_str());

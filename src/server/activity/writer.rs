@@ -4,7 +4,7 @@
 //! for [`PAUSE`], so a busy API fills large batches instead of many small transactions.
 
 use super::{count_dropped, Message, RequestRecord};
-use crate::domain::activity::day_of;
+use crate::domain::activity::{day_of, StatusClass};
 use crate::server::db::{self, Pool, Query, Transaction};
 use std::collections::HashMap;
 use std::sync::Mutex;
@@ -15,10 +15,12 @@ use tokio::sync::mpsc;
 pub const BATCH: usize = 2_000;
 /// Rest between batches.
 pub const PAUSE: Duration = Duration::from_millis(200);
-/// Rows per `insert` statement (13 values each, well under either engine's placeholder limit).
+/// Rows per `insert` statement (12 values each, well under either engine's placeholder limit).
 const ROWS_PER_STATEMENT: usize = 500;
 
 type Dropped = Mutex<HashMap<i64, (u64, i64)>>;
+/// A day summary's key: token, day, method, route, path id.
+type DayKey<'a> = (i64, i64, &'a str, &'a str, i64);
 
 /// Writes batches until every sender is gone (the server stopped).
 pub(super) async fn run(
@@ -66,7 +68,7 @@ pub async fn write(
     for chunk in records.chunks(ROWS_PER_STATEMENT) {
         insert_requests(&mut tx, chunk).await?;
     }
-    let mut days: HashMap<(i64, i64, &str, &str, i64), (i64, i64, i64)> = HashMap::new();
+    let mut days: HashMap<DayKey<'_>, (i64, i64, i64)> = HashMap::new();
     let mut addresses: HashMap<(i64, &str), (i64, i64, i64)> = HashMap::new();
     for record in records {
         let day = days
@@ -159,15 +161,16 @@ async fn insert_requests(
 ) -> Result<(), sqlx::Error> {
     let mut query = Query::build(
         "insert into api_request
-            (at, api_token_id, method, route, target_id, status, error_code, ip, user_agent,
-             request_id, duration_us) values ",
+            (at, api_token_id, method, route, target_id, status, status_class, error_code, ip,
+             user_agent, request_id, duration_us) values ",
     );
     for (index, record) in chunk.iter().enumerate() {
         query.push(if index == 0 { "(" } else { ", (" });
         query.push_list([record.at, record.token_id]).push(", ");
         query.push_list([record.method, record.route]).push(", ");
+        let class = StatusClass::of(record.status).stored();
         query
-            .push_list([record.target_id, i64::from(record.status)])
+            .push_list([record.target_id, i64::from(record.status), class])
             .push(", ");
         query
             .push_list([

@@ -68,7 +68,8 @@ async fn every_request_with_a_known_token_is_logged_with_its_route_template() {
     s.app.api("GET", "/api/v1/me", Some(unknown), None).await;
     s.app.state.activity.flush().await;
 
-    let rows: Vec<(String, String, i64, i64, String, String, String, String)> = db::query(
+    type Logged = (String, String, i64, i64, String, String, String, String);
+    let rows: Vec<Logged> = db::query(
         "select method, route, target_id, status, error_code, ip, user_agent, request_id
            from api_request where api_token_id = $1 order by api_request_id",
     )
