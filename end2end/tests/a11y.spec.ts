@@ -117,6 +117,25 @@ for (const { device, viewport } of DEVICES) {
         await expect(page.getByLabel(/Type the account name/)).toBeVisible();
         await check(page, 'emergency-confirm');
       });
+
+      test("a token's detail page and the narrow confirmation", async ({ page, request }) => {
+        await signIn(page, 'owner@agency.test');
+        const name = uniqueName('Axe activity');
+        const secret = await createToken(page, name, { scopes: ['domains:read', 'mailboxes:read'] });
+        await page.getByRole('dialog', { name: 'Token created' }).getByRole('button', { name: 'Done' }).click();
+        for (const path of ['/api/v1/domains', '/api/v1/domains/987654']) {
+          await request.get(path, { headers: { Authorization: `Bearer ${secret}` } });
+        }
+        await page.getByRole('link', { name, exact: true }).click();
+        await expect(async () => {
+          await page.reload();
+          await expect(page.getByRole('img', { name: /2 in all/ })).toBeVisible({ timeout: 1_000 });
+        }).toPass({ timeout: 15_000 });
+        await check(page, 'token-detail');
+        await page.getByRole('link', { name: 'Narrow to what it used' }).click();
+        await expect(page.getByRole('button', { name: 'Narrow token' })).toBeVisible();
+        await check(page, 'narrow');
+      });
     });
   }
 }

@@ -70,3 +70,13 @@ create table api_request_gap (
 
 -- A token's own audit events, newest first (its detail page's timeline).
 create index audit_event_token_idx on audit_event (api_token_id, audit_event_id);
+
+-- Leak reports (POST /api/v1/credentials/revoke, no token) per caller address and clock minute:
+-- the rate limit every server sharing the database counts together.
+create table leak_report_count (
+    ip      text   not null,
+    minute  bigint not null,
+    reports bigint not null,
+    primary key (ip, minute)
+);
+create index leak_report_count_minute_idx on leak_report_count (minute);

@@ -44,6 +44,7 @@ pub fn server_fn_content_types() -> std::collections::HashMap<&'static str, &'st
         entry::<tokens::ListTokens, _, _>(),
         entry::<tokens::CountTokens, _, _>(),
         entry::<tokens::CountAttention, _, _>(),
+        entry::<tokens::RecentLeakReports, _, _>(),
         entry::<tokens::FindToken, _, _>(),
         entry::<tokens::CreateToken, _, _>(),
         entry::<tokens::RevokeToken, _, _>(),

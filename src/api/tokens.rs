@@ -74,6 +74,18 @@ pub async fn count_attention() -> Result<crate::domain::attention::AttentionCoun
         .map_err(AppError::from)
 }
 
+/// The account's tokens revoked by a leak report in the last 30 days: how many, and when the
+/// latest was (`None`: none), for the Tokens page's banner.
+#[server(endpoint = "recent_leak_reports")]
+pub async fn recent_leak_reports() -> Result<Option<(i64, i64)>, AppError> {
+    use crate::api::context::{require_owner, state};
+    let pool = state().pool.clone();
+    let owner = require_owner().await?;
+    crate::server::tokens::recent_leaks(&pool, owner.account_id)
+        .await
+        .map_err(AppError::from)
+}
+
 /// One token of the account, for the revoke confirmation page.
 #[server(endpoint = "find_token")]
 pub async fn find_token(id: i64) -> Result<TokenRow, AppError> {

@@ -19,7 +19,7 @@ pub const BATCH: i64 = 1_000;
 pub struct Pruned {
     /// Expired sign-in failure counters and trusted addresses.
     pub throttle_rows: u64,
-    /// API request counts of past minutes.
+    /// API request counts and leak report counts of past minutes.
     pub request_counts: u64,
     pub sessions: u64,
     pub idempotency_records: u64,
@@ -34,8 +34,13 @@ pub async fn prune(state: &AppState) -> Result<Pruned, sqlx::Error> {
     for (sql, before) in crate::server::throttle::expired(now) {
         throttle_rows += delete_in_batches(&state.pool, sql, before).await?;
     }
-    let (sql, before) = crate::server::rest::rate_limit::expired(now);
-    let request_counts = delete_in_batches(&state.pool, sql, before).await?;
+    let mut request_counts = 0;
+    for (sql, before) in [
+        crate::server::rest::rate_limit::expired(now),
+        crate::server::rest::leak::expired(now),
+    ] {
+        request_counts += delete_in_batches(&state.pool, sql, before).await?;
+    }
     Ok(Pruned {
         throttle_rows,
         request_counts,

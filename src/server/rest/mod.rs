@@ -15,6 +15,8 @@ pub mod error;
 pub mod extract;
 /// `Idempotency-Key` replays.
 pub mod idempotency;
+/// Leak reports: `POST /api/v1/credentials/revoke`, without a token.
+pub mod leak;
 /// Domains, mailboxes and forwarding.
 pub mod mail;
 /// `/me` and `/messages/_me`.
@@ -253,6 +255,11 @@ pub fn router(state: AppState) -> Router<AppState> {
                 let document = document.clone();
                 async move { Json(document.as_ref().clone()) }
             }),
+        )
+        // No token: whoever found a leaked secret reports it (`leak.rs`).
+        .route(
+            "/api/v1/credentials/revoke",
+            axum::routing::post(leak::report),
         )
         .route("/api/v1", any(error::unknown_endpoint))
         .route("/api/v1/{*rest}", any(error::unknown_endpoint))

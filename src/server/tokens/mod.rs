@@ -11,6 +11,8 @@ mod access_change;
 mod attention;
 /// Revoking every token of the account, or every token that can reach one domain.
 mod emergency;
+/// Leak reports: secrets found where they leaked, revoked at once.
+mod leak;
 /// Pause, resume, expiration, IP allowlist, rotation and the owner's token policy.
 mod lifecycle;
 /// Listing and finding tokens as the dashboard shows them.
@@ -27,6 +29,7 @@ mod policy;
 pub use access_change::edit_access;
 pub use attention::attention_counts;
 pub use emergency::{emergency_revoke, emergency_targets, EmergencyScope};
+pub use leak::{recent_leaks, revoke_reported, MAX_REPORTED};
 pub use lifecycle::{
     change_expiration, rotate, set_ip_allowlist, set_paused, start_grace, ExpirationChange,
 };
@@ -63,7 +66,12 @@ pub enum RevokedBy<'a> {
     Owner(&'a str),
     /// An ops token through the API.
     Token(Actor<'a>),
+    /// Anyone, through `POST /api/v1/credentials/revoke`, who found the secret where it leaked.
+    LeakReport,
 }
+
+/// How the audit log and the list name a revocation by a leak report.
+pub const LEAK_REPORT_ACTOR: &str = "Leak report";
 
 /// Why the token service refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -310,6 +318,12 @@ pub async fn revoke(
             message::require_live_actor(&mut tx, acting.token_id, now).await?;
             acting.name
         }
+        RevokedBy::LeakReport => LEAK_REPORT_ACTOR,
+    };
+    let detail = if actor == LEAK_REPORT_ACTOR {
+        "Reported leaked"
+    } else {
+        ""
     };
     // The token first, then what it minted, in two statements: the first waits for any mint by
     // this token still in flight (which holds it `for share`) to commit, and the second, reading
@@ -357,7 +371,7 @@ pub async fn revoke(
                 actor,
                 client,
                 at: now,
-                detail: "",
+                detail,
             },
         )
         .await?;

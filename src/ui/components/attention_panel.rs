@@ -50,3 +50,22 @@ pub fn AttentionFilterNote(attention: Attention) -> impl IntoView {
         </p>
     }
 }
+
+/// Tokens a leak report revoked in the last 30 days: how many, and when the latest was.
+#[component]
+pub fn LeakBanner(leaks: Option<(i64, i64)>) -> impl IntoView {
+    leaks.map(|(count, latest)| {
+        let tokens = if count == 1 { "token was" } else { "tokens were" };
+        view! {
+            <p class="mt-4 rounded-xl border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-900">
+                <strong class="font-semibold">{format!("{count} {tokens} revoked after a leak report")}</strong>
+                {format!(
+                    " in the last 30 days, the latest on {}: someone found the secret where it should not be. Replace it where it was used, and see ",
+                    crate::domain::time::exact(latest)
+                )}
+                <a href=format!("{}?action=token_revoked", routes::AUDIT_LOG) class="font-semibold underline">"the Audit Log"</a>
+                " for where the report came from."
+            </p>
+        }
+    })
+}

@@ -1,7 +1,9 @@
 //! The Tokens tab: the filterable list, rendered on the server. Creating and revoking are links
 //! to their own pages, which the `TokenDialogs` island turns into dialogs once it is hydrated.
 
-use crate::api::tokens::{account_domains, count_attention, count_tokens, find_token, list_tokens};
+use crate::api::tokens::{
+    account_domains, count_attention, count_tokens, find_token, list_tokens, recent_leak_reports,
+};
 use crate::domain::attention::AttentionCounts;
 use crate::domain::status::StatusFilter;
 use crate::domain::time;
@@ -9,7 +11,7 @@ use crate::domain::token_query::{TokenQuery, TokenSort, MAX_SEARCH_CHARS};
 use crate::model::routes;
 use crate::model::tokens::{StatusCounts, TokenRow};
 use crate::model::{Cursor, Page};
-use crate::ui::components::attention_panel::{AttentionFilterNote, AttentionPanel};
+use crate::ui::components::attention_panel::{AttentionFilterNote, AttentionPanel, LeakBanner};
 use crate::ui::components::common::{
     use_cursor, FilterNav, FilterOption, LoadError, Notice, Pager, BUTTON_SECONDARY, INPUT,
 };
@@ -130,6 +132,7 @@ pub fn TokensPage() -> impl IntoView {
     };
     let counts = Resource::new(|| (), move |_| count_tokens(q.clone()));
     let attention_counts = Resource::new(|| (), |_| count_attention());
+    let leaks = Resource::new(|| (), |_| recent_leak_reports());
     let domains = Resource::new(|| (), |_| account_domains());
     // The changed token by id: it may not be on this page (a filter, or revoked off the list).
     let changed = Resource::new(
@@ -151,6 +154,7 @@ pub fn TokensPage() -> impl IntoView {
                 let (viewer, domains, tokens) = (viewer.await, domains.await, tokens.await);
                 let (changed, counts) = (changed.await, counts.await.ok());
                 let attention_counts = attention_counts.await.ok();
+                let leaks = leaks.await.ok().flatten();
                 let notice = change.map(|change| change.message(changed.as_ref())).or_else(|| {
                     emergency.map(|count| match count {
                         0 => "There was no active token to revoke.".to_string(),
@@ -163,7 +167,7 @@ pub fn TokensPage() -> impl IntoView {
                 };
                 view! {
                     <TokenDialogs access=viewer.access policy=viewer.policy.clone() domains>
-                        <TokensSection view_query counts attention_counts cursor notice highlight=change.map(Change::id) access=viewer.access tokens=tokens.clone() />
+                        <TokensSection view_query counts attention_counts leaks cursor notice highlight=change.map(Change::id) access=viewer.access tokens=tokens.clone() />
                     </TokenDialogs>
                 }.into_any()
             })}}
@@ -176,6 +180,7 @@ fn TokensSection(
     view_query: TokenQuery,
     counts: Option<StatusCounts>,
     attention_counts: Option<AttentionCounts>,
+    leaks: Option<(i64, i64)>,
     cursor: Cursor,
     notice: Option<String>,
     highlight: Option<i64>,
@@ -202,6 +207,7 @@ fn TokensSection(
                     <CreateTokenButton tour_target=true />
                 </div>
             </div>
+            <LeakBanner leaks />
             <ExpiringNotice counts />
             <AttentionPanel counts=attention_counts />
             {view_query.attention.map(|attention| view! { <AttentionFilterNote attention /> })}

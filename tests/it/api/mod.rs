@@ -13,6 +13,8 @@ mod contract;
 mod idempotency;
 /// Bad input: every refusal is a 4xx envelope naming its field, and changes nothing.
 mod input;
+/// Leak reports: revoked at once, the same reply whatever was sent.
+mod leak;
 /// Domains, mailboxes and forwarding through a token's domain constraint.
 mod mail;
 /// Message tokens: minting, listing, narrowing, revoking, and what their scopes allow.

@@ -1,0 +1,89 @@
+// What did this token do? Its detail page (chart, requests, filters, addresses, history),
+// "Narrow to what it used", and the Tokens page's "Needs attention" links, by role and label.
+import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
+import { closeReveal, createToken, signIn, uniqueName } from './helpers';
+
+const auth = (secret: string) => ({ Authorization: `Bearer ${secret}` });
+
+async function call(request: APIRequestContext, secret: string, path: string) {
+  return request.get(path, { headers: auth(secret) });
+}
+
+/** The token's page, reloaded until the request log (written within a fraction of a second) shows `calls`. */
+async function openDetail(page: Page, name: string, calls: number) {
+  await page.goto('/agents/tokens');
+  await page.getByRole('link', { name, exact: true }).click();
+  await expect(page.getByRole('heading', { name, level: 2 })).toBeVisible();
+  await expect(async () => {
+    await page.reload();
+    await expect(page.getByRole('img', { name: new RegExp(`last 30 days: ${calls} in all`) })).toBeVisible({ timeout: 1_000 });
+  }).toPass({ timeout: 15_000 });
+}
+
+test('the detail page shows what a token did, filtered by status and route', async ({ page, request }) => {
+  await signIn(page, 'owner@pro.test');
+  const name = uniqueName('Activity');
+  const secret = await createToken(page, name, { scopes: ['domains:read', 'mailboxes:read'] });
+  await closeReveal(page);
+  expect((await call(request, secret, '/api/v1/me')).status()).toBe(200);
+  expect((await call(request, secret, '/api/v1/domains')).status()).toBe(200);
+  expect((await call(request, secret, '/api/v1/domains/987654')).status()).toBe(404);
+
+  await openDetail(page, name, 3);
+  await expect(page.getByRole('img', { name: /3 in all, 2 succeeded, 1 failed/ })).toBeVisible();
+  const addresses = page.getByRole('region', { name: 'The last five addresses it was used from' });
+  await expect(addresses.getByRole('rowheader', { name: '127.0.0.1' })).toBeVisible();
+  const requests = page.getByRole('region', { name: 'Recent requests, last first' });
+  await expect(requests.getByRole('row')).toHaveCount(4); // the header and three requests
+  await expect(requests.getByRole('rowheader', { name: 'GET /api/v1/domains/{id}' })).toBeVisible();
+  await expect(page.getByRole('list').getByText('Token created')).toBeVisible();
+
+  // Refused requests only, then one route: both kept in the URL.
+  await page.getByRole('navigation', { name: 'Status' }).getByRole('link', { name: 'Refused (4xx)' }).click();
+  await expect(page).toHaveURL(/class=4xx/);
+  await expect(requests.getByRole('row')).toHaveCount(2);
+  await expect(requests.getByText('404 not_found')).toBeVisible();
+  await page.getByRole('navigation', { name: 'Status' }).getByRole('link', { name: 'All' }).click();
+  await page.getByLabel('Route').selectOption('/api/v1/me');
+  await page.getByRole('button', { name: 'Filter' }).click();
+  await expect(page).toHaveURL(/route=%2Fapi%2Fv1%2Fme/);
+  await expect(requests.getByRole('row')).toHaveCount(2);
+  await expect(requests.getByRole('rowheader', { name: 'GET /api/v1/me' })).toBeVisible();
+});
+
+test('narrow to what it used keeps only the scopes its requests needed', async ({ page, request }) => {
+  await signIn(page, 'owner@pro.test');
+  const name = uniqueName('Narrow');
+  const secret = await createToken(page, name, { scopes: ['domains:read', 'mailboxes:read', 'account:read'] });
+  await closeReveal(page);
+  expect((await call(request, secret, '/api/v1/domains')).status()).toBe(200);
+
+  await openDetail(page, name, 1);
+  const usage = page.getByRole('region', { name: 'Scopes granted and used (last 30 days)' });
+  await expect(usage.getByText('domains:read')).toBeVisible();
+  await usage.getByRole('link', { name: 'Narrow to what it used' }).click();
+  await expect(page.getByRole('heading', { name: `Narrow “${name}” to what it used` })).toBeVisible();
+  await expect(page.getByText('Scopes removed: mailboxes:read, account:read')).toBeVisible();
+  await page.getByRole('button', { name: 'Narrow token' }).click();
+  await expect(page.getByRole('status').filter({ hasText: 'Token narrowed' })).toBeVisible();
+  await expect(page.getByRole('list').getByText('Token narrowed')).toBeVisible();
+
+  const me = await (await call(request, secret, '/api/v1/me')).json();
+  expect(me.scopes).toEqual(['domains:read']);
+  expect((await call(request, secret, '/api/v1/mailboxes')).status()).toBe(403);
+});
+
+test('needs attention links to the tokens that need a look', async ({ page }) => {
+  await signIn(page, 'owner@pro.test');
+  const name = uniqueName('Forever');
+  await createToken(page, name, { expiration: 'Never' });
+  await closeReveal(page);
+  await page.goto('/agents/tokens');
+  const panel = page.getByRole('region', { name: 'Needs attention' });
+  await panel.getByRole('link', { name: /tokens? never expire/ }).click();
+  await expect(page).toHaveURL(/attention=never_expires/);
+  await expect(page.getByText('Showing: Live tokens that never expire')).toBeVisible();
+  await expect(page.getByRole('rowheader', { name, exact: true })).toBeVisible();
+  await page.getByRole('link', { name: 'Show all tokens' }).click();
+  await expect(page).toHaveURL(/\/agents\/tokens$/);
+});
