@@ -129,6 +129,10 @@ fn dashboard(state: &AppState) -> Router<AppState> {
         .route("/agents/tokens/{id}/rotate", post(post_to_page))
         .route("/agents/tokens/{id}/edit", post(post_to_page))
         .route(
+            routes::AUDIT_EXPORT,
+            get(crate::server::audit_export::export),
+        )
+        .route(
             &format!("{PKG_PREFIX}/{{*file}}"),
             get(move |request: Request| serve_pkg(site_root.clone(), hashed, request)),
         )

@@ -87,3 +87,25 @@ test('needs attention links to the tokens that need a look', async ({ page }) =>
   await page.getByRole('link', { name: 'Show all tokens' }).click();
   await expect(page).toHaveURL(/\/agents\/tokens$/);
 });
+
+test('a leak report revokes a live token at once, and the owner is told', async ({ page, request }) => {
+  await signIn(page, 'owner@pro.test');
+  const name = uniqueName('Leaked');
+  const secret = await createToken(page, name, { scopes: ['domains:read'] });
+  await closeReveal(page);
+  expect((await call(request, secret, '/api/v1/me')).status()).toBe(200);
+
+  // Whoever found it reports it, without any token.
+  const reported = await request.post('/api/v1/credentials/revoke', { data: { credentials: [secret, 'tm_live_nonsense'] } });
+  expect(reported.status()).toBe(202);
+  const refused = await call(request, secret, '/api/v1/me');
+  expect(refused.status()).toBe(401);
+  expect((await refused.json()).error.message).toContain('revoked');
+
+  await page.goto('/agents/tokens');
+  await expect(page.getByText(/revoked after a leak report/)).toBeVisible();
+  await page.getByRole('link', { name, exact: true }).click();
+  const history = page.getByRole('region', { name: 'History' });
+  await expect(history.getByText('Reported leaked')).toBeVisible();
+  await expect(history.getByText(/Leak report · 127\.0\.0\.1/)).toBeVisible();
+});

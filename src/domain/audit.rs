@@ -26,10 +26,12 @@ pub enum AuditAction {
     TokenNarrowed,
     /// The summary of an emergency revoke (each token also gets its own "revoked" event).
     EmergencyRevoke,
+    /// The Audit Log exported (CSV or JSON Lines), with the filter it used (no token).
+    AuditLogExported,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 14] = [
+    pub const ALL: [AuditAction; 15] = [
         AuditAction::TokenCreated,
         AuditAction::TokenRevoked,
         AuditAction::TokenRotated,
@@ -41,6 +43,7 @@ impl AuditAction {
         AuditAction::TokenNarrowed,
         AuditAction::TokenPolicyChanged,
         AuditAction::EmergencyRevoke,
+        AuditAction::AuditLogExported,
         AuditAction::MessageTokenCreated,
         AuditAction::MessageTokenNarrowed,
         AuditAction::MessageTokenRevoked,
@@ -63,6 +66,7 @@ impl AuditAction {
             AuditAction::TokenAccessChanged => "token_access_changed",
             AuditAction::TokenNarrowed => "token_narrowed",
             AuditAction::EmergencyRevoke => "emergency_revoke",
+            AuditAction::AuditLogExported => "audit_log_exported",
         }
     }
 
@@ -88,6 +92,7 @@ impl AuditAction {
             AuditAction::TokenAccessChanged => "Token access changed",
             AuditAction::TokenNarrowed => "Token narrowed",
             AuditAction::EmergencyRevoke => "Emergency revoke",
+            AuditAction::AuditLogExported => "Audit Log exported",
         }
     }
 }

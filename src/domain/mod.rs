@@ -7,6 +7,8 @@ pub mod activity;
 pub mod attention;
 /// The kinds of change the audit log records.
 pub mod audit;
+/// The Audit Log's search: action, token, actor, dates.
+pub mod audit_filter;
 /// Email address syntax and the Email Verifier's verdicts.
 pub mod email;
 /// When a token stops working.

@@ -9,6 +9,8 @@ pub const AGENTS: &str = "/agents";
 pub const TOKENS: &str = "/agents/tokens";
 /// The Audit Log tab.
 pub const AUDIT_LOG: &str = "/agents/audit-log";
+/// The Audit Log's export (`?format=csv|jsonl` and the search), a streamed download.
+pub const AUDIT_EXPORT: &str = "/agents/audit-log/export";
 /// The create form as a page of its own (the dialog's stand-in without JavaScript); a POST to it
 /// creates the token and answers with the one-time reveal.
 pub const NEW_TOKEN: &str = "/agents/tokens/new";

@@ -4,6 +4,7 @@ use super::client::ClientMeta;
 use super::db::{Pool, Query, Transaction};
 use super::keyset::{self, Direction};
 use crate::domain::audit::AuditAction;
+use crate::domain::audit_filter::AuditFilter;
 use crate::model::audit::AuditRow;
 use crate::model::{Cursor, Page};
 use crate::server::db;
@@ -75,6 +76,66 @@ impl AuditRecord {
     }
 }
 
+const SELECT_EVENTS: &str = "select audit_event_id, action, token_name, token_prefix, actor, ip,
+        user_agent, created_at, detail
+   from audit_event where account_id = ";
+
+/// Adds the filter's conditions to a query over `audit_event`.
+fn push_filter(query: &mut Query<'_>, filter: &AuditFilter) {
+    if let Some(action) = filter.action {
+        query.push(" and action = ").push_bind(action.as_str());
+    }
+    if let Some(token) = &filter.token {
+        let (contains, starts) = token.like_patterns();
+        query
+            .push(" and (lower(token_name) like ")
+            .push_bind(contains)
+            .push(" escape '\\' or lower(token_prefix) like ")
+            .push_bind(starts)
+            .push(" escape '\\')");
+    }
+    if let Some(actor) = &filter.actor {
+        query
+            .push(" and lower(actor) like ")
+            .push_bind(actor.like_patterns().0)
+            .push(" escape '\\'");
+    }
+    let (from, to) = filter.range_ms();
+    if let Some(from) = from {
+        query.push(" and created_at >= ").push_bind(from);
+    }
+    if let Some(to) = to {
+        query.push(" and created_at < ").push_bind(to);
+    }
+}
+
+/// Events per read of an export.
+pub const EXPORT_BATCH: i64 = 1_000;
+
+/// The export's next batch: the filtered events older than `before` (all when `None`), newest
+/// first. An export reads batch after batch, so its memory stays one batch whatever the size.
+pub async fn export_batch(
+    pool: &Pool,
+    account_id: i64,
+    filter: &AuditFilter,
+    before: Option<i64>,
+) -> Result<Vec<AuditRow>, sqlx::Error> {
+    let mut query = Query::build(SELECT_EVENTS);
+    query.push_bind(account_id);
+    push_filter(&mut query, filter);
+    if let Some(before) = before {
+        query.push(" and audit_event_id < ").push_bind(before);
+    }
+    query
+        .push(" order by audit_event_id desc limit ")
+        .push_bind(EXPORT_BATCH);
+    let records: Vec<AuditRecord> = query.fetch_all(pool).await?;
+    Ok(records
+        .into_iter()
+        .filter_map(AuditRecord::into_row)
+        .collect())
+}
+
 /// One token's latest events, newest first (its detail page's history).
 pub async fn for_token(
     pool: &Pool,
@@ -96,23 +157,17 @@ pub async fn for_token(
         .collect())
 }
 
-/// One page of the account's events, newest first.
+/// One page of the account's events under the filter, newest first.
 pub async fn list(
     pool: &Pool,
     account_id: i64,
-    action: Option<AuditAction>,
+    filter: &AuditFilter,
     cursor: Cursor,
 ) -> Result<Page<AuditRow>, sqlx::Error> {
     let fetch = |direction: Direction, limit: i64| async move {
-        let mut query = Query::build(
-            "select audit_event_id, action, token_name, token_prefix, actor, ip, user_agent, created_at,
-                    detail
-               from audit_event where account_id = ",
-        );
+        let mut query = Query::build(SELECT_EVENTS);
         query.push_bind(account_id);
-        if let Some(action) = action {
-            query.push(" and action = ").push_bind(action.as_str());
-        }
+        push_filter(&mut query, filter);
         let (condition, bound, order) = direction.sql("audit_event_id");
         if let Some(bound) = bound {
             query.push(" and ").push(condition).push_bind(bound);

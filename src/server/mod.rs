@@ -8,6 +8,8 @@ pub mod activity;
 pub mod assets;
 /// The audit trail.
 pub mod audit;
+/// The Audit Log's CSV and JSON Lines export, streamed.
+pub mod audit_export;
 /// Passwords, sessions and the signed-in user.
 pub mod auth;
 /// Where a request came from (address, user agent).

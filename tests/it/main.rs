@@ -10,6 +10,8 @@ mod activity;
 mod api;
 /// The Tokens page's "Needs attention" panel and filters.
 mod attention;
+/// The Audit Log's search and exports.
+mod audit;
 /// The dashboard's server functions and pages.
 mod dashboard;
 /// Floods, races and hostile input (the hardening review).
