@@ -1,5 +1,6 @@
 // What did this token do? Its detail page (chart, requests, filters, addresses, history),
 // "Narrow to what it used", and the Tokens page's "Needs attention" links, by role and label.
+import { readFile } from 'node:fs/promises';
 import { expect, test, type APIRequestContext, type Page } from '@playwright/test';
 import { closeReveal, createToken, signIn, uniqueName } from './helpers';
 
@@ -63,7 +64,7 @@ test('narrow to what it used keeps only the scopes its requests needed', async (
   await expect(usage.getByText('domains:read')).toBeVisible();
   await usage.getByRole('link', { name: 'Narrow to what it used' }).click();
   await expect(page.getByRole('heading', { name: `Narrow “${name}” to what it used` })).toBeVisible();
-  await expect(page.getByText('Scopes removed: mailboxes:read, account:read')).toBeVisible();
+  await expect(page.getByText('Scopes removed: account:read, mailboxes:read')).toBeVisible();
   await page.getByRole('button', { name: 'Narrow token' }).click();
   await expect(page.getByRole('status').filter({ hasText: 'Token narrowed' })).toBeVisible();
   await expect(page.getByRole('list').getByText('Token narrowed')).toBeVisible();
@@ -89,7 +90,8 @@ test('needs attention links to the tokens that need a look', async ({ page }) =>
 });
 
 test('a leak report revokes a live token at once, and the owner is told', async ({ page, request }) => {
-  await signIn(page, 'owner@pro.test');
+  // The Starter account: its banner then stays out of the other tests' way.
+  await signIn(page, 'owner@starter.test');
   const name = uniqueName('Leaked');
   const secret = await createToken(page, name, { scopes: ['domains:read'] });
   await closeReveal(page);
@@ -104,8 +106,50 @@ test('a leak report revokes a live token at once, and the owner is told', async 
 
   await page.goto('/agents/tokens');
   await expect(page.getByText(/revoked after a leak report/)).toBeVisible();
+  await page.getByRole('link', { name: 'Where the reports came from' }).click();
+  await expect(page.getByRole('region', { name: 'Audit events, newest first' }).getByText('Reported leaked').first()).toBeVisible();
+  await page.goto('/agents/tokens');
   await page.getByRole('link', { name, exact: true }).click();
   const history = page.getByRole('region', { name: 'History' });
   await expect(history.getByText('Reported leaked')).toBeVisible();
   await expect(history.getByText(/Leak report · 127\.0\.0\.1/)).toBeVisible();
+});
+
+test('the audit log is searched, and exported as CSV and JSON Lines', async ({ page }) => {
+  await signIn(page, 'owner@pro.test');
+  const name = uniqueName('Audited');
+  await createToken(page, name, { scopes: ['domains:read'] });
+  await closeReveal(page);
+  await page.getByRole('link', { name: 'Audit Log', exact: true }).click();
+  const search = page.getByRole('search', { name: 'Search the audit log' });
+  await search.getByLabel('Token name or prefix').fill(name);
+  await search.getByRole('button', { name: 'Search' }).click();
+  await expect(page).toHaveURL(/token=/);
+  const events = page.getByRole('region', { name: 'Audit events, newest first' });
+  await expect(events.getByRole('row')).toHaveCount(2);
+  await expect(events.getByText('Token created')).toBeVisible();
+
+  const csvDownload = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export CSV' }).click();
+  const csv = await csvDownload;
+  expect(csv.suggestedFilename()).toMatch(/^trekmail-audit-log-\d{4}-\d{2}-\d{2}\.csv$/);
+  const csvLines = (await readFile((await csv.path())!, 'utf8')).trim().split('\n');
+  expect(csvLines[0]).toBe('id,time,action,token_name,token_prefix,actor,ip,user_agent,detail');
+  expect(csvLines).toHaveLength(2);
+  expect(csvLines[1]).toContain(`token_created,${name},tm_live_`);
+
+  const jsonDownload = page.waitForEvent('download');
+  await page.getByRole('link', { name: 'Export JSON Lines' }).click();
+  const jsonl = await jsonDownload;
+  const rows = (await readFile((await jsonl.path())!, 'utf8')).trim().split('\n').map((line) => JSON.parse(line));
+  expect(rows).toHaveLength(1);
+  expect(rows[0]).toMatchObject({ action: 'token_created', token_name: name, actor: 'owner@pro.test' });
+
+  // Each export is itself in the log.
+  await page.goto('/agents/audit-log?action=audit_log_exported');
+  await expect(events.getByText(`JSON Lines export of token “${name}”`)).toBeVisible();
+  await expect(events.getByText(`CSV export of token “${name}”`)).toBeVisible();
+  // A bad date is explained, not an error page.
+  await page.goto('/agents/audit-log?from=2026-02-30');
+  await expect(page.getByRole('alert')).toContainText('is not a date; write it as YYYY-MM-DD');
 });

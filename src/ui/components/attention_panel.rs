@@ -60,11 +60,10 @@ pub fn LeakBanner(leaks: Option<(i64, i64)>) -> impl IntoView {
             <p class="mt-4 rounded-xl border border-rose-200 bg-rose-50 px-4 py-3 text-sm text-rose-900">
                 <strong class="font-semibold">{format!("{count} {tokens} revoked after a leak report")}</strong>
                 {format!(
-                    " in the last 30 days, the latest on {}: someone found the secret where it should not be. Replace it where it was used, and see ",
+                    " in the last 30 days, the latest on {}: someone found the secret where it should not be. Replace it where it was used. ",
                     crate::domain::time::exact(latest)
                 )}
-                <a href=format!("{}?action=token_revoked", routes::AUDIT_LOG) class="font-semibold underline">"the Audit Log"</a>
-                " for where the report came from."
+                <a href=format!("{}?actor=Leak%20report", routes::AUDIT_LOG) class="font-semibold underline">"Where the reports came from"</a>
             </p>
         }
     })
