@@ -92,7 +92,7 @@ impl AuditAction {
             AuditAction::TokenAccessChanged => "Token access changed",
             AuditAction::TokenNarrowed => "Token narrowed",
             AuditAction::EmergencyRevoke => "Emergency revoke",
-            AuditAction::AuditLogExported => "Audit Log exported",
+            AuditAction::AuditLogExported => "Events exported",
         }
     }
 }
