@@ -2,7 +2,7 @@
 //! addresses, its audit events and a keyset page of its requests. Each is a read of a few rows on
 //! an index, however many requests the token made (the summaries are written with the log).
 
-use crate::domain::activity::{day_of, RequestFilter, CHART_DAYS, RECENT_ADDRESSES};
+use crate::domain::activity::{day_of, RequestFilter, StatusClass, CHART_DAYS, RECENT_ADDRESSES};
 use crate::domain::token::TokenKind;
 use crate::model::activity::{AddressSeen, DayCount, RequestRow, Usage};
 use crate::model::tokens::{DomainOption, TokenRow};
@@ -110,6 +110,10 @@ pub async fn requests(
         query.push_bind(token_id);
         if let Some(class) = filter.class {
             query.push(" and status_class = ").push_bind(class.stored());
+            // Stated as the partial index states it, so SQLite sees the index applies.
+            if class != StatusClass::Success {
+                query.push(" and status_class >= 4");
+            }
         }
         if let Some(route) = &filter.route {
             query.push(" and route = ").push_bind(route.as_str());
