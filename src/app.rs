@@ -8,6 +8,7 @@ use crate::ui::pages::{
     emergency_revoke::EmergencyRevokePage,
     narrow_token::NarrowTokenPage,
     new_token::NewTokenPage,
+    new_webhook::NewWebhookPage,
     not_found::NotFound,
     revoke_token::RevokeTokenPage,
     rotate_token::RotateTokenPage,
@@ -16,6 +17,8 @@ use crate::ui::pages::{
     token_detail::TokenDetailPage,
     token_policy::TokenPolicyPage,
     tokens::TokensPage,
+    webhook_detail::WebhookDetailPage,
+    webhooks::WebhooksPage,
 };
 use leptos::prelude::*;
 use leptos_meta::{provide_meta_context, HashedStylesheet, MetaTags, Title};
@@ -94,6 +97,9 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/tokens/:id/narrow") view=NarrowTokenPage ssr=SsrMode::Async />
                     <Route path=path!("/tokens/:id") view=TokenDetailPage ssr=SsrMode::Async />
                     <Route path=path!("/audit-log") view=AuditLogPage ssr=SsrMode::Async />
+                    <Route path=path!("/webhooks") view=WebhooksPage ssr=SsrMode::Async />
+                    <Route path=path!("/webhooks/new") view=NewWebhookPage ssr=SsrMode::Async />
+                    <Route path=path!("/webhooks/:id") view=WebhookDetailPage ssr=SsrMode::Async />
                 </ParentRoute>
             </Routes>
         </Router>

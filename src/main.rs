@@ -42,6 +42,10 @@ async fn main() {
     tokio::spawn(trekmail_tokens::server::maintenance::run_forever(
         state.clone(),
     ));
+    tokio::spawn(trekmail_tokens::server::webhooks::deliver::run_forever(
+        state.pool.clone(),
+        state.config.webhooks_allow_private,
+    ));
     // Only servers sharing a database share their request counts (a SQLite file has one server).
     if state.pool.engine() == trekmail_tokens::server::db::Engine::Postgres {
         tokio::spawn(

@@ -128,6 +128,7 @@ fn dashboard(state: &AppState) -> Router<AppState> {
         .route(routes::NEW_TOKEN, post(post_to_page))
         .route("/agents/tokens/{id}/rotate", post(post_to_page))
         .route("/agents/tokens/{id}/edit", post(post_to_page))
+        .route(routes::NEW_WEBHOOK, post(post_to_page))
         .route(
             routes::AUDIT_EXPORT,
             get(crate::server::audit_export::export),
@@ -169,12 +170,15 @@ async fn post_to_page(State(state): State<AppState>, request: Request) -> Respon
     let options = LeptosOptions::clone(&state.leptos_options);
     let once = crate::api::tokens::OncePerRequest::<crate::model::tokens::CreatedToken>::default();
     let once_changed = crate::api::tokens::OncePerRequest::<String>::default();
+    let once_webhook =
+        crate::api::tokens::OncePerRequest::<crate::model::webhooks::CreatedEndpoint>::default();
     let render = leptos_axum::render_app_async_with_context(
         move || {
             provide_context(state.clone());
             provide_context(submitted.clone());
             provide_context(once.clone());
             provide_context(once_changed.clone());
+            provide_context(once_webhook.clone());
         },
         move || shell(options.clone()),
     );

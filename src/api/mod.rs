@@ -18,6 +18,8 @@ pub mod lifecycle;
 pub mod session;
 /// Listing, creating and revoking tokens.
 pub mod tokens;
+/// Webhook endpoints and their deliveries.
+pub mod webhooks;
 
 /// Each server function's path and the one content type it reads (its input encoding), so the
 /// server can refuse any other before the function runs. A new server function goes here too;
@@ -61,6 +63,10 @@ pub fn server_fn_content_types() -> std::collections::HashMap<&'static str, &'st
         entry::<lifecycle::EditTokenAccess, _, _>(),
         entry::<lifecycle::ListEmergencyTargets, _, _>(),
         entry::<lifecycle::EmergencyRevoke, _, _>(),
+        entry::<webhooks::ListWebhooks, _, _>(),
+        entry::<webhooks::GetWebhook, _, _>(),
+        entry::<webhooks::DeleteWebhook, _, _>(),
+        entry::<webhooks::SendTestWebhook, _, _>(),
     ]
     .into_iter()
     .collect()

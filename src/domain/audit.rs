@@ -28,10 +28,13 @@ pub enum AuditAction {
     EmergencyRevoke,
     /// The Audit Log exported (CSV or JSON Lines), with the filter it used (no token).
     AuditLogExported,
+    /// A webhook endpoint added or deleted (no token; the detail names its URL and events).
+    WebhookAdded,
+    WebhookRemoved,
 }
 
 impl AuditAction {
-    pub const ALL: [AuditAction; 15] = [
+    pub const ALL: [AuditAction; 17] = [
         AuditAction::TokenCreated,
         AuditAction::TokenRevoked,
         AuditAction::TokenRotated,
@@ -44,6 +47,8 @@ impl AuditAction {
         AuditAction::TokenPolicyChanged,
         AuditAction::EmergencyRevoke,
         AuditAction::AuditLogExported,
+        AuditAction::WebhookAdded,
+        AuditAction::WebhookRemoved,
         AuditAction::MessageTokenCreated,
         AuditAction::MessageTokenNarrowed,
         AuditAction::MessageTokenRevoked,
@@ -67,6 +72,8 @@ impl AuditAction {
             AuditAction::TokenNarrowed => "token_narrowed",
             AuditAction::EmergencyRevoke => "emergency_revoke",
             AuditAction::AuditLogExported => "audit_log_exported",
+            AuditAction::WebhookAdded => "webhook_added",
+            AuditAction::WebhookRemoved => "webhook_removed",
         }
     }
 
@@ -93,6 +100,8 @@ impl AuditAction {
             AuditAction::TokenNarrowed => "Token narrowed",
             AuditAction::EmergencyRevoke => "Emergency revoke",
             AuditAction::AuditLogExported => "Events exported",
+            AuditAction::WebhookAdded => "Webhook added",
+            AuditAction::WebhookRemoved => "Webhook removed",
         }
     }
 }

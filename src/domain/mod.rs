@@ -55,3 +55,5 @@ pub mod token_policy;
 pub mod token_query;
 /// NFC and general categories: from the Unicode crates on the server, from the browser's engine in the browser.
 pub mod unicode;
+/// Signed webhooks: events, delivery states, retries.
+pub mod webhook;

@@ -16,6 +16,8 @@ pub mod routes;
 pub mod session;
 /// Token rows and a freshly created token.
 pub mod tokens;
+/// Webhook endpoints and their deliveries.
+pub mod webhooks;
 
 use serde::{Deserialize, Serialize};
 

@@ -11,6 +11,16 @@ pub const TOKENS: &str = "/agents/tokens";
 pub const AUDIT_LOG: &str = "/agents/audit-log";
 /// The Audit Log's export (`?format=csv|jsonl` and the search), a streamed download.
 pub const AUDIT_EXPORT: &str = "/agents/audit-log/export";
+/// The Webhooks tab: the account's endpoints.
+pub const WEBHOOKS: &str = "/agents/webhooks";
+/// Adding an endpoint; a POST to it adds the endpoint and answers with its secret, once.
+pub const NEW_WEBHOOK: &str = "/agents/webhooks/new";
+
+/// An endpoint's page: its deliveries, "Send test event", delete.
+pub fn webhook(id: i64) -> String {
+    format!("{WEBHOOKS}/{id}")
+}
+
 /// The create form as a page of its own (the dialog's stand-in without JavaScript); a POST to it
 /// creates the token and answers with the one-time reveal.
 pub const NEW_TOKEN: &str = "/agents/tokens/new";

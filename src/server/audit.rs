@@ -43,7 +43,8 @@ pub async fn record(tx: &mut Transaction<'_>, entry: AuditEntry<'_>) -> Result<(
     .bind(entry.detail)
     .execute(&mut *tx)
     .await?;
-    Ok(())
+    // The webhooks this event announces go out with it or not at all.
+    crate::server::webhooks::enqueue_for_audit(tx, &entry).await
 }
 
 #[derive(sqlx::FromRow)]

@@ -70,6 +70,11 @@ pub struct Config {
     /// what the log costs (`make bench-api` runs with and without it).
     #[arg(long, env = "TREKMAIL_REQUEST_LOG", value_name = "TREKMAIL_REQUEST_LOG", default_value = "1", value_parser = parse_flag, action = clap::ArgAction::Set)]
     pub request_log: bool,
+    /// Let webhook endpoints be on private and loopback networks (1/0). Off in production: an
+    /// endpoint could otherwise make the server call its own network (SSRF). Tests and a
+    /// development receiver on this machine turn it on.
+    #[arg(long, env = "TREKMAIL_WEBHOOKS_ALLOW_PRIVATE", value_name = "TREKMAIL_WEBHOOKS_ALLOW_PRIVATE", default_value = "0", value_parser = parse_flag, action = clap::ArgAction::Set)]
+    pub webhooks_allow_private: bool,
 }
 
 impl Config {
@@ -103,6 +108,7 @@ impl Config {
             rotation_hour_ms: 3_600_000,
             activity_days: 90,
             request_log: true,
+            webhooks_allow_private: true,
         }
     }
 }

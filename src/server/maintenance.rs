@@ -25,7 +25,12 @@ pub struct Pruned {
     pub idempotency_records: u64,
     /// Logged API requests, day summaries and addresses past `TREKMAIL_ACTIVITY_DAYS`.
     pub request_log: u64,
+    /// Webhook deliveries (delivered or failed) and their attempts past `DELIVERY_DAYS`.
+    pub webhook_deliveries: u64,
 }
+
+/// How long a finished webhook delivery stays on its endpoint's page.
+pub const DELIVERY_DAYS: i64 = 30;
 
 /// One pass over everything that expires.
 pub async fn prune(state: &AppState) -> Result<Pruned, sqlx::Error> {
@@ -65,7 +70,29 @@ pub async fn prune(state: &AppState) -> Result<Pruned, sqlx::Error> {
             now,
         )
         .await?,
+        webhook_deliveries: prune_deliveries(&state.pool, now - DELIVERY_DAYS * 86_400_000).await?,
     })
+}
+
+/// Finished deliveries made before `before`, attempts first (they point at their delivery).
+async fn prune_deliveries(pool: &Pool, before: i64) -> Result<u64, sqlx::Error> {
+    delete_in_batches(
+        pool,
+        "delete from webhook_attempt where webhook_attempt_id in
+           (select a.webhook_attempt_id from webhook_attempt a
+              join webhook_delivery d on d.webhook_delivery_id = a.webhook_delivery_id
+             where d.created_at < $1 and d.next_attempt_at is null limit $2)",
+        before,
+    )
+    .await?;
+    delete_in_batches(
+        pool,
+        "delete from webhook_delivery where webhook_delivery_id in
+           (select webhook_delivery_id from webhook_delivery
+             where created_at < $1 and next_attempt_at is null limit $2)",
+        before,
+    )
+    .await
 }
 
 pub async fn delete_in_batches(

@@ -52,3 +52,5 @@ pub mod telemetry;
 pub mod throttle;
 /// The token service.
 pub mod tokens;
+/// Signed webhooks: endpoints, the outbox and its worker.
+pub mod webhooks;

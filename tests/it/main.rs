@@ -36,5 +36,7 @@ mod storage;
 mod token_list;
 /// The guided tour's server side.
 mod tour;
+/// Signed webhooks: endpoints, the outbox, deliveries and retries.
+mod webhooks;
 /// What goes over the wire: cached, precompressed assets; compressed pages and JSON.
 mod wire;

@@ -72,6 +72,7 @@ fn Content(viewer: Viewer) -> impl IntoView {
                     <ul class="-mb-px flex gap-6">
                         <li><A href=routes::TOKENS attr:class=TAB>"Tokens"</A></li>
                         <li><A href=routes::AUDIT_LOG attr:class=TAB attr:data-tour="audit-log-tab">"Audit Log"</A></li>
+                        <li><A href=routes::WEBHOOKS attr:class=TAB>"Webhooks"</A></li>
                     </ul>
                 </nav>
                 <div class="pt-6">

@@ -12,6 +12,8 @@ pub mod emergency_revoke;
 pub mod narrow_token;
 /// The create form as a page (without JavaScript), and the one-time reveal.
 pub mod new_token;
+/// Adding a webhook endpoint, and its secret shown once.
+pub mod new_webhook;
 /// Unknown URLs.
 pub mod not_found;
 /// The revoke confirmation as a page (without JavaScript).
@@ -28,3 +30,7 @@ pub mod token_detail;
 pub mod token_policy;
 /// The Tokens tab.
 pub mod tokens;
+/// One webhook endpoint: deliveries, test event, delete.
+pub mod webhook_detail;
+/// The Webhooks tab.
+pub mod webhooks;

@@ -60,6 +60,7 @@ async fn pruning_removes_expired_sessions_and_old_idempotency_records_only() {
             sessions: 2,
             idempotency_records: 1,
             request_log: 0,
+            webhook_deliveries: 0,
         }
     );
     assert_eq!(
