@@ -50,6 +50,8 @@ export default defineConfig({
       RUST_LOG: 'warn',
       // A rotation's "1 hour" of grace lasts 2 s, so a test watches the old secret stop.
       TREKMAIL_ROTATION_HOUR_MS: '2000',
+      // The webhook test's receiver listens on 127.0.0.1, which production refuses (SSRF).
+      TREKMAIL_WEBHOOKS_ALLOW_PRIVATE: '1',
     },
   },
   use: {

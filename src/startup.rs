@@ -48,6 +48,7 @@ pub async fn build_state(
         activity: Arc::new(crate::server::activity::ActivityLog::start(
             pool.clone(),
             config.request_log,
+            config.api_rate_limit,
         )),
         pool,
         config: Arc::new(config),

@@ -136,6 +136,33 @@ for (const { device, viewport } of DEVICES) {
         await expect(page.getByRole('button', { name: 'Narrow token' })).toBeVisible();
         await check(page, 'narrow');
       });
+
+      test('webhooks: list, add form and its refusal, the secret, an endpoint with a delivery', async ({ page }) => {
+        await signIn(page, 'owner@agency.test');
+        await page.goto('/agents/webhooks');
+        await check(page, 'webhooks');
+        await page.getByRole('link', { name: 'Add endpoint' }).click();
+        await check(page, 'webhook-new');
+        await page.getByLabel('Endpoint URL').fill('ftp://example.com/');
+        await page.getByRole('button', { name: 'Add endpoint' }).click();
+        await expect(page.getByText('Only http:// and https://')).toBeVisible();
+        await check(page, 'webhook-refused');
+        // Nothing listens on the discard port: the delivery is refused and shown as retrying.
+        await page.getByLabel('Endpoint URL').fill(`http://127.0.0.1:9/${uniqueName('axe').replace(/\W/g, '')}`);
+        await page.getByRole('button', { name: 'Add endpoint' }).click();
+        await expect(page.getByLabel('Signing secret')).toBeVisible();
+        await check(page, 'webhook-secret');
+        await page.getByRole('link', { name: 'Done' }).click();
+        await page.getByRole('button', { name: 'Send test event' }).click();
+        await expect(async () => {
+          await page.reload();
+          await expect(page.getByText('1 attempt')).toBeVisible({ timeout: 1_000 });
+        }).toPass({ timeout: 15_000 });
+        await page.getByText('1 attempt').click();
+        await check(page, 'webhook-detail');
+        await page.getByRole('button', { name: 'Delete endpoint' }).click();
+        await expect(page.getByRole('status').filter({ hasText: 'Endpoint deleted' })).toBeVisible();
+      });
     });
   }
 }

@@ -50,14 +50,32 @@ pub async fn list_token_requests(
     })
 }
 
+/// What "Narrow to what it used" would change, in words, one change each (the message tokens it
+/// would revoke included), or why it would not narrow (nothing to remove, a log that does not
+/// cover its 30 days): the confirmation page says so, a page like any other (not an error).
+#[server(endpoint = "preview_narrowing")]
+pub async fn preview_narrowing(id: i64) -> Result<Result<Vec<String>, String>, AppError> {
+    use crate::api::context::{client_meta, require_owner, state};
+    use crate::server::tokens::{narrow_to_usage, Error};
+    let (state, client) = (state(), client_meta());
+    let owner = require_owner().await?;
+    let days = state.config.activity_days;
+    match narrow_to_usage(&state.pool, &owner, id, days, false, &client).await {
+        Ok(detail) => Ok(Ok(detail.split("; ").map(str::to_string).collect())),
+        Err(Error::Invalid(why) | Error::Widens(why)) => Ok(Err(why.to_string())),
+        Err(error) => Err(error.into()),
+    }
+}
+
 /// "Narrow to what it used": removes the scopes (and domains) the last 30 days of requests did
 /// not use, then returns to the token's page confirming it.
 #[server(endpoint = "narrow_token")]
 pub async fn narrow_token(id: i64) -> Result<(), AppError> {
     use crate::api::context::{client_meta, require_owner, state};
-    let (pool, client) = (state().pool.clone(), client_meta());
+    let (state, client) = (state(), client_meta());
     let owner = require_owner().await?;
-    crate::server::tokens::narrow_to_usage(&pool, &owner, id, &client).await?;
+    let days = state.config.activity_days;
+    crate::server::tokens::narrow_to_usage(&state.pool, &owner, id, days, true, &client).await?;
     leptos_axum::redirect(&format!(
         "{}?narrowed=1",
         crate::model::routes::token_detail(id)

@@ -54,6 +54,7 @@ pub fn server_fn_content_types() -> std::collections::HashMap<&'static str, &'st
         entry::<activity::GetTokenDetail, _, _>(),
         entry::<activity::ListTokenRequests, _, _>(),
         entry::<activity::NarrowToken, _, _>(),
+        entry::<activity::PreviewNarrowing, _, _>(),
         entry::<lifecycle::SetTokenPaused, _, _>(),
         entry::<lifecycle::ChangeTokenExpiration, _, _>(),
         entry::<lifecycle::SetTokenIpAllowlist, _, _>(),

@@ -55,6 +55,9 @@ pub struct Usage {
     pub domains_used: Option<Vec<String>>,
     /// What "Narrow to what it used" would change, in words; empty when it would change nothing.
     pub narrowing: Vec<String>,
+    /// Why narrowing is not offered although the log may look incomplete: it does not cover the
+    /// last 30 days of this token's work (retention, a recent rotation, a gap, a new log).
+    pub uncovered: Option<String>,
 }
 
 /// One logged API request.

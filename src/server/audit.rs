@@ -113,6 +113,14 @@ fn push_filter(query: &mut Query<'_>, filter: &AuditFilter) {
 /// Events per read of an export.
 pub const EXPORT_BATCH: i64 = 1_000;
 
+/// One read of an export: the events this version can show, and where the next read starts
+/// (`None`: this was the last). The cursor follows the rows read, not the rows shown, so an event
+/// of an action this version does not know never ends an export early.
+pub struct ExportBatch {
+    pub rows: Vec<AuditRow>,
+    pub next: Option<i64>,
+}
+
 /// The export's next batch: the filtered events older than `before` (all when `None`), newest
 /// first. An export reads batch after batch, so its memory stays one batch whatever the size.
 pub async fn export_batch(
@@ -120,7 +128,7 @@ pub async fn export_batch(
     account_id: i64,
     filter: &AuditFilter,
     before: Option<i64>,
-) -> Result<Vec<AuditRow>, sqlx::Error> {
+) -> Result<ExportBatch, sqlx::Error> {
     let mut query = Query::build(SELECT_EVENTS);
     query.push_bind(account_id);
     push_filter(&mut query, filter);
@@ -131,10 +139,17 @@ pub async fn export_batch(
         .push(" order by audit_event_id desc limit ")
         .push_bind(EXPORT_BATCH);
     let records: Vec<AuditRecord> = query.fetch_all(pool).await?;
-    Ok(records
-        .into_iter()
-        .filter_map(AuditRecord::into_row)
-        .collect())
+    let next = records
+        .last()
+        .filter(|_| records.len() == EXPORT_BATCH as usize)
+        .map(|record| record.audit_event_id);
+    Ok(ExportBatch {
+        rows: records
+            .into_iter()
+            .filter_map(AuditRecord::into_row)
+            .collect(),
+        next,
+    })
 }
 
 /// One token's latest events, newest first (its detail page's history).

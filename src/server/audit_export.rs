@@ -170,18 +170,16 @@ fn stream(
             if done {
                 return Ok(None);
             }
-            let rows = export_batch(&state.pool, account_id, &filter, before)
+            let batch = export_batch(&state.pool, account_id, &filter, before)
                 .await
                 .map_err(|error| {
                     crate::server::telemetry::log_unexpected(&error, "an export stopped");
                     std::io::Error::other("the export stopped: the database could not be read")
                 })?;
-            let last = rows.len() < crate::server::audit::EXPORT_BATCH as usize;
-            let next = rows.last().map(|row| row.id);
-            let bytes = encode(&rows, format, !started)?;
+            let bytes = encode(&batch.rows, format, !started)?;
             Ok(Some((
                 Bytes::from(bytes),
-                (next, true, last || next.is_none()),
+                (batch.next, true, batch.next.is_none()),
             )))
         }
     })

@@ -274,7 +274,7 @@ async fn uncount(tx: &mut Transaction<'_>, attempt: &Attempt) -> Result<(), sqlx
 /// The key of a client address: an IPv4 address as it is, an IPv6 address by its /64 network
 /// (one subscriber usually holds a whole /64, so counting single IPv6 addresses would let one
 /// client appear as billions).
-fn address_key(ip: &str) -> String {
+pub fn address_key(ip: &str) -> String {
     match ip.parse::<std::net::IpAddr>() {
         Ok(std::net::IpAddr::V6(v6)) => ipnet::Ipv6Net::new(v6, 64)
             .map(|net| net.trunc().to_string())

@@ -61,14 +61,17 @@ async fn both_exports_stream_what_the_search_finds_and_are_audited() {
             .fetch_one(&s.app.pool)
             .await
             .unwrap();
+    // One of them of an action a later version added: skipped, without ending the export early
+    // (it is in the first batch of 1,000).
     for n in 0..2_500 {
         db::query(
             "insert into audit_event (account_id, action, token_name, token_prefix, actor, ip, user_agent, created_at)
-             values ($1, 'token_revoked', $2, 'tm_live_bulk0000', 'owner@pro.test', '10.0.0.1', 'bulk', $3)",
+             values ($1, $4, $2, 'tm_live_bulk0000', 'owner@pro.test', '10.0.0.1', 'bulk', $3)",
         )
         .bind(account_id)
         .bind(format!("bulk {n}"))
         .bind(now_ms() - 10_000 + n)
+        .bind(if n == 2_000 { "future_action" } else { "token_revoked" })
         .execute(&s.app.pool)
         .await
         .unwrap();
@@ -93,8 +96,8 @@ async fn both_exports_stream_what_the_search_finds_and_are_audited() {
         "id,time,action,token_name,token_prefix,actor,ip,user_agent,detail"
     );
     // The header, the export's own event (written before the file is read, so its first line),
-    // 2,500 bulk events and the two creations.
-    assert_eq!(lines.len(), 1 + 2_500 + 2 + 1, "{}", &csv.body[..300]);
+    // 2,499 bulk events it knows and the two creations.
+    assert_eq!(lines.len(), 1 + 2_499 + 2 + 1, "{}", &csv.body[..300]);
     assert!(
         lines[1].contains("audit_log_exported"),
         "newest first: {}",

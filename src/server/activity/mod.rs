@@ -8,8 +8,15 @@
 //! written with the next batch and the detail page says how many requests are missing. A batch
 //! the database refuses is counted the same way: the log never blocks or fails an API call.
 //!
+//! **Within the token's budget.** Each token may have at most twice its API rate limit of requests
+//! logged per minute: calls refused before the rate limit applies (a revoked, expired or paused
+//! token, an address outside its allowlist) and 429s are logged too, so without a budget one
+//! leaked token could fill the queue and crowd every other token's requests out. Requests past the
+//! budget are counted as not logged, like a full queue's.
+//!
 //! Records still queued when the server stops are written by [`ActivityLog::flush`] on the way
-//! out; a crash loses at most the last [`writer::PAUSE`] of requests.
+//! out; a crash loses what was queued and not yet written: up to [`QUEUE_CAPACITY`] records when
+//! the writer had fallen behind, usually the last [`writer::PAUSE`] of requests.
 
 /// What the detail page reads: summaries, addresses, recent requests.
 pub mod report;
@@ -20,6 +27,7 @@ use crate::domain::activity::RequestFilter;
 use crate::model::activity::TokenDetail;
 use crate::model::{Cursor, Page};
 use crate::server::db::{now_ms, Pool};
+use crate::server::rest::rate_limit::ApiRateLimiter;
 use std::collections::HashMap;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -59,6 +67,8 @@ enum Message {
 /// The queue in front of the writer, shared by every request.
 pub struct ActivityLog {
     queue: Option<mpsc::Sender<Message>>,
+    /// Each token's logging budget per minute (never synced: each server keeps its own).
+    budget: ApiRateLimiter,
     /// Requests not logged per token, not yet written to the database.
     dropped: Arc<Mutex<HashMap<i64, (u64, i64)>>>,
     /// Requests not logged since the process started (for the logs and tests).
@@ -66,13 +76,20 @@ pub struct ActivityLog {
 }
 
 impl ActivityLog {
-    /// Starts the writer on the current runtime; `enabled` false logs nothing (`TREKMAIL_REQUEST_LOG=0`).
-    pub fn start(pool: Pool, enabled: bool) -> ActivityLog {
-        ActivityLog::with_capacity(pool, enabled, QUEUE_CAPACITY)
+    /// Starts the writer on the current runtime; `enabled` false logs nothing
+    /// (`TREKMAIL_REQUEST_LOG=0`). `rate_limit`: the API's requests per minute per token.
+    pub fn start(pool: Pool, enabled: bool, rate_limit: u32) -> ActivityLog {
+        ActivityLog::with_capacity(pool, enabled, QUEUE_CAPACITY, rate_limit)
     }
 
     /// The same with a queue of `capacity` records (tests fill a small one).
-    pub fn with_capacity(pool: Pool, enabled: bool, capacity: usize) -> ActivityLog {
+    pub fn with_capacity(
+        pool: Pool,
+        enabled: bool,
+        capacity: usize,
+        rate_limit: u32,
+    ) -> ActivityLog {
+        let budget = ApiRateLimiter::per_minute(rate_limit.saturating_mul(2), pool.clone());
         let dropped = Arc::new(Mutex::new(HashMap::new()));
         let dropped_total = Arc::new(AtomicU64::new(0));
         let queue = enabled.then(|| {
@@ -82,14 +99,21 @@ impl ActivityLog {
         });
         ActivityLog {
             queue,
+            budget,
             dropped,
             dropped_total,
         }
     }
 
-    /// Queues a request for the log without waiting; a full queue counts it as dropped.
+    /// Queues a request for the log without waiting; a full queue, or a token past its budget,
+    /// counts it as dropped.
     pub fn record(&self, record: RequestRecord) {
         let Some(queue) = &self.queue else { return };
+        if self.budget.check_at(record.token_id, record.at).is_err() {
+            self.dropped_total.fetch_add(1, Ordering::Relaxed);
+            count_dropped(&self.dropped, record.token_id, 1, record.at);
+            return;
+        }
         if let Err(error) = queue.try_send(Message::Record(record)) {
             let record = match error {
                 mpsc::error::TrySendError::Full(Message::Record(record))
@@ -154,7 +178,7 @@ pub async fn detail(
         addresses: report::addresses(pool, token_id).await?,
         days: report::days(pool, token_id, now).await?,
         gap: report::gap(pool, token_id).await?,
-        usage: report::usage(pool, &token, &domains, now).await?,
+        usage: report::usage(pool, &token, &domains, retention_days, now).await?,
         retention_days,
         token,
     }))

@@ -2,7 +2,9 @@
 //! addresses, its audit events and a keyset page of its requests. Each is a read of a few rows on
 //! an index, however many requests the token made (the summaries are written with the log).
 
-use crate::domain::activity::{day_of, RequestFilter, StatusClass, CHART_DAYS, RECENT_ADDRESSES};
+use crate::domain::activity::{
+    day_of, RequestFilter, StatusClass, CHART_DAYS, DAY_MS, RECENT_ADDRESSES,
+};
 use crate::domain::token::TokenKind;
 use crate::model::activity::{AddressSeen, DayCount, RequestRow, Usage};
 use crate::model::tokens::{DomainOption, TokenRow};
@@ -179,6 +181,7 @@ pub async fn usage(
     pool: &Pool,
     token: &TokenRow,
     domains: &[DomainOption],
+    retention_days: i64,
     now: i64,
 ) -> Result<Usage, sqlx::Error> {
     let used: Vec<(String, String, i64)> = db::query(
@@ -254,9 +257,58 @@ pub async fn usage(
         domains_granted: token.domains.clone(),
         domains_used,
         narrowing: Vec::new(),
+        uncovered: uncovered(pool, token, retention_days, now).await?,
     };
-    usage.narrowing = narrowing(token, &usage);
+    if usage.uncovered.is_none() {
+        usage.narrowing = narrowing(token, &usage);
+    }
     Ok(usage)
+}
+
+/// Why the log may not show everything the token needs over the last 30 days (`None`: it
+/// shows it all, so narrowing may trust it). The window starts 30 days ago, or when the token's
+/// work began if later: a rotated secret's successor carries on its predecessor's work, whose
+/// requests are logged on the predecessor.
+async fn uncovered(
+    pool: &Pool,
+    token: &TokenRow,
+    retention_days: i64,
+    now: i64,
+) -> Result<Option<String>, sqlx::Error> {
+    if retention_days < CHART_DAYS {
+        return Ok(Some(format!(
+            "The request log keeps {retention_days} days of requests, fewer than the 30 that narrowing reads, so it cannot tell what this token needs."
+        )));
+    }
+    let window_start = now - CHART_DAYS * DAY_MS;
+    let predecessor: Option<(i64,)> =
+        db::query("select created_at from api_token where replaced_by_token_id = $1")
+            .bind(token.id)
+            .fetch_optional(pool)
+            .await?;
+    if predecessor.is_some() && token.created_at > window_start {
+        return Ok(Some(
+            "It replaced a rotated secret less than 30 days ago; the requests made with the old secret are not counted here, so narrowing waits until this one has 30 days of its own.".into(),
+        ));
+    }
+    let from = token.created_at.max(window_start);
+    let (first_day,): (Option<i64>,) = db::query("select min(day) from api_request_day")
+        .fetch_one(pool)
+        .await?;
+    if first_day.is_none_or(|first| first > day_of(from)) {
+        return Ok(Some(
+            "The request log does not reach back over the whole window yet (it started, or was emptied, after this token's window began), so it cannot tell what this token needs.".into(),
+        ));
+    }
+    let (gaps,): (i64,) =
+        db::query("select count(*) from api_request_gap where api_token_id = $1 and last_at >= $2")
+            .bind(token.id)
+            .bind(from)
+            .fetch_one(pool)
+            .await?;
+    Ok((gaps > 0).then(|| {
+        "Some of its requests in the last 30 days could not be logged, so the log may miss a scope it needs.".to_string()
+    }))
 }
 
 /// What "Narrow to what it used" would change, in words (empty: nothing). It only ever removes:

@@ -6,7 +6,7 @@
 use super::{count_dropped, Message, RequestRecord};
 use crate::domain::activity::{day_of, StatusClass};
 use crate::server::db::{self, Pool, Query, Transaction};
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
 use tokio::sync::mpsc;
@@ -68,8 +68,10 @@ pub async fn write(
     for chunk in records.chunks(ROWS_PER_STATEMENT) {
         insert_requests(&mut tx, chunk).await?;
     }
-    let mut days: HashMap<DayKey<'_>, (i64, i64, i64)> = HashMap::new();
-    let mut addresses: HashMap<(i64, &str), (i64, i64, i64)> = HashMap::new();
+    // Sorted maps: every server upserts summary rows in key order, so two servers writing the
+    // same rows on PostgreSQL wait for each other instead of deadlocking (and losing a batch).
+    let mut days: BTreeMap<DayKey<'_>, (i64, i64, i64)> = BTreeMap::new();
+    let mut addresses: BTreeMap<(i64, &str), (i64, i64, i64)> = BTreeMap::new();
     for record in records {
         let day = days
             .entry((
@@ -137,6 +139,8 @@ pub async fn write(
         );
         query.execute(&mut tx).await?;
     }
+    let mut gaps: Vec<_> = gaps.iter().collect();
+    gaps.sort_unstable_by_key(|(token_id, _)| **token_id);
     for (token_id, (count, at)) in gaps {
         db::query(
             "insert into api_request_gap (api_token_id, dropped, last_at) values ($1, $2, $3)

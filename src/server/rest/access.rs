@@ -274,7 +274,7 @@ pub async fn authorize(
         &mut token_id,
     )
     .await;
-    let logged = token_id
+    let record = token_id
         .filter(|_| state.activity.enabled())
         .map(|token_id| {
             let request_id = request
@@ -297,6 +297,11 @@ pub async fn authorize(
                 authorized: checked.is_ok(),
             }
         });
+    let logged = Pending {
+        log: &state.activity,
+        record,
+        started,
+    };
     let response = match checked {
         Ok(caller) => {
             crate::server::telemetry::record_token_prefix(&caller.prefix);
@@ -306,16 +311,45 @@ pub async fn authorize(
         }
         Err(error) => error.into_response(),
     };
-    if let Some(mut record) = logged {
-        record.status = response.status().as_u16();
-        record.error_code = response
+    logged.finish(
+        response.status().as_u16(),
+        response
             .extensions()
             .get::<ApiError>()
-            .map_or("", |error| error.body.code);
-        record.duration_us = i64::try_from(started.elapsed().as_micros()).unwrap_or(i64::MAX);
-        state.activity.record(record);
-    }
+            .map_or("", |error| error.body.code),
+    );
     response
+}
+
+/// A request's log record until its response is ready. If the client goes away first, the
+/// server drops the request's future, and with it this: the request is then logged as 499
+/// `client_closed_request` (nginx's word), so a caller cannot hide a call by hanging up.
+struct Pending<'a> {
+    log: &'a crate::server::activity::ActivityLog,
+    record: Option<RequestRecord>,
+    started: std::time::Instant,
+}
+
+impl Pending<'_> {
+    fn finish(mut self, status: u16, error_code: &'static str) {
+        self.queue(status, error_code);
+    }
+
+    fn queue(&mut self, status: u16, error_code: &'static str) {
+        if let Some(mut record) = self.record.take() {
+            record.status = status;
+            record.error_code = error_code;
+            record.duration_us =
+                i64::try_from(self.started.elapsed().as_micros()).unwrap_or(i64::MAX);
+            self.log.record(record);
+        }
+    }
+}
+
+impl Drop for Pending<'_> {
+    fn drop(&mut self) {
+        self.queue(499, "client_closed_request");
+    }
 }
 
 /// The number in the path where the route has `{id}` (0 when it has none).

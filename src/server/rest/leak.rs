@@ -1,8 +1,9 @@
 //! `POST /api/v1/credentials/revoke`: a leak report, sent without a token by whoever found our
 //! secrets where they should not be (a secret scanner, a security researcher, the owner). Every
 //! secret in it that still works is revoked at once (`tokens::revoke_reported`). The reply is
-//! the same whatever the strings were; each address may send [`REPORTS_PER_MINUTE`] reports a
-//! minute, counted in the database so several servers count together.
+//! the same whatever the strings were; each address (an IPv6 client by its /64, as sign-in
+//! counts it) may send [`REPORTS_PER_MINUTE`] reports a minute, and all addresses together
+//! [`ALL_REPORTS_PER_MINUTE`], counted in the database so several servers count together.
 
 use super::error::ApiError;
 use super::extract::ApiJson;
@@ -18,6 +19,11 @@ use serde::Deserialize;
 
 /// Reports one address may send per clock minute.
 pub const REPORTS_PER_MINUTE: i64 = 10;
+/// Reports every address together may send per clock minute: each report can cost up to 100
+/// lookups, and addresses are cheap to come by (a botnet), so the endpoint has a ceiling too.
+pub const ALL_REPORTS_PER_MINUTE: i64 = 600;
+/// The key the ceiling is counted under (no address looks like it).
+const EVERYONE: &str = "*";
 
 /// The body: GitHub's credential revocation shape.
 #[derive(Deserialize)]
@@ -72,19 +78,28 @@ pub async fn report(
     }
 }
 
-/// Counts this report against its address's minute; false once the address sent too many.
+/// Counts this report against its address's minute and everyone's; false once either is spent.
 async fn count_report(state: &AppState, ip: &str) -> Result<bool, sqlx::Error> {
     let minute = now_ms() / 60_000;
-    let (reports,): (i64,) = db::query(
-        "insert into leak_report_count (ip, minute, reports) values ($1, $2, 1)
-         on conflict (ip, minute) do update set reports = leak_report_count.reports + 1
-         returning reports",
-    )
-    .bind(ip)
-    .bind(minute)
-    .fetch_one(&state.pool)
-    .await?;
-    Ok(reports <= REPORTS_PER_MINUTE)
+    let address = crate::server::throttle::address_key(ip);
+    for (key, limit) in [
+        (address.as_str(), REPORTS_PER_MINUTE),
+        (EVERYONE, ALL_REPORTS_PER_MINUTE),
+    ] {
+        let (reports,): (i64,) = db::query(
+            "insert into leak_report_count (ip, minute, reports) values ($1, $2, 1)
+             on conflict (ip, minute) do update set reports = leak_report_count.reports + 1
+             returning reports",
+        )
+        .bind(key)
+        .bind(minute)
+        .fetch_one(&state.pool)
+        .await?;
+        if reports > limit {
+            return Ok(false);
+        }
+    }
+    Ok(true)
 }
 
 /// The housekeeping's rule: minutes before the previous one are done with.

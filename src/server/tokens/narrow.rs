@@ -12,11 +12,14 @@ use crate::server::auth::SessionUser;
 use crate::server::client::ClientMeta;
 use crate::server::db::{now_ms, Pool};
 
-/// Narrows the token and returns what changed, in words.
+/// Narrows the token and returns what changed, in words; with `apply` false, only says what it
+/// would change (the confirmation page), including the message tokens it would revoke.
 pub async fn narrow_to_usage(
     pool: &Pool,
     owner: &SessionUser,
     token_id: i64,
+    retention_days: i64,
+    apply: bool,
     client: &ClientMeta,
 ) -> Result<String> {
     let token = find(pool, owner.account_id, token_id)
@@ -26,7 +29,10 @@ pub async fn narrow_to_usage(
         return Err(Error::NotActive);
     }
     let domains = account_domains(pool, owner.account_id).await?;
-    let usage = report::usage(pool, &token, &domains, now_ms()).await?;
+    let usage = report::usage(pool, &token, &domains, retention_days, now_ms()).await?;
+    if let Some(why) = usage.uncovered {
+        return Err(Error::Invalid(FieldErrors::single("scopes", why)));
+    }
     if usage.narrowing.is_empty() {
         return Err(Error::Invalid(FieldErrors::single(
             "scopes",
@@ -79,7 +85,7 @@ pub async fn narrow_to_usage(
         owner,
         token_id,
         &form,
-        true,
+        apply,
         client,
         AuditAction::TokenNarrowed,
     )

@@ -273,12 +273,13 @@ pub async fn enqueue_for_audit(
     let Some(token_id) = entry.token_id else {
         return Ok(());
     };
-    let kind = if entry.token_prefix.starts_with("tm_msg_") {
-        "message"
-    } else {
-        "ops"
-    };
+    let message = entry.token_prefix.starts_with("tm_msg_");
+    let kind = if message { "message" } else { "ops" };
+    let leaked = events_for(entry).contains(&WebhookEvent::TokenLeaked);
     for event in events_for(entry) {
+        if message && !leaked {
+            continue;
+        }
         let data = json!({
             "token": { "id": token_id, "name": entry.token_name, "prefix": entry.token_prefix, "kind": kind },
             "actor": entry.actor,

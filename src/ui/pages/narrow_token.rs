@@ -1,8 +1,9 @@
-//! "Narrow to what it used": what would be removed, and a confirmation. A plain form posting to
-//! the server function, which works the change out again from the log (never from this page) and
-//! returns to the token's page; so it works without JavaScript.
+//! "Narrow to what it used": what would be removed (and which message tokens would be revoked
+//! with it), and a confirmation. A plain form posting to the server function, which works the
+//! change out again from the log (never from this page) and returns to the token's page; so it
+//! works without JavaScript.
 
-use crate::api::activity::{get_token_detail, NarrowToken};
+use crate::api::activity::{get_token_detail, preview_narrowing, NarrowToken};
 use crate::model::error::AppError;
 use crate::model::routes;
 use crate::ui::components::common::{action_error, LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY};
@@ -19,6 +20,15 @@ pub fn NarrowTokenPage() -> impl IntoView {
         move |_| async move {
             match id {
                 Some(id) => get_token_detail(id).await,
+                None => Err(AppError::NotFound),
+            }
+        },
+    );
+    let preview = Resource::new(
+        || (),
+        move |_| async move {
+            match id {
+                Some(id) => preview_narrowing(id).await,
                 None => Err(AppError::NotFound),
             }
         },
@@ -45,14 +55,17 @@ pub fn NarrowTokenPage() -> impl IntoView {
                     }
                 };
                 let back = routes::token_detail(detail.token.id);
-                let changes = detail.usage.narrowing.clone();
+                let (changes, refusal) = match preview.await {
+                    Ok(Ok(changes)) => (changes, None),
+                    Ok(Err(why)) => (Vec::new(), Some(why)),
+                    Err(error) => (Vec::new(), Some(error.to_string())),
+                };
+                let can_narrow = !changes.is_empty();
                 view! {
                     <section aria-labelledby="change-title" class=CARD>
                         <h2 id="change-title" class="text-lg font-semibold">{format!("Narrow “{}” to what it used", detail.token.name)}</h2>
-                        {if changes.is_empty() {
-                            view! {
-                                <p class="mt-2 text-sm text-slate-600">"There is nothing to remove: it holds only what its requests of the last 30 days used, or it used nothing (then revoke it instead)."</p>
-                            }.into_any()
+                        {if let Some(refusal) = refusal {
+                            view! { <p class="mt-2 text-sm text-slate-600">{refusal}</p> }.into_any()
                         } else {
                             view! {
                                 <p class="mt-2 text-sm text-slate-600">"Its requests of the last 30 days used only part of what it holds. Narrowing removes the rest; the secret stays the same, and a call needing what was removed will be refused. Nothing is ever added."</p>
@@ -62,11 +75,17 @@ pub fn NarrowTokenPage() -> impl IntoView {
                             }.into_any()
                         }}
                         <p role="alert" class="mt-2 text-sm text-rose-700">{action_error(action)}</p>
-                        <ActionForm action attr:class="mt-5 flex justify-end gap-3">
-                            <input type="hidden" name="id" value=detail.token.id />
-                            <a href=back class=BUTTON_SECONDARY>"Cancel"</a>
-                            <button type="submit" class=BUTTON_PRIMARY>"Narrow token"</button>
-                        </ActionForm>
+                        {if !can_narrow {
+                            view! { <div class="mt-5 flex justify-end"><a href=back class=BUTTON_SECONDARY>"Back to the token"</a></div> }.into_any()
+                        } else {
+                            view! {
+                                <ActionForm action attr:class="mt-5 flex justify-end gap-3">
+                                    <input type="hidden" name="id" value=detail.token.id />
+                                    <a href=back class=BUTTON_SECONDARY>"Cancel"</a>
+                                    <button type="submit" class=BUTTON_PRIMARY>"Narrow token"</button>
+                                </ActionForm>
+                            }.into_any()
+                        }}
                     </section>
                 }.into_any()
             })}

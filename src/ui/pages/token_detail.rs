@@ -71,7 +71,7 @@ fn Detail(detail: TokenDetail, narrowed: bool) -> impl IntoView {
         {detail.gap.map(|(dropped, at)| view! {
             <p role="status" class="mt-4 rounded-xl border border-amber-200 bg-amber-50 px-4 py-3 text-sm text-amber-900">
                 {format!(
-                    "{dropped} request{} made with this token could not be logged (the server was too busy to keep up), the last on {}. The counts below leave them out.",
+                    "{dropped} request{} made with this token could not be logged (they came faster than twice its rate limit, or the server was too busy to keep up), the last on {}. The counts below leave them out.",
                     if dropped == 1 { "" } else { "s" },
                     time::exact(at)
                 )}
@@ -173,6 +173,8 @@ fn UsagePanel(id: i64, usage: Usage, kind: TokenKind) -> impl IntoView {
                         <span class="text-sm text-slate-600">{usage.narrowing.join("; ")}</span>
                     </div>
                 }.into_any()
+            } else if let Some(why) = usage.uncovered.clone().filter(|_| kind == TokenKind::Ops) {
+                view! { <p class="mt-3 text-sm text-slate-600">{why}</p> }.into_any()
             } else if nothing_used && kind == TokenKind::Ops {
                 view! { <p class="mt-3 text-sm text-slate-600">"It used none of its scopes in the last 30 days. If nothing needs it, revoke it."</p> }.into_any()
             } else {

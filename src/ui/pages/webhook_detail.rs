@@ -136,7 +136,7 @@ fn Deliveries(rows: Vec<DeliveryRow>, now: i64) -> impl IntoView {
                                     }).collect_view()}
                                 </ol>
                                 <p class="mt-2 text-xs text-slate-600">{format!("webhook-id: {}", row.message_id)}</p>
-                                <pre class="mt-1 max-w-xl overflow-x-auto rounded bg-slate-50 p-2 text-xs">{row.payload.clone()}</pre>
+                                <pre tabindex="0" aria-label="The body that was signed" class="mt-1 max-w-xl overflow-x-auto rounded bg-slate-50 p-2 text-xs focus-visible:outline-2 focus-visible:outline-indigo-600">{row.payload.clone()}</pre>
                             </details>
                         </td>
                     </tr>

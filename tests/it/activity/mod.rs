@@ -3,6 +3,8 @@
 
 use crate::lifecycle::{create, setup, Setup};
 
+/// Narrowing only on a log that covers the token's 30 days; the log's budget per token.
+mod coverage;
 /// The detail and narrow pages without JavaScript.
 mod pages;
 use crate::support::{acme_hello, assert_api_error, TestApp};
@@ -233,7 +235,7 @@ fn record(token_id: i64, at: i64) -> RequestRecord {
 async fn a_full_queue_drops_requests_counts_them_and_never_blocks_the_api() {
     let s = setup().await;
     // One place in the queue; this test's runtime runs nothing else between these calls.
-    let log = ActivityLog::with_capacity(s.app.pool.clone(), true, 1);
+    let log = ActivityLog::with_capacity(s.app.pool.clone(), true, 1, 240);
     let now = now_ms();
     for _ in 0..5 {
         log.record(record(s.id(), now));
@@ -374,6 +376,9 @@ async fn narrowing_keeps_only_the_scopes_and_domains_it_used() {
 #[tokio::test]
 async fn a_token_that_used_nothing_is_not_narrowed_to_nothing() {
     let s = setup().await;
+    // The log is running (another token's request is in it) and sees the idle token's whole life.
+    s.me(&s.token.token).await;
+    s.app.state.activity.flush().await;
     let idle = create(&s.app, &s.cookie, "idle bot", json!({})).await;
     let before = s.app.snapshot().await;
     let refused = s

@@ -102,7 +102,11 @@ async fn narrowing_works_as_a_plain_form() {
     let confirm = s.app.get(&page, Some(&s.cookie)).await;
     assert_eq!(confirm.status, StatusCode::OK);
     // `/me` needs no scope: it used none of them.
-    assert!(confirm.body.contains("There is nothing to remove"));
+    assert!(confirm.body.contains("Revoke it instead of narrowing it"));
+    assert!(
+        !confirm.body.contains("Narrow token</button>"),
+        "no button without a change"
+    );
 
     s.app
         .api("GET", "/api/v1/domains", Some(&s.token.token), None)

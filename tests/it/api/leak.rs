@@ -171,3 +171,39 @@ async fn each_address_may_send_ten_reports_a_minute() {
         .all(|s| *s == StatusCode::ACCEPTED || *s == StatusCode::TOO_MANY_REQUESTS));
     assert_eq!(statuses[0], StatusCode::ACCEPTED);
 }
+
+#[tokio::test]
+async fn an_ipv6_client_is_counted_by_its_64_not_by_each_address() {
+    let app = TestApp::with_config(|config| config.trust_proxy = true).await;
+    let body = json!({ "credentials": ["garbage"] }).to_string();
+    let mut statuses = Vec::new();
+    // A new address of one /64 for each report: 21 span at most two clock minutes.
+    for n in 1..=21 {
+        let ip = format!("2001:db8:1:2::{n:x}");
+        let response = app
+            .api_with(
+                "POST",
+                REPORT,
+                None,
+                Some(body.clone()),
+                &[("x-forwarded-for", &ip)],
+            )
+            .await;
+        statuses.push(response.status);
+    }
+    assert!(
+        statuses.contains(&StatusCode::TOO_MANY_REQUESTS),
+        "{statuses:?}"
+    );
+    // Another /64 still may.
+    let other = app
+        .api_with(
+            "POST",
+            REPORT,
+            None,
+            Some(body),
+            &[("x-forwarded-for", "2001:db8:1:3::1")],
+        )
+        .await;
+    assert_eq!(other.status, StatusCode::ACCEPTED);
+}
