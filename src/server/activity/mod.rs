@@ -192,14 +192,10 @@ pub async fn requests(
     filter: &RequestFilter,
     cursor: Cursor,
 ) -> Result<Option<Page<crate::model::activity::RequestRow>>, sqlx::Error> {
-    let (owned,): (i64,) = crate::server::db::query(
-        "select count(*) from api_token where api_token_id = $1 and account_id = $2",
-    )
-    .bind(token_id)
-    .bind(account_id)
-    .fetch_one(pool)
-    .await?;
-    if owned == 0 {
+    if crate::server::tokens::find(pool, account_id, token_id)
+        .await?
+        .is_none()
+    {
         return Ok(None);
     }
     report::requests(pool, token_id, filter, cursor)

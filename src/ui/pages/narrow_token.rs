@@ -3,7 +3,7 @@
 //! change out again from the log (never from this page) and returns to the token's page; so it
 //! works without JavaScript.
 
-use crate::api::activity::{get_token_detail, preview_narrowing, NarrowToken};
+use crate::api::activity::{preview_narrowing, NarrowToken};
 use crate::model::error::AppError;
 use crate::model::routes;
 use crate::ui::components::common::{action_error, LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY};
@@ -15,15 +15,7 @@ use leptos_router::hooks::use_params_map;
 #[component]
 pub fn NarrowTokenPage() -> impl IntoView {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
-    let detail = Resource::new(
-        || (),
-        move |_| async move {
-            match id {
-                Some(id) => get_token_detail(id).await,
-                None => Err(AppError::NotFound),
-            }
-        },
-    );
+    let detail = crate::ui::pages::token_detail::use_token_detail();
     let preview = Resource::new(
         || (),
         move |_| async move {

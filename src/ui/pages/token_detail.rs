@@ -20,11 +20,10 @@ use leptos_router::hooks::{use_params_map, use_query_map};
 
 const SECTION: &str = "mt-6 rounded-2xl bg-white px-6 py-5 shadow-sm ring-1 ring-slate-900/5";
 
-#[component]
-pub fn TokenDetailPage() -> impl IntoView {
+/// The token named by the page's `:id`, with everything its page shows (its narrow page too).
+pub fn use_token_detail() -> Resource<Result<TokenDetail, AppError>> {
     let id = use_params_map().with_untracked(|p| p.get("id").and_then(|v| v.parse::<i64>().ok()));
-    let narrowed = use_query_map().with_untracked(|q| q.get("narrowed").is_some());
-    let detail = Resource::new(
+    Resource::new(
         || (),
         move |_| async move {
             match id {
@@ -32,7 +31,13 @@ pub fn TokenDetailPage() -> impl IntoView {
                 None => Err(AppError::NotFound),
             }
         },
-    );
+    )
+}
+
+#[component]
+pub fn TokenDetailPage() -> impl IntoView {
+    let narrowed = use_query_map().with_untracked(|q| q.get("narrowed").is_some());
+    let detail = use_token_detail();
     view! {
         <Title text="Token · AI Agents & API · TrekMail" />
         <Suspense fallback=|| view! { <p class="py-8 text-sm text-slate-600">"Loading the token…"</p> }>
