@@ -17,7 +17,8 @@ create index webhook_endpoint_account_idx on webhook_endpoint (account_id, webho
 
 create table webhook_delivery (
     webhook_delivery_id integer primary key,
-    webhook_endpoint_id bigint not null references webhook_endpoint (webhook_endpoint_id),
+    -- deleting an endpoint deletes its deliveries (and they their attempts)
+    webhook_endpoint_id bigint not null references webhook_endpoint (webhook_endpoint_id) on delete cascade,
     -- the `webhook-id` header: the same on every attempt, so a receiver can drop repeats
     message_id       text   not null,
     event            text   not null,
@@ -42,7 +43,7 @@ create index webhook_delivery_endpoint_idx on webhook_delivery (webhook_endpoint
 
 create table webhook_attempt (
     webhook_attempt_id  integer primary key,
-    webhook_delivery_id bigint not null references webhook_delivery (webhook_delivery_id),
+    webhook_delivery_id bigint not null references webhook_delivery (webhook_delivery_id) on delete cascade,
     at          bigint not null,
     -- the response's status; null when there was none (timed out, refused, no such host)
     status      bigint,

@@ -22,6 +22,8 @@ use std::time::Duration;
 /// How often each server adds its requests to the shared count and reads the total back.
 pub const SYNC_INTERVAL: Duration = Duration::from_millis(250);
 const MINUTE_MS: i64 = 60_000;
+/// Windows held before past minutes are forgotten on a check.
+const FORGET_AT: usize = 10_000;
 /// Tokens per statement of a sync (three placeholders each).
 const SYNC_BATCH: usize = 300;
 
@@ -71,6 +73,11 @@ impl ApiRateLimiter {
     pub fn check_at(&self, token_id: i64, now: i64) -> Result<(), u64> {
         let minute = now.div_euclid(MINUTE_MS);
         let mut windows = self.windows.lock().expect("rate limit lock");
+        // A limiter never synced (the request log's budget) forgets past minutes here instead,
+        // once the map is large: it holds one entry per token that made a request.
+        if windows.len() >= FORGET_AT {
+            windows.retain(|_, window| window.minute >= minute - 1);
+        }
         let window = windows.entry(token_id).or_default();
         if window.minute != minute {
             *window = Window {

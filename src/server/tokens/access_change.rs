@@ -99,13 +99,14 @@ pub async fn edit_access(
         .map(String::as_str)
         .collect();
     // "Narrow to what it used" worked its change out before this transaction: if the token was
-    // widened meanwhile, applying it would undo that widening under the name "narrowed".
+    // widened (or renamed) meanwhile, applying it would undo that under the name "narrowed".
     let widens_domains = match (&new.domains, held.all_domains) {
         (_, 1) => false,
         (DomainConstraint::AllDomains, _) => true,
         (DomainConstraint::Only(ids), _) => ids.iter().any(|id| !old_domains.contains(id)),
     };
-    if action == AuditAction::TokenNarrowed && (!added.is_empty() || widens_domains) {
+    let renamed = held.name != new.name.as_str();
+    if action == AuditAction::TokenNarrowed && (!added.is_empty() || widens_domains || renamed) {
         return Err(Error::Widens(FieldErrors::single(
             "scopes",
             "The token's access changed while it was being narrowed. Open its page again and narrow it from there.",

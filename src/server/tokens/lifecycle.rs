@@ -214,6 +214,11 @@ pub async fn change_expiration(
         .bind(token_id)
         .execute(&mut tx)
         .await?;
+    // A new end gets its own `token.expiring` warning (and, in time, `token.expired`).
+    db::query("delete from webhook_token_notice where api_token_id = $1")
+        .bind(token_id)
+        .execute(&mut tx)
+        .await?;
     let detail = format!(
         "Expiration: {} → {}",
         expiry_words(held.expires_at),

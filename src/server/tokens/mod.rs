@@ -72,6 +72,10 @@ pub enum RevokedBy<'a> {
 
 /// How the audit log and the list name a revocation by a leak report.
 pub const LEAK_REPORT_ACTOR: &str = "Leak report";
+/// The audit detail of a token revoked because a leak report named it (`token.leaked`).
+pub const LEAK_DETAIL: &str = "Reported leaked";
+/// The audit detail of a message token revoked with the reported ops token that minted it.
+pub const LEAK_CHILD_DETAIL: &str = "Revoked with the reported token that minted it";
 
 /// Why the token service refused or failed.
 #[derive(Debug, thiserror::Error)]
@@ -150,7 +154,7 @@ impl RevokeLive<'_> {
 /// Holds the account's row until commit, so the account's token changes that count or compare
 /// (the cap, a duplicate name) run one at a time: on SQLite the write lock does this already,
 /// on PostgreSQL two requests could otherwise both count one below the cap and both insert.
-pub(super) async fn hold_account(tx: &mut Transaction<'_>, account_id: i64) -> Result<()> {
+pub(crate) async fn hold_account(tx: &mut Transaction<'_>, account_id: i64) -> Result<()> {
     let mut hold = Query::build("select account_id from account where account_id = $1");
     hold.push(tx.hold_rows_for_update());
     let _: Option<(i64,)> = hold.bind(account_id).fetch_optional(&mut *tx).await?;
@@ -312,6 +316,11 @@ pub async fn revoke(
 ) -> Result<()> {
     let mut tx = begin_write(pool).await?;
     let now = now_ms();
+    // Decided by who revokes, never by a name: an ops token may be called "Leak report".
+    let (detail, child_detail) = match actor {
+        RevokedBy::LeakReport => (LEAK_DETAIL, LEAK_CHILD_DETAIL),
+        _ => ("", ""),
+    };
     let actor = match actor {
         RevokedBy::Owner(email) => email,
         RevokedBy::Token(acting) => {
@@ -319,11 +328,6 @@ pub async fn revoke(
             acting.name
         }
         RevokedBy::LeakReport => LEAK_REPORT_ACTOR,
-    };
-    let detail = if actor == LEAK_REPORT_ACTOR {
-        "Reported leaked"
-    } else {
-        ""
     };
     // The token first, then what it minted, in two statements: the first waits for any mint by
     // this token still in flight (which holds it `for share`) to commit, and the second, reading
@@ -371,7 +375,11 @@ pub async fn revoke(
                 actor,
                 client,
                 at: now,
-                detail,
+                detail: if *id == token_id {
+                    detail
+                } else {
+                    child_detail
+                },
             },
         )
         .await?;

@@ -5,8 +5,11 @@
 //! fails it. At least once: a server that stops between the receiver's answer and its record
 //! sends it again later, with the same `webhook-id`, so the receiver can tell.
 //!
-//! Several servers share one outbox: a delivery is claimed for [`CLAIM_MS`] by an update that
-//! only one of them can win, and a claim left by a server that died runs out by itself.
+//! Several servers share one outbox: a delivery is claimed, right before it is sent, for
+//! [`CLAIM_MS`] (far longer than an attempt may take) by an update that only one of them can win;
+//! its attempt is recorded only while the claim is still its own, and a claim left by a server
+//! that died runs out by itself. Each pass sends at most one delivery per endpoint, oldest due
+//! first: a slow or failing endpoint holds up only its own deliveries, in their order.
 
 use super::{expiry, sign, target};
 use crate::domain::webhook::{next_attempt, DeliveryState};
@@ -21,8 +24,9 @@ pub const POLL: Duration = Duration::from_secs(1);
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a claim holds a delivery: longer than any attempt.
 const CLAIM_MS: i64 = 60_000;
-/// Deliveries claimed per pass, and sent at once.
-const BATCH: i64 = 50;
+/// Due deliveries read per pass; at most one per endpoint of them is sent.
+const CANDIDATES: i64 = 200;
+/// Deliveries sent at once.
 const PARALLEL: usize = 8;
 
 /// The HTTP client deliveries go through: no redirects, no proxies from the environment (they
@@ -70,52 +74,70 @@ pub async fn deliver_due(
     allow_private: bool,
     now: i64,
 ) -> Result<usize, sqlx::Error> {
-    let candidates: Vec<(i64,)> = db::query(
-        "select webhook_delivery_id from webhook_delivery
+    let candidates: Vec<(i64, i64)> = db::query(
+        "select webhook_delivery_id, webhook_endpoint_id from webhook_delivery
           where next_attempt_at is not null and next_attempt_at <= $1 and claimed_until < $1
-          order by next_attempt_at limit $2",
+          order by next_attempt_at, webhook_delivery_id limit $2",
     )
     .bind(now)
-    .bind(BATCH)
+    .bind(CANDIDATES)
     .fetch_all(pool)
     .await?;
-    let mut claimed = Vec::new();
-    for (id,) in candidates {
-        let won = db::query(
-            "update webhook_delivery set claimed_until = $1
-              where webhook_delivery_id = $2 and next_attempt_at is not null and claimed_until < $3",
-        )
-        .bind(now + CLAIM_MS)
-        .bind(id)
-        .bind(now)
-        .execute(pool)
-        .await?
-        .rows_affected()
-            == 1;
-        if won {
-            let due: Due = db::query(
-                "select d.webhook_delivery_id, d.message_id, d.payload, d.attempts, e.url, e.secret
-                   from webhook_delivery d
-                   join webhook_endpoint e on e.webhook_endpoint_id = d.webhook_endpoint_id
-                  where d.webhook_delivery_id = $1",
-            )
-            .bind(id)
-            .fetch_one(pool)
-            .await?;
-            claimed.push(due);
-        }
-    }
-    let attempted = claimed.len();
-    let results: Vec<Result<(), sqlx::Error>> = futures_util::stream::iter(claimed)
-        .map(|due| async move {
-            let outcome = attempt(client, allow_private, &due).await;
-            record(pool, &due, outcome, now).await
-        })
+    let mut endpoints = std::collections::HashSet::new();
+    let chosen: Vec<i64> = candidates
+        .into_iter()
+        .filter(|(_, endpoint)| endpoints.insert(*endpoint))
+        .map(|(id, _)| id)
+        .collect();
+    let results: Vec<Result<bool, sqlx::Error>> = futures_util::stream::iter(chosen)
+        .map(|id| send_one(pool, client, allow_private, id, now))
         .buffer_unordered(PARALLEL)
         .collect()
         .await;
-    results.into_iter().collect::<Result<(), _>>()?;
+    let mut attempted = 0;
+    for result in results {
+        attempted += usize::from(result?);
+    }
     Ok(attempted)
+}
+
+/// Claims one delivery, sends it and records the attempt; false when another server had it.
+async fn send_one(
+    pool: &Pool,
+    client: &reqwest::Client,
+    allow_private: bool,
+    id: i64,
+    now: i64,
+) -> Result<bool, sqlx::Error> {
+    let claim = now.max(now_ms()) + CLAIM_MS;
+    let won = db::query(
+        "update webhook_delivery set claimed_until = $1
+          where webhook_delivery_id = $2 and next_attempt_at is not null and claimed_until < $3",
+    )
+    .bind(claim)
+    .bind(id)
+    .bind(now)
+    .execute(pool)
+    .await?
+    .rows_affected()
+        == 1;
+    if !won {
+        return Ok(false);
+    }
+    let due: Option<Due> = db::query(
+        "select d.webhook_delivery_id, d.message_id, d.payload, d.attempts, e.url, e.secret
+           from webhook_delivery d
+           join webhook_endpoint e on e.webhook_endpoint_id = d.webhook_endpoint_id
+          where d.webhook_delivery_id = $1",
+    )
+    .bind(id)
+    .fetch_optional(pool)
+    .await?;
+    // Deleted with its endpoint in between: nothing to send.
+    let Some(due) = due else { return Ok(false) };
+    let outcome = attempt(client, allow_private, &due).await;
+    record(pool, &due, outcome, now, claim).await?;
+    Ok(true)
 }
 
 /// Posts one delivery, signed with the endpoint's secret.
@@ -181,13 +203,26 @@ fn describe(error: &reqwest::Error) -> String {
         words.push_str(&cause.to_string());
         source = cause.source();
     }
-    words.truncate(500);
+    // At most 500 bytes, cut at a character boundary.
+    let mut end = words.len().min(500);
+    while !words.is_char_boundary(end) {
+        end -= 1;
+    }
+    words.truncate(end);
     words.push('.');
     words
 }
 
-/// Records an attempt and what follows it: delivered, the next attempt's time, or failed.
-async fn record(pool: &Pool, due: &Due, outcome: Outcome, now: i64) -> Result<(), sqlx::Error> {
+/// Records an attempt and what follows it: delivered, the next attempt's time, or failed; only
+/// while `claim` is still this server's (else the attempt is forgotten: whoever holds the claim
+/// records its own).
+async fn record(
+    pool: &Pool,
+    due: &Due,
+    outcome: Outcome,
+    now: i64,
+    claim: i64,
+) -> Result<(), sqlx::Error> {
     let attempts = due.attempts + 1;
     let (state, next) = if outcome.error.is_empty() {
         (DeliveryState::Delivered, None)
@@ -199,29 +234,34 @@ async fn record(pool: &Pool, due: &Due, outcome: Outcome, now: i64) -> Result<()
         }
     };
     let mut tx = begin_write(pool).await?;
-    db::query(
-        "insert into webhook_attempt (webhook_delivery_id, at, status, error, duration_ms)
-         values ($1, $2, $3, $4, $5)",
-    )
-    .bind(due.webhook_delivery_id)
-    .bind(now_ms())
-    .bind(outcome.status)
-    .bind(outcome.error.as_str())
-    .bind(outcome.duration_ms)
-    .execute(&mut tx)
-    .await?;
-    db::query(
+    let ours = db::query(
         "update webhook_delivery
-            set attempts = $1, state = $2, next_attempt_at = $3, last_status = $4, claimed_until = 0
-          where webhook_delivery_id = $5",
+            set attempts = attempts + 1, state = $1, next_attempt_at = $2, last_status = $3,
+                claimed_until = 0
+          where webhook_delivery_id = $4 and claimed_until = $5",
     )
-    .bind(attempts)
     .bind(state.as_str())
     .bind(next)
     .bind(outcome.status)
     .bind(due.webhook_delivery_id)
+    .bind(claim)
     .execute(&mut tx)
-    .await?;
+    .await?
+    .rows_affected()
+        == 1;
+    if ours {
+        db::query(
+            "insert into webhook_attempt (webhook_delivery_id, at, status, error, duration_ms)
+             values ($1, $2, $3, $4, $5)",
+        )
+        .bind(due.webhook_delivery_id)
+        .bind(now_ms())
+        .bind(outcome.status)
+        .bind(outcome.error.as_str())
+        .bind(outcome.duration_ms)
+        .execute(&mut tx)
+        .await?;
+    }
     db::commit_bookkeeping(tx).await
 }
 
@@ -233,14 +273,21 @@ pub async fn run_forever(pool: Pool, allow_private: bool) {
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
     loop {
         ticks.tick().await;
-        let now = now_ms();
-        if let Err(error) = expiry::announce(&pool, now).await {
-            tracing::warn!(%error, "announcing expiring tokens failed; retrying");
-        }
-        match deliver_due(&pool, &client, allow_private, now).await {
-            Ok(0) => {}
-            Ok(attempted) => tracing::info!(attempted, "webhook deliveries attempted"),
-            Err(error) => tracing::warn!(%error, "webhook deliveries failed; retrying"),
+        // Each pass in a task of its own: a panic (a bug) ends that pass, never the worker.
+        let (pool, client) = (pool.clone(), client.clone());
+        let pass = tokio::spawn(async move {
+            let now = now_ms();
+            if let Err(error) = expiry::announce(&pool, now).await {
+                tracing::warn!(%error, "announcing expiring tokens failed; retrying");
+            }
+            match deliver_due(&pool, &client, allow_private, now).await {
+                Ok(0) => {}
+                Ok(attempted) => tracing::info!(attempted, "webhook deliveries attempted"),
+                Err(error) => tracing::warn!(%error, "webhook deliveries failed; retrying"),
+            }
+        });
+        if let Err(error) = pass.await {
+            tracing::error!(%error, "a webhook pass failed; the next one runs as usual");
         }
     }
 }

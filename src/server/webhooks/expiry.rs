@@ -1,10 +1,12 @@
 //! `token.expiring` (seven days ahead) and `token.expired`: nothing happens to a token when its
 //! time comes, so the worker looks for them. Each token is announced once per event, by whichever
 //! server records the notice first (`webhook_token_notice`'s key), in the transaction that writes
-//! the outbox. Only live ops tokens of accounts with an endpoint are looked at; a token made to
-//! last a week or less is not announced as expiring (its owner just chose that end), a rotated
-//! secret's end is its rotation's (announced as `token.rotated`), and a token that expired before
-//! the account had any endpoint is not announced late.
+//! the outbox. Only live ops tokens of accounts with an endpoint subscribed to the event are
+//! looked at; a token made to last a week or less is not announced as expiring (its owner just
+//! chose that end), nor a paused one (it does not work now anyway: its expiry is announced when it
+//! comes), a rotated secret's end is its rotation's (announced as `token.rotated`), and a token
+//! that expired before the account had such an endpoint, or more than a week ago, is not
+//! announced late. Changing a token's expiration clears its notices.
 
 use crate::domain::webhook::WebhookEvent;
 use crate::server::db::{self, begin_write, Pool};
@@ -23,18 +25,23 @@ const LIVE_OPS: &str = "select t.api_token_id, t.account_id, t.name, t.visible_p
 /// Announces what is due at `now`; returns how many tokens were announced.
 pub async fn announce(pool: &Pool, now: i64) -> Result<usize, sqlx::Error> {
     // The warning period is a constant of the code, written into the statement as a number.
+    // An endpoint listening for the event: its events are words separated by single spaces.
+    let listening = "exists (select 1 from webhook_endpoint e where e.account_id = t.account_id
+                       and ' ' || e.events || ' ' like '% ' || $2 || ' %'";
     let expiring = format!(
         "t.expires_at > $1 and t.expires_at <= $1 + {WARNING_MS}
-           and t.expires_at - t.created_at > {WARNING_MS}
-           and exists (select 1 from webhook_endpoint e where e.account_id = t.account_id)"
+           and t.expires_at - t.created_at > {WARNING_MS} and t.paused_at is null
+           and {listening})"
     );
-    let expired = "t.expires_at <= $1
-           and exists (select 1 from webhook_endpoint e
-                        where e.account_id = t.account_id and e.created_at < t.expires_at)";
+    // Bounded below, so each pass reads a week of expiries, not every token that ever expired.
+    let expired = format!(
+        "t.expires_at <= $1 and t.expires_at > $1 - {WARNING_MS}
+           and {listening} and e.created_at < t.expires_at)"
+    );
     let mut announced = 0;
     for (event, condition) in [
         (WebhookEvent::TokenExpiring, expiring.as_str()),
-        (WebhookEvent::TokenExpired, expired),
+        (WebhookEvent::TokenExpired, expired.as_str()),
     ] {
         let found: Vec<Found> = db::Query::build(&format!(
             "{LIVE_OPS} {condition}

@@ -17,7 +17,7 @@ use super::audit::{record, AuditEntry};
 use super::auth::SessionUser;
 use super::client::ClientMeta;
 use super::db::{self, begin_write, now_ms, Pool, Query, Transaction};
-use super::tokens::{Error, Result, LEAK_REPORT_ACTOR};
+use super::tokens::{Error, Result, LEAK_DETAIL, LEAK_REPORT_ACTOR};
 use crate::domain::audit::AuditAction;
 use crate::domain::field::FieldErrors;
 use crate::domain::webhook::{
@@ -59,6 +59,8 @@ pub async fn create_endpoint(
     };
     let secret = sign::new_secret();
     let mut tx = begin_write(pool).await?;
+    // One add at a time per account, so concurrent adds cannot pass the cap together.
+    crate::server::tokens::hold_account(&mut tx, owner.account_id).await?;
     let now = now_ms();
     let (count,): (i64,) = db::query("select count(*) from webhook_endpoint where account_id = $1")
         .bind(owner.account_id)
@@ -80,7 +82,7 @@ pub async fn create_endpoint(
     .bind(now)
     .fetch_one(&mut tx)
     .await?;
-    let detail = format!("{} · {}", url, events.to_stored().replace(' ', ", "));
+    let detail = audit_detail(url.as_str(), &events.to_stored());
     audit_endpoint(
         &mut tx,
         owner,
@@ -100,6 +102,13 @@ pub async fn create_endpoint(
         latest: None,
     };
     Ok(CreatedEndpoint { row, secret })
+}
+
+/// An endpoint as the audit log names it: its URL without the query (hook URLs often carry a
+/// key there, and the audit log is exported), and its events.
+fn audit_detail(url: &str, events: &str) -> String {
+    let shown = url.split(['?', '#']).next().unwrap_or(url);
+    format!("{shown} · {}", events.replace(' ', ", "))
 }
 
 async fn audit_endpoint(
@@ -142,15 +151,13 @@ pub async fn delete_endpoint(
     let Some((url, events)) = found else {
         return Err(Error::NotFound);
     };
-    for sql in [
-        "delete from webhook_attempt where webhook_delivery_id in
-           (select webhook_delivery_id from webhook_delivery where webhook_endpoint_id = $1)",
-        "delete from webhook_delivery where webhook_endpoint_id = $1",
-        "delete from webhook_endpoint where webhook_endpoint_id = $1",
-    ] {
-        db::query(sql).bind(id).execute(&mut tx).await?;
-    }
-    let detail = format!("{url} · {}", events.replace(' ', ", "));
+    // Its deliveries and their attempts go with it (`on delete cascade`); one being sent right
+    // now finds nothing to record its attempt on.
+    db::query("delete from webhook_endpoint where webhook_endpoint_id = $1")
+        .bind(id)
+        .execute(&mut tx)
+        .await?;
+    let detail = audit_detail(&url, &events);
     let now = now_ms();
     audit_endpoint(
         &mut tx,
@@ -179,6 +186,20 @@ pub async fn send_test(pool: &Pool, owner: &SessionUser, id: i64) -> Result<()> 
     .await?;
     if found.is_none() {
         return Err(Error::NotFound);
+    }
+    // One test on its way at a time: a button pressed a thousand times cannot fill the outbox.
+    let (pending,): (i64,) = db::query(
+        "select count(*) from webhook_delivery
+          where webhook_endpoint_id = $1 and event = $2 and next_attempt_at is not null",
+    )
+    .bind(id)
+    .bind(WebhookEvent::Test.as_str())
+    .fetch_one(&mut tx)
+    .await?;
+    if pending > 0 {
+        return Err(Error::LimitReached(
+            "A test event is already on its way to this endpoint. Wait for it to be delivered or to fail.".into(),
+        ));
     }
     let now = now_ms();
     let data =
@@ -228,11 +249,16 @@ pub async fn enqueue(
     data: serde_json::Value,
     at: i64,
 ) -> std::result::Result<(), sqlx::Error> {
-    let endpoints: Vec<(i64, String)> =
-        db::query("select webhook_endpoint_id, events from webhook_endpoint where account_id = $1")
-            .bind(account_id)
-            .fetch_all(&mut *tx)
-            .await?;
+    // Held as read until commit (PostgreSQL's `for share`): an endpoint deleted meanwhile waits
+    // for this change, then goes with its new delivery, instead of failing the change.
+    let sql = format!(
+        "select webhook_endpoint_id, events from webhook_endpoint where account_id = $1{}",
+        tx.keep_rows_as_read()
+    );
+    let endpoints: Vec<(i64, String)> = Query::build(&sql)
+        .bind(account_id)
+        .fetch_all(&mut *tx)
+        .await?;
     let mut body = None;
     for (endpoint_id, events) in endpoints {
         if EventSelection::from_stored(&events).contains(event) {
@@ -246,7 +272,8 @@ pub async fn enqueue(
 /// The webhook events an audited change announces: its own, and `token.leaked` as well when a
 /// leak report revoked the token.
 fn events_for(entry: &AuditEntry<'_>) -> Vec<WebhookEvent> {
-    let leaked = entry.actor == LEAK_REPORT_ACTOR;
+    // The reported token itself: the message tokens revoked with it carry another detail.
+    let leaked = entry.actor == LEAK_REPORT_ACTOR && entry.detail == LEAK_DETAIL;
     match entry.action {
         AuditAction::TokenCreated => vec![WebhookEvent::TokenCreated],
         AuditAction::TokenRevoked if leaked => {

@@ -1,7 +1,9 @@
-//! Where a webhook may be sent. An endpoint is an `http` or `https` URL without credentials; unless
-//! `TREKMAIL_WEBHOOKS_ALLOW_PRIVATE=1`, it must not reach this server's own network (loopback,
-//! private, link-local, carrier-grade NAT, multicast, reserved), or anyone could make the server
-//! call its neighbours (SSRF). Literal addresses are refused when the endpoint is added and again
+//! Where a webhook may be sent. An endpoint is an `https` URL without credentials (events name
+//! tokens, people and addresses: never in clear text over the internet); unless
+//! `TREKMAIL_WEBHOOKS_ALLOW_PRIVATE=1` (tests, a receiver on a developer's machine, which may then
+//! also be plain `http`), it must not reach this server's own network (loopback, private,
+//! link-local, carrier-grade NAT, multicast, reserved, and the IPv6 forms that carry such an IPv4
+//! address), or anyone could make the server call its neighbours (SSRF). Literal addresses are refused when the endpoint is added and again
 //! at each attempt; a host name is checked at each attempt by the resolver below, after DNS has
 //! answered, and the connection goes only to the addresses it let through (so DNS rebinding
 //! cannot slip a private address in between the check and the connection).
@@ -32,6 +34,9 @@ pub fn parse_url(text: &str, allow_private: bool) -> Result<Url, FieldErrors> {
     };
     if !matches!(url.scheme(), "http" | "https") {
         return refuse("Only http:// and https:// URLs can receive webhooks.");
+    }
+    if url.scheme() == "http" && !allow_private {
+        return refuse("Use an https:// URL: events name your tokens and who changed them, so they never travel unencrypted.");
     }
     if !url.username().is_empty() || url.password().is_some() {
         return refuse("Remove the user name and password from the URL: receivers check the signature instead.");
@@ -76,11 +81,16 @@ fn internal_networks() -> &'static [IpNet] {
             "192.168.0.0/16",
             "198.18.0.0/15",
             "224.0.0.0/3",
-            "::/128",
-            "::1/128",
+            // IPv4-compatible (`::a.b.c.d`), the unspecified and loopback addresses among them
+            "::/96",
             "64:ff9b:1::/48",
+            // discard-only, Teredo, 6to4: each can lead to an IPv4 address of the server's network
+            "100::/64",
+            "2001::/32",
+            "2002::/16",
             "fc00::/7",
             "fe80::/10",
+            "fec0::/10",
             "ff00::/8",
         ]
         .iter()
@@ -119,17 +129,18 @@ impl Resolve for GuardedResolver {
         let allow_private = self.allow_private;
         let host = name.as_str().to_string();
         Box::pin(async move {
-            let found: Vec<SocketAddr> =
-                tokio::net::lookup_host((host.as_str(), 0)).await?.collect();
+            let found: Vec<SocketAddr> = tokio::net::lookup_host((host.as_str(), 0))
+                .await
+                .map(|found| found.collect())
+                .unwrap_or_default();
             let allowed: Vec<SocketAddr> = found
                 .into_iter()
                 .filter(|address| allow_private || !is_internal(address.ip()))
                 .collect();
             if allowed.is_empty() {
-                return Err(format!(
-                    "{host} resolves only to private or loopback addresses, which webhooks may not reach"
-                )
-                .into());
+                // The same words whether the name exists inside the network or not at all, so
+                // the answer tells an outsider nothing about the server's neighbours.
+                return Err(format!("{host} has no public address webhooks may reach").into());
             }
             Ok(Box::new(allowed.into_iter()) as Addrs)
         })
@@ -147,14 +158,19 @@ mod tests {
             "ftp://example.com/hook",
             "file:///etc/passwd",
             "https://user:pw@example.com/",
-            "http://127.0.0.1:8080/",
-            "http://[::1]/",
-            "http://10.1.2.3/",
-            "http://169.254.169.254/latest/meta-data",
-            "http://[::ffff:192.168.0.1]/",
-            "http://[64:ff9b::a00:1]/",
-            "http://LOCALHOST./x",
-            "http://api.localhost/x",
+            "https://127.0.0.1:8080/",
+            "https://[::1]/",
+            "https://10.1.2.3/",
+            "https://169.254.169.254/latest/meta-data",
+            "https://[::ffff:192.168.0.1]/",
+            "https://[64:ff9b::a00:1]/",
+            "https://LOCALHOST./x",
+            "https://api.localhost/x",
+            "https://[::7f00:1]/",
+            "https://[2002:7f00:1::]/",
+            "https://2130706433/",
+            "https://0x7f.1/",
+            "http://example.com/plain-http",
             "not a url",
         ] {
             let refused = parse_url(bad, false).unwrap_err();
@@ -166,7 +182,8 @@ mod tests {
     #[test]
     fn accepts_public_urls_and_private_ones_when_allowed() {
         assert!(parse_url(" https://hooks.example.com/trekmail?x=1 ", false).is_ok());
-        assert!(parse_url("http://93.184.216.34/", false).is_ok());
+        assert!(parse_url("https://93.184.216.34/", false).is_ok());
+        assert!(parse_url("http://hooks.example.com/", true).is_ok());
         assert!(parse_url("http://127.0.0.1:9000/hook", true).is_ok());
         assert!(parse_url("http://localhost:9000/hook", true).is_ok());
     }

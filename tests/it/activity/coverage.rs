@@ -147,11 +147,13 @@ async fn a_flood_of_refused_calls_is_logged_within_the_tokens_budget() {
             s.id(),
         )
         .await;
-    assert_eq!(logged, 10, "twice the rate limit per minute");
+    // Twice the rate limit per clock minute: 10, or up to 20 if the calls crossed a minute.
+    assert!((10..=20).contains(&logged), "{logged}");
     let detail = s.detail_of(s.id()).await;
+    let dropped = detail.gap.map_or(0, |(dropped, _)| dropped);
     assert_eq!(
-        detail.gap.map(|(dropped, _)| dropped),
-        Some(20),
+        logged + dropped as i64,
+        30,
         "the rest counted as not logged"
     );
 }

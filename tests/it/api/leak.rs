@@ -57,7 +57,7 @@ async fn a_reported_secret_is_revoked_at_once_with_what_it_minted() {
     assert_eq!(ip, std::net::Ipv4Addr::from(CLIENT_IP).to_string());
     assert_eq!(detail, "Reported leaked");
     assert_eq!(
-        app.count("select count(*) from audit_event where action = 'message_token_revoked' and detail = 'Reported leaked'")
+        app.count("select count(*) from audit_event where action = 'message_token_revoked' and detail = 'Revoked with the reported token that minted it'")
             .await,
         1
     );

@@ -68,7 +68,12 @@ async fn token_events_are_written_with_the_change_and_delivered_signed() {
         .call_form::<RevokeToken>(&format!("id={token_id}"), Some(&cookie))
         .await;
     assert!(revoked.status.is_success(), "{}", revoked.body);
-    assert_eq!(deliver_at(&app, now()).await, 2);
+    assert_eq!(
+        deliver_at(&app, now()).await,
+        1,
+        "one per endpoint and pass, oldest first"
+    );
+    assert_eq!(deliver_all(&app, now()).await, 1);
     assert_eq!(deliver_at(&app, now()).await, 0, "each is sent once");
 
     let mut got = receiver.got();
@@ -188,6 +193,12 @@ async fn private_addresses_are_not_called_without_the_flag() {
     let app = TestApp::new().await;
     let receiver = Receiver::start(&[]).await;
     endpoint(&app, OWNER, &receiver.url, &["token.created"]).await;
+    // Registered while private addresses were allowed (and https, so only the address is wrong),
+    // then the server restarted without the flag: each attempt checks again.
+    db::query("update webhook_endpoint set url = replace(url, 'http://', 'https://')")
+        .execute(&app.pool)
+        .await
+        .unwrap();
     ops_token(&app, OWNER, &["domains:read"], None).await;
     let client = deliver::client(false);
     let pass = deliver::deliver_due(&app.pool, &client, false, now());
@@ -215,7 +226,7 @@ async fn the_outbox_survives_a_restart_and_servers_never_send_twice() {
     app.pool.close().await;
     let first = app.another_server().await;
     let second = app.another_server().await;
-    let (a, b) = tokio::join!(deliver_at(&first, now()), deliver_at(&second, now()));
+    let (a, b) = tokio::join!(deliver_all(&first, now()), deliver_all(&second, now()));
     assert_eq!(a + b, 5);
     assert_eq!(
         receiver.got().len(),
@@ -235,7 +246,10 @@ async fn a_leak_report_announces_the_token_as_leaked() {
     let app = TestApp::new().await;
     let receiver = Receiver::start(&[]).await;
     endpoint(&app, OWNER, &receiver.url, &["token.leaked"]).await;
-    let secret = ops_token(&app, OWNER, &["domains:read"], None).await;
+    let secret = ops_token(&app, OWNER, &["mailboxes:message-tokens:manage"], None).await;
+    // What it minted is revoked with it, but was not itself reported: no leak of its own.
+    let hello = crate::support::acme_hello(&app).await;
+    crate::support::message_token(&app, &secret, hello, &["messages:read"]).await;
     let reported = app
         .api(
             "POST",
@@ -245,9 +259,13 @@ async fn a_leak_report_announces_the_token_as_leaked() {
         )
         .await;
     assert_eq!(reported.status, StatusCode::ACCEPTED);
-    deliver_at(&app, now()).await;
+    deliver_all(&app, now()).await;
     let got = receiver.got();
-    assert_eq!(got.len(), 1, "only the subscribed event");
+    assert_eq!(
+        got.len(),
+        1,
+        "only the reported token, only the subscribed event"
+    );
     let body = got[0].json();
     assert_eq!(body["type"], "token.leaked");
     assert_eq!(body["data"]["actor"], "Leak report");
@@ -293,7 +311,7 @@ async fn expiring_and_expired_tokens_are_announced_once() {
         "then expired, once"
     );
     assert_eq!(expiry::announce(&app.pool, later).await.unwrap(), 0);
-    deliver_at(&app, later).await;
+    deliver_all(&app, later).await;
     let types: Vec<String> = receiver
         .got()
         .iter()
@@ -306,4 +324,62 @@ async fn expiring_and_expired_tokens_are_announced_once() {
         "{types:?}"
     );
     assert_eq!(types.len(), 4);
+}
+
+#[tokio::test]
+async fn expiry_notices_follow_the_tokens_state_and_the_subscriptions() {
+    let app = TestApp::new().await;
+    let receiver = Receiver::start(&[]).await;
+    let day = 86_400_000;
+    // Only token.created at first: nothing is announced, and nothing used up.
+    let created = endpoint(&app, OWNER, &receiver.url, &["token.created"]).await;
+    let secret = ops_token(&app, OWNER, &["domains:read"], None).await;
+    let hash = trekmail_tokens::server::secrets::sha256_hex(&secret);
+    db::query("update api_token set created_at = $1, expires_at = $2 where token_hash = $3")
+        .bind(now() - 30 * day)
+        .bind(now() + 3 * day)
+        .bind(&hash)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(expiry::announce(&app.pool, now()).await.unwrap(), 0);
+    db::query("update webhook_endpoint set events = 'token.created token.expiring' where webhook_endpoint_id = $1")
+        .bind(created.row.id)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    // Paused: it does not work now anyway.
+    db::query("update api_token set paused_at = $1 where token_hash = $2")
+        .bind(now())
+        .bind(&hash)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(expiry::announce(&app.pool, now()).await.unwrap(), 0);
+    db::query("update api_token set paused_at = null where token_hash = $1")
+        .bind(&hash)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(expiry::announce(&app.pool, now()).await.unwrap(), 1);
+    assert_eq!(expiry::announce(&app.pool, now()).await.unwrap(), 0);
+    // Extended by the owner, then close to its new end: warned again.
+    let cookie = app.sign_in(OWNER).await;
+    let id = app
+        .count_bound_text(
+            "select api_token_id from api_token where token_hash = $1",
+            &hash,
+        )
+        .await;
+    let changed = app
+        .call_form::<trekmail_tokens::api::lifecycle::ChangeTokenExpiration>(
+            &format!("id={id}&expiration=30d&expiration_date="),
+            Some(&cookie),
+        )
+        .await;
+    assert!(changed.status.is_success(), "{}", changed.body);
+    assert_eq!(
+        expiry::announce(&app.pool, now() + 25 * day).await.unwrap(),
+        1
+    );
 }

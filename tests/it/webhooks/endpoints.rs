@@ -73,12 +73,17 @@ async fn bad_endpoints_are_refused_naming_the_field_and_change_nothing() {
             "not an event you can subscribe to",
         ),
         (
-            "http://127.0.0.1:9000/hook",
+            "https://127.0.0.1:9000/hook",
             &["token.created"][..],
             "private or loopback",
         ),
         (
-            "http://169.254.169.254/latest",
+            "http://hooks.example.com/",
+            &["token.created"][..],
+            "Use an https:// URL",
+        ),
+        (
+            "https://169.254.169.254/latest",
             &["token.created"][..],
             "private or loopback",
         ),
@@ -216,6 +221,17 @@ async fn a_test_event_is_delivered_and_shown_with_its_attempt() {
         .get(&format!("/agents/webhooks/{id}"), Some(&cookie))
         .await;
     assert!(page.body.contains("webhook.test") && page.body.contains("HTTP 204"));
+    // One test on its way at a time.
+    let form = format!("id={id}");
+    let first = app.call_form::<SendTestWebhook>(&form, Some(&cookie)).await;
+    assert!(first.status.is_success() || first.status.is_redirection());
+    let second = app.call_form::<SendTestWebhook>(&form, Some(&cookie)).await;
+    assert_eq!(second.status, StatusCode::CONFLICT, "{}", second.body);
+    assert_eq!(
+        app.count("select count(*) from webhook_delivery where next_attempt_at is not null")
+            .await,
+        1
+    );
 }
 
 #[tokio::test]

@@ -168,6 +168,19 @@ pub async fn deliver_at(app: &TestApp, now: i64) -> usize {
     .unwrap()
 }
 
+/// Runs passes at `now` until nothing is due (each pass sends one delivery per endpoint); returns
+/// how many were attempted.
+pub async fn deliver_all(app: &TestApp, now: i64) -> usize {
+    let mut total = 0;
+    for _ in 0..100 {
+        match deliver_at(app, now).await {
+            0 => return total,
+            attempted => total += attempted,
+        }
+    }
+    panic!("deliveries were still due after 100 passes");
+}
+
 pub fn now() -> i64 {
     trekmail_tokens::server::db::now_ms()
 }
