@@ -17,7 +17,10 @@ request at full load is what the limiter adds to an API request.
 
 The cost of the per-token request log: each engine has a second server with the log off
 (`TREKMAIL_REQUEST_LOG=0`, its own database), loaded with /me in the same rounds; the log must keep
-at least 90 % of that throughput (`*.request_log.kept`), or the run fails.
+at least 90 % of that throughput (`*.request_log.kept`), or the run fails. After each load of a
+server with the log on, the run waits until its log stops growing (its writer has drained the
+queue, so the next load does not pay for it) and counts the requests the load logged: every one
+must be (`*.request_log.logged`), or the run fails.
 
 On PostgreSQL the server keeps no verified-token cache (every request reads its token from the
 database, so that a revocation on one server is seen by every other at once); on SQLite it does.
@@ -29,7 +32,7 @@ traffic to 127.0.0.1 only; the servers and the cluster are stopped at the end wh
 also on Ctrl-C or SIGTERM.
 Usage: scripts/bench_api.py BINARY [--seconds S] [--rounds N]"""
 
-import argparse, json, os, shutil, statistics, subprocess, sys, tempfile, time
+import argparse, json, os, shutil, sqlite3, statistics, subprocess, sys, tempfile, time
 from contextlib import ExitStack
 from bench import Server, figure, lua_rotating_tokens, sign_in, wrk
 from testlib import PgCluster, create_ops_token, free_port, psql, stop_on_sigterm, time_limit
@@ -64,7 +67,8 @@ def main():
         sys.exit(f"no server binary at {args.binary}: `make release-build` builds it")
     stop_on_sigterm()
     # Start-up (cluster, seeding, tokens) takes about 20 s; then two warm-ups and two loads per engine.
-    time_limit(90 + len(ENGINES) * 5 * (1 + 2 + args.rounds * (args.seconds + 2)))
+    # ... and each logged load waits for its log to drain, before and after (at most 15 s each).
+    time_limit(90 + len(ENGINES) * (5 * (1 + 2 + args.rounds * (args.seconds + 2)) + args.rounds * 30))
 
     workdir = tempfile.mkdtemp(prefix="trekmail-bench-api-")
     failures = []
@@ -99,13 +103,34 @@ def main():
             for engine in ENGINES:  # warm-up: connections, caches, PostgreSQL's buffers
                 for path, script, on in loads.values():
                     wrk(path, 1, script=script and script[engine], base=on[engine].base)
+            def logged_rows(engine):
+                sql = "select count(*) from api_request"
+                if engine == "sqlite":
+                    with sqlite3.connect(urls[engine]) as db:
+                        return db.execute(sql).fetchone()[0]
+                return int(psql(urls[engine], sql)[0][0])
+
+            def drained(engine, limit_s=15):
+                """The log's rows once they stop growing (the writer pauses 200 ms between batches)."""
+                last, deadline = logged_rows(engine), time.time() + limit_s
+                while time.time() < deadline:
+                    time.sleep(0.6)
+                    now = logged_rows(engine)
+                    if now == last:
+                        return now
+                    last = now
+                return last
+
             rounds = []
             for _ in range(args.rounds):
                 results = {}
                 for kind, (path, script, on) in loads.items():
                     for engine in ENGINES:
+                        before = drained(engine) if kind == "me" else None
                         results[engine, kind] = wrk(path, args.seconds, script=script and script[engine],
                                                     base=on[engine].base)
+                        if kind == "me":
+                            results[engine, kind]["logged"] = drained(engine) - before
                 rounds.append(results)
             for engine in ENGINES:
                 for server in (servers[engine], unlogged[engine]):
@@ -137,6 +162,11 @@ def main():
         figure(f"{engine}.request_log.kept", kept * 100, "% of the throughput without the request log")
         if kept < 0.9:
             failures.append(f"{engine}: the request log costs {100 - kept * 100:.0f} % of /me's throughput (at most 10 %)")
+        logged = sum(r[engine, "me"]["logged"] for r in rounds)
+        sent = sum(r[engine, "me"]["requests"] for r in rounds)
+        figure(f"{engine}.request_log.logged", logged * 100 / sent, f"% of the loads' requests logged ({logged:,} of {sent:,})")
+        if logged < sent:
+            failures.append(f"{engine}: the request log dropped {sent - logged:,} of {sent:,} requests under load")
     for engine in ENGINES:
         bare, limited = median(engine, "bare", "rps"), median(engine, "rate_limit", "rps")
         figure(f"{engine}.rate_limit.rps", limited, "req/s", ratio=limited / bare)
