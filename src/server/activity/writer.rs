@@ -16,8 +16,9 @@ use tokio::sync::mpsc;
 pub const BATCH: usize = 2_000;
 /// Rest between batches.
 pub const PAUSE: Duration = Duration::from_millis(200);
-/// Rows per `insert` statement: 200 rows of 12 values (SQLite gets them as anonymous `?`
-/// placeholders, whose binding costs no search: see `db::query`).
+/// Rows per `insert` statement of SQLite's requests and either engine's summaries: 200 rows of up
+/// to 12 values (SQLite gets them as anonymous `?` placeholders, whose binding costs no search:
+/// see `db::query`). PostgreSQL inserts a batch's requests with one statement of arrays.
 const ROWS_PER_STATEMENT: usize = 200;
 
 type Dropped = Mutex<HashMap<i64, (u64, i64)>>;
@@ -73,8 +74,12 @@ pub async fn write(
     gaps: &HashMap<i64, (u64, i64)>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db::begin_write(pool).await?;
-    for chunk in records.chunks(ROWS_PER_STATEMENT) {
-        insert_requests(&mut tx, chunk).await?;
+    if let Transaction::Postgres(pg) = &mut tx {
+        db::insert_api_requests(pg, &columns(records)).await?;
+    } else {
+        for chunk in records.chunks(ROWS_PER_STATEMENT) {
+            insert_requests(&mut tx, chunk).await?;
+        }
     }
     // Sorted maps: every server upserts summary rows in key order, so two servers writing the
     // same rows on PostgreSQL wait for each other instead of deadlocking (and losing a batch).
@@ -167,6 +172,29 @@ pub async fn write(
     db::commit_bookkeeping(tx).await
 }
 
+/// The batch as PostgreSQL's one-statement insert takes it.
+fn columns(records: &[RequestRecord]) -> db::ApiRequestColumns<'_> {
+    let mut columns = db::ApiRequestColumns::default();
+    for record in records {
+        columns.at.push(record.at);
+        columns.api_token_id.push(record.token_id);
+        columns.method.push(record.method);
+        columns.route.push(record.route);
+        columns.target_id.push(record.target_id);
+        columns.status.push(i64::from(record.status));
+        columns
+            .status_class
+            .push(StatusClass::of(record.status).stored());
+        columns.error_code.push(record.error_code);
+        columns.ip.push(&record.ip);
+        columns.user_agent.push(&record.user_agent);
+        columns.request_id.push(&record.request_id);
+        columns.duration_us.push(record.duration_us);
+    }
+    columns
+}
+
+/// SQLite's insert: up to [`ROWS_PER_STATEMENT`] rows in one `values` list.
 async fn insert_requests(
     tx: &mut Transaction<'_>,
     chunk: &[RequestRecord],

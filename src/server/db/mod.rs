@@ -7,6 +7,7 @@ mod postgres;
 mod query;
 mod sqlite;
 
+pub use postgres::{insert_api_requests, ApiRequestColumns};
 pub use query::{query, Arg, Executed, On, Query, Row};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
