@@ -6,7 +6,7 @@
 
 use super::{count_dropped, Message, RequestRecord};
 use crate::domain::activity::{day_of, StatusClass};
-use crate::server::db::{self, Pool, Query, Transaction};
+use crate::server::db::{self, Pool, Query};
 use std::collections::{BTreeMap, HashMap};
 use std::sync::Mutex;
 use std::time::Duration;
@@ -16,9 +16,7 @@ use tokio::sync::mpsc;
 pub const BATCH: usize = 2_000;
 /// Rest between batches.
 pub const PAUSE: Duration = Duration::from_millis(200);
-/// Rows per `insert` statement of SQLite's requests and either engine's summaries: 200 rows of up
-/// to 12 values (SQLite gets them as anonymous `?` placeholders, whose binding costs no search:
-/// see `db::query`). PostgreSQL inserts a batch's requests with one statement of arrays.
+/// Summary rows per `insert` statement (of up to 8 values each).
 const ROWS_PER_STATEMENT: usize = 200;
 
 type Dropped = Mutex<HashMap<i64, (u64, i64)>>;
@@ -74,13 +72,7 @@ pub async fn write(
     gaps: &HashMap<i64, (u64, i64)>,
 ) -> Result<(), sqlx::Error> {
     let mut tx = db::begin_write(pool).await?;
-    if let Transaction::Postgres(pg) = &mut tx {
-        db::insert_api_requests(pg, &columns(records)).await?;
-    } else {
-        for chunk in records.chunks(ROWS_PER_STATEMENT) {
-            insert_requests(&mut tx, chunk).await?;
-        }
-    }
+    tx.insert_api_requests(&columns(records)).await?;
     // Sorted maps: every server upserts summary rows in key order, so two servers writing the
     // same rows on PostgreSQL wait for each other instead of deadlocking (and losing a batch).
     let mut days: BTreeMap<DayKey<'_>, (i64, i64, i64)> = BTreeMap::new();
@@ -172,7 +164,7 @@ pub async fn write(
     db::commit_bookkeeping(tx).await
 }
 
-/// The batch as PostgreSQL's one-statement insert takes it.
+/// The batch as the engines' inserts take it.
 fn columns(records: &[RequestRecord]) -> db::ApiRequestColumns<'_> {
     let mut columns = db::ApiRequestColumns::default();
     for record in records {
@@ -192,39 +184,6 @@ fn columns(records: &[RequestRecord]) -> db::ApiRequestColumns<'_> {
         columns.duration_us.push(record.duration_us);
     }
     columns
-}
-
-/// SQLite's insert: up to [`ROWS_PER_STATEMENT`] rows in one `values` list.
-async fn insert_requests(
-    tx: &mut Transaction<'_>,
-    chunk: &[RequestRecord],
-) -> Result<(), sqlx::Error> {
-    let mut query = Query::build(
-        "insert into api_request
-            (at, api_token_id, method, route, target_id, status, status_class, error_code, ip,
-             user_agent, request_id, duration_us) values ",
-    );
-    for (index, record) in chunk.iter().enumerate() {
-        query.push(if index == 0 { "(" } else { ", (" });
-        query.push_list([record.at, record.token_id]).push(", ");
-        query.push_list([record.method, record.route]).push(", ");
-        let class = StatusClass::of(record.status).stored();
-        query
-            .push_list([record.target_id, i64::from(record.status), class])
-            .push(", ");
-        query
-            .push_list([
-                record.error_code,
-                &record.ip,
-                &record.user_agent,
-                &record.request_id,
-            ])
-            .push(", ")
-            .push_bind(record.duration_us)
-            .push(")");
-    }
-    query.execute(tx).await?;
-    Ok(())
 }
 
 /// Deletes requests, day summaries and addresses older than `days` days, in batches.

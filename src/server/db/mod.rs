@@ -7,7 +7,6 @@ mod postgres;
 mod query;
 mod sqlite;
 
-pub use postgres::{insert_api_requests, ApiRequestColumns};
 pub use query::{query, Arg, Executed, On, Query, Row};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -108,6 +107,18 @@ impl Transaction<'_> {
         }
     }
 
+    /// Inserts a batch of the request log (`api_request`) the fastest way each engine has: the
+    /// log is written for every API request, so its cost is the API's.
+    pub async fn insert_api_requests(
+        &mut self,
+        rows: &ApiRequestColumns<'_>,
+    ) -> Result<(), sqlx::Error> {
+        match self {
+            Transaction::Sqlite(tx) => sqlite::insert_api_requests(tx, rows).await,
+            Transaction::Postgres(tx) => postgres::insert_api_requests(tx, rows).await,
+        }
+    }
+
     /// Ends the transaction without its changes (dropping it does the same, a moment later).
     pub async fn rollback(self) -> Result<(), sqlx::Error> {
         match self {
@@ -115,6 +126,24 @@ impl Transaction<'_> {
             Transaction::Postgres(tx) => tx.rollback().await,
         }
     }
+}
+
+/// One batch of the request log (`api_request`), one vector per column, for
+/// [`Transaction::insert_api_requests`].
+#[derive(Default)]
+pub struct ApiRequestColumns<'a> {
+    pub at: Vec<i64>,
+    pub api_token_id: Vec<i64>,
+    pub method: Vec<&'a str>,
+    pub route: Vec<&'a str>,
+    pub target_id: Vec<i64>,
+    pub status: Vec<i64>,
+    pub status_class: Vec<i64>,
+    pub error_code: Vec<&'a str>,
+    pub ip: Vec<&'a str>,
+    pub user_agent: Vec<&'a str>,
+    pub request_id: Vec<&'a str>,
+    pub duration_us: Vec<i64>,
 }
 
 /// Starts a transaction that will write (on SQLite, one that takes the write lock up front).

@@ -3,6 +3,7 @@
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection as _, SqlitePool};
+use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -174,4 +175,67 @@ pub fn is_unavailable(error: &sqlx::sqlite::SqliteError) -> bool {
                     | SQLITE_CANTOPEN
             )
         })
+}
+
+/// Rows per statement of [`insert_api_requests`]: 2,400 anonymous placeholders, far below
+/// SQLite's limit of 32,766.
+const API_REQUEST_ROWS: usize = 200;
+
+/// Inserts a batch of the request log, [`API_REQUEST_ROWS`] rows per statement. The text of a
+/// full statement is written once for the process (sqlx then finds it prepared by that text);
+/// placeholders are anonymous `?`, since SQLite finds a named one by a linear scan (n² for n
+/// placeholders, see `db::query`); and values are bound straight from the batch.
+pub async fn insert_api_requests(
+    tx: &mut sqlx::Transaction<'_, sqlx::Sqlite>,
+    rows: &super::ApiRequestColumns<'_>,
+) -> Result<(), sqlx::Error> {
+    static FULL: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    let mut start = 0;
+    while start < rows.at.len() {
+        let end = rows.at.len().min(start + API_REQUEST_ROWS);
+        let sql = if end - start == API_REQUEST_ROWS {
+            Cow::Borrowed(
+                FULL.get_or_init(|| api_request_insert(API_REQUEST_ROWS))
+                    .as_str(),
+            )
+        } else {
+            Cow::Owned(api_request_insert(end - start))
+        };
+        let mut query = match sql {
+            Cow::Borrowed(sql) => sqlx::query(sql),
+            Cow::Owned(sql) => sqlx::query(sqlx::AssertSqlSafe(sql)),
+        };
+        for row in start..end {
+            query = query
+                .bind(rows.at[row])
+                .bind(rows.api_token_id[row])
+                .bind(rows.method[row])
+                .bind(rows.route[row])
+                .bind(rows.target_id[row])
+                .bind(rows.status[row])
+                .bind(rows.status_class[row])
+                .bind(rows.error_code[row])
+                .bind(rows.ip[row])
+                .bind(rows.user_agent[row])
+                .bind(rows.request_id[row])
+                .bind(rows.duration_us[row]);
+        }
+        query.execute(&mut **tx).await?;
+        start = end;
+    }
+    Ok(())
+}
+
+/// `insert into api_request (…) values (?, …), …` for `rows` rows.
+fn api_request_insert(rows: usize) -> String {
+    let mut sql = String::from(
+        "insert into api_request
+            (at, api_token_id, method, route, target_id, status, status_class, error_code, ip,
+             user_agent, request_id, duration_us) values ",
+    );
+    for row in 0..rows {
+        sql.push_str(if row == 0 { "" } else { ", " });
+        sql.push_str("(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)");
+    }
+    sql
 }

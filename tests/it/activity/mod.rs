@@ -256,6 +256,48 @@ async fn a_full_queue_drops_requests_counts_them_and_never_blocks_the_api() {
 }
 
 #[tokio::test]
+async fn a_batch_of_any_size_is_written_row_for_row() {
+    // 450: two full statements of 200 rows on SQLite and a shorter one; one statement on
+    // PostgreSQL. Each row keeps its own values, in its own columns.
+    let s = setup().await;
+    let now = now_ms();
+    let batch: Vec<RequestRecord> = (0..450_i64)
+        .map(|n| {
+            let mut one = record(s.id(), now + n);
+            one.status = if n % 3 == 0 { 404 } else { 200 };
+            one.error_code = if n % 3 == 0 { "not_found" } else { "" };
+            one.request_id = format!("req-{n}");
+            one.duration_us = n;
+            one
+        })
+        .collect();
+    writer::write(&s.app.pool, &batch, &Default::default())
+        .await
+        .unwrap();
+    let rows: Vec<(i64, i64, i64, String, String, i64)> = db::query(
+        "select at, status, status_class, error_code, request_id, duration_us from api_request
+          where api_token_id = $1 order by at",
+    )
+    .bind(s.id())
+    .fetch_all(&s.app.pool)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 450);
+    for (n, (at, status, class, code, request_id, duration)) in rows.into_iter().enumerate() {
+        let n = n as i64;
+        assert_eq!((at, duration), (now + n, n));
+        assert_eq!(request_id, format!("req-{n}"));
+        let refused = n % 3 == 0;
+        assert_eq!((status, class), if refused { (404, 4) } else { (200, 2) });
+        assert_eq!(code, if refused { "not_found" } else { "" });
+    }
+    // Nothing written: nothing to do, and no error.
+    writer::write(&s.app.pool, &[], &Default::default())
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
 async fn requests_older_than_the_retention_are_pruned() {
     let app = TestApp::with_config(|config| config.activity_days = 7).await;
     let s = crate::lifecycle::setup_with(app).await;
