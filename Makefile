@@ -278,7 +278,7 @@ bench: bench-wire bench-server
 # GET /api/v1/me on SQLite and on PostgreSQL in the same run (requests/s, median, p99), each
 # beside /healthz on the same server as its baseline (scripts/bench_api.py). Bounded, local.
 bench-api: release-build wrk postgres
-	timeout 5m python3 scripts/bench_api.py target/release/trekmail-tokens
+	timeout 15m python3 scripts/bench_api.py target/release/trekmail-tokens
 
 # A token's detail page with 1,000,000 logged requests against one with 1,000 (target: under 50 ms;
 # scripts/bench_activity.py). Bounded, local.
