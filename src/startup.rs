@@ -37,6 +37,10 @@ pub async fn build_state(
     if config.demo && crate::server::demo::seed_if_empty(&pool).await? {
         tracing::info!("seeded the demo accounts");
     }
+    if !config.request_log {
+        // Before the first request: narrowing must know at once that requests go unlogged.
+        crate::server::activity::note_log_off(&pool, db::now_ms()).await?;
+    }
     Ok(AppState::new(Shared {
         leptos_options: Arc::new(leptos_options),
         login_throttle: Arc::new(LoginThrottle::new(pool.clone())),

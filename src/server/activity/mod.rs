@@ -92,11 +92,14 @@ impl ActivityLog {
         let budget = ApiRateLimiter::per_minute(rate_limit.saturating_mul(2), pool.clone());
         let dropped = Arc::new(Mutex::new(HashMap::new()));
         let dropped_total = Arc::new(AtomicU64::new(0));
-        let queue = enabled.then(|| {
+        let queue = if enabled {
             let (sender, receiver) = mpsc::channel(capacity);
             tokio::spawn(writer::run(pool, receiver, dropped.clone()));
-            sender
-        });
+            Some(sender)
+        } else {
+            tokio::spawn(note_log_off_forever(pool));
+            None
+        };
         ActivityLog {
             queue,
             budget,
@@ -142,6 +145,36 @@ impl ActivityLog {
     /// Requests this process could not log.
     pub fn dropped_total(&self) -> u64 {
         self.dropped_total.load(Ordering::Relaxed)
+    }
+}
+
+/// How often a server with the log off notes it ([`note_log_off`]).
+const LOG_OFF_NOTE: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// Notes that this server runs with the log off (`TREKMAIL_REQUEST_LOG=0`) at `now`: its
+/// requests go unlogged, so narrowing does not trust the log over a window that includes this
+/// moment (`report::uncovered`). The server notes it as it starts, then every minute.
+pub async fn note_log_off(pool: &Pool, now: i64) -> Result<(), sqlx::Error> {
+    crate::server::db::query(
+        "insert into request_log_off (singleton, last_at) values (1, $1)
+         on conflict (singleton) do update
+           set last_at = case when excluded.last_at > request_log_off.last_at
+                              then excluded.last_at else request_log_off.last_at end",
+    )
+    .bind(now)
+    .execute(pool)
+    .await?;
+    Ok(())
+}
+
+async fn note_log_off_forever(pool: Pool) {
+    let mut ticks = tokio::time::interval(LOG_OFF_NOTE);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        if let Err(error) = note_log_off(&pool, now_ms()).await {
+            tracing::warn!(%error, "could not note that the request log is off; retrying");
+        }
     }
 }
 

@@ -292,6 +292,14 @@ async fn uncovered(
         ));
     }
     let from = token.created_at.max(window_start);
+    let off: Option<(i64,)> = db::query("select last_at from request_log_off")
+        .fetch_optional(pool)
+        .await?;
+    if off.is_some_and(|(last_at,)| last_at >= from) {
+        return Ok(Some(
+            "The request log was turned off (TREKMAIL_REQUEST_LOG=0) during this token's last 30 days, so it may miss a scope the token needs.".into(),
+        ));
+    }
     let (first_day,): (Option<i64>,) = db::query("select min(day) from api_request_day")
         .fetch_one(pool)
         .await?;

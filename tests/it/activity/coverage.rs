@@ -50,6 +50,37 @@ async fn a_token_older_than_the_log_is_not_narrowed() {
 }
 
 #[tokio::test]
+async fn a_log_turned_off_meanwhile_is_not_trusted() {
+    let s = setup().await;
+    used_one_scope(&s).await;
+    // Another server of the same database runs with the log off.
+    trekmail_tokens::server::activity::note_log_off(&s.app.pool, now_ms())
+        .await
+        .unwrap();
+    refused_with(&s, "was turned off (TREKMAIL_REQUEST_LOG=0)").await;
+    // Off only before the token was made: it missed none of the token's requests.
+    let created_at = s.detail_of(s.id()).await.token.created_at;
+    db::query("update request_log_off set last_at = $1")
+        .bind(created_at - 1)
+        .execute(&s.app.pool)
+        .await
+        .unwrap();
+    let detail = s.detail_of(s.id()).await;
+    assert_eq!(detail.usage.uncovered, None);
+    assert!(!detail.usage.narrowing.is_empty());
+}
+
+#[tokio::test]
+async fn a_server_with_the_log_off_notes_it_as_it_starts() {
+    let app = TestApp::with_config(|config| config.request_log = false).await;
+    let (last_at,): (i64,) = db::query("select last_at from request_log_off")
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+    assert!(now_ms() - last_at < 60_000);
+}
+
+#[tokio::test]
 async fn a_log_kept_under_30_days_is_not_trusted() {
     let app = TestApp::with_config(|config| config.activity_days = 14).await;
     let s = crate::lifecycle::setup_with(app).await;
