@@ -18,8 +18,11 @@ use futures_util::StreamExt;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-/// How often the worker looks for due deliveries (and tokens to announce as expiring).
+/// How often the worker looks for due deliveries.
 pub const POLL: Duration = Duration::from_secs(1);
+/// How often it looks for tokens to announce as expiring or expired: a warning a week ahead
+/// may be half a minute late, and the two indexed queries need not run every second.
+pub const EXPIRY_SCAN: Duration = Duration::from_secs(30);
 /// How long one attempt may take, connection included.
 pub const ATTEMPT_TIMEOUT: Duration = Duration::from_secs(10);
 /// How long a claim holds a delivery: longer than any attempt.
@@ -265,20 +268,27 @@ async fn record(
     db::commit_bookkeeping(tx).await
 }
 
-/// Runs the worker for as long as the server runs: announces expiring and expired tokens, then
-/// sends what is due. A failed pass is logged and tried again at the next one.
+/// Runs the worker for as long as the server runs: every [`EXPIRY_SCAN`] announces expiring and
+/// expired tokens; every [`POLL`] sends what is due. A failed pass is logged and tried again at the next one.
 pub async fn run_forever(pool: Pool, allow_private: bool) {
     let client = client(allow_private);
     let mut ticks = tokio::time::interval(POLL);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    let mut last_scan: Option<Instant> = None;
     loop {
         ticks.tick().await;
+        let scan = last_scan.is_none_or(|at| at.elapsed() >= EXPIRY_SCAN);
+        if scan {
+            last_scan = Some(Instant::now());
+        }
         // Each pass in a task of its own: a panic (a bug) ends that pass, never the worker.
         let (pool, client) = (pool.clone(), client.clone());
         let pass = tokio::spawn(async move {
             let now = now_ms();
-            if let Err(error) = expiry::announce(&pool, now).await {
-                tracing::warn!(%error, "announcing expiring tokens failed; retrying");
+            if scan {
+                if let Err(error) = expiry::announce(&pool, now).await {
+                    tracing::warn!(%error, "announcing expiring tokens failed; retrying");
+                }
             }
             match deliver_due(&pool, &client, allow_private, now).await {
                 Ok(0) => {}
