@@ -160,6 +160,9 @@ for (const { device, viewport } of DEVICES) {
         }).toPass({ timeout: 15_000 });
         await page.getByText('1 attempt').click();
         await check(page, 'webhook-detail');
+        await page.getByRole('link', { name: 'Delete endpoint…' }).click();
+        await expect(page.getByRole('group', { name: 'Delete this endpoint?' })).toBeVisible();
+        await check(page, 'webhook-delete');
         await page.getByRole('button', { name: 'Delete endpoint' }).click();
         await expect(page.getByRole('status').filter({ hasText: 'Endpoint deleted' })).toBeVisible();
       });

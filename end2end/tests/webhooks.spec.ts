@@ -84,7 +84,14 @@ test('webhooks: add an endpoint, send a test event, get a token event, all signe
     await expect(row).toContainText('token.created');
     await expect(row).not.toContainText('token.paused');
     await row.getByRole('link', { name: receiver.url }).click();
-    await page.getByRole('button', { name: 'Delete endpoint' }).click();
+    // Deleting asks first; Cancel keeps the endpoint.
+    await page.getByRole('link', { name: 'Delete endpoint…' }).click();
+    const question = page.getByRole('group', { name: 'Delete this endpoint?' });
+    await expect(question).toContainText('This cannot be undone');
+    await question.getByRole('link', { name: 'Cancel' }).click();
+    await expect(question).toHaveCount(0);
+    await page.getByRole('link', { name: 'Delete endpoint…' }).click();
+    await question.getByRole('button', { name: 'Delete endpoint' }).click();
     await expect(page.getByRole('status').filter({ hasText: 'Endpoint deleted' })).toBeVisible();
     await expect(page.getByRole('rowheader', { name: receiver.url })).toHaveCount(0);
   } finally {

@@ -1,6 +1,7 @@
 //! Small shared pieces.
 
 use crate::domain::status::TokenStatus;
+use crate::model::error::AppError;
 use crate::model::Page;
 use leptos::prelude::*;
 
@@ -81,6 +82,41 @@ pub fn LoadError(#[prop(into)] message: String) -> impl IntoView {
         </div>
     }
 }
+
+/// What a page shows when what it loads could not be: a thing that does not exist, or belongs to
+/// another account, gets `missing` and a 404 status (the same answer for both, so a page never
+/// tells which ids exist); any other failure its own message.
+#[component]
+pub fn LoadFailure(error: AppError, missing: &'static str) -> impl IntoView {
+    if error != AppError::NotFound {
+        return view! { <LoadError message=error.to_string() /> };
+    }
+    #[cfg(feature = "ssr")]
+    if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
+        response.set_status(http::StatusCode::NOT_FOUND);
+    }
+    view! { <LoadError message=missing /> }
+}
+
+/// The end of a form: "Cancel", a link back to `cancel`, then the form's submit button.
+#[component]
+pub fn FormActions(
+    #[prop(into)] cancel: String,
+    #[prop(into)] submit: String,
+    /// A change that cannot be undone (revoke, delete): the button is red.
+    #[prop(optional)]
+    danger: bool,
+) -> impl IntoView {
+    view! {
+        <div class="flex flex-wrap justify-end gap-3">
+            <a href=cancel class=BUTTON_SECONDARY>"Cancel"</a>
+            <button type="submit" class=if danger { BUTTON_DANGER } else { BUTTON_PRIMARY }>{submit}</button>
+        </div>
+    }
+}
+
+/// [`LoadFailure`]'s message for a token.
+pub const TOKEN_MISSING: &str = "This token does not exist, or belongs to another account.";
 
 pub const BUTTON_PRIMARY: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-indigo-600 px-4 py-2 text-sm font-semibold text-white shadow-sm hover:bg-indigo-500 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:cursor-not-allowed disabled:opacity-60";
 pub const BUTTON_SECONDARY: &str = "inline-flex items-center justify-center gap-2 rounded-lg bg-white px-4 py-2 text-sm font-semibold text-slate-800 shadow-sm ring-1 ring-inset ring-slate-300 hover:bg-slate-50 focus-visible:outline-2 focus-visible:outline-offset-2 focus-visible:outline-indigo-600 disabled:opacity-60";

@@ -13,7 +13,7 @@ use crate::model::error::AppError;
 use crate::model::routes;
 use crate::model::tokens::{DomainOption, SubmittedForm, TokenRow};
 use crate::ui::components::common::{
-    FieldError, LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT,
+    FieldError, FormActions, LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT,
 };
 use crate::ui::components::scope_picker::ScopePicker;
 use crate::ui::components::token_fields::DomainFieldset;
@@ -149,10 +149,7 @@ fn EditForm(
                 </div>
                 <ScopePicker access selected=scopes initial=form.scopes.clone() interactive=false error=error(Field::Scopes) />
                 <DomainFieldset domains mode ids initial_ids=form.domain_ids.clone() error=error(Field::Domains) />
-                <div class="flex justify-end gap-3">
-                    <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a>
-                    <button type="submit" class=BUTTON_PRIMARY>"Review changes"</button>
-                </div>
+                <FormActions cancel=routes::TOKENS submit="Review changes" />
             </form>
         </section>
     }

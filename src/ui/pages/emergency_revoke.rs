@@ -8,7 +8,7 @@ use crate::domain::token::TokenKind;
 use crate::model::error::AppError;
 use crate::model::routes;
 use crate::ui::components::common::{
-    LoadError, BUTTON_DANGER, BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT,
+    FormActions, LoadError, BUTTON_DANGER, BUTTON_SECONDARY, INPUT,
 };
 use crate::ui::pages::agents_layout::ViewerResource;
 use crate::ui::pages::token_change::CARD;
@@ -103,10 +103,7 @@ fn Choose(
                 </p>
             </div>
             <p role="alert" class="text-sm text-rose-700">{refused}</p>
-            <div class="flex justify-end gap-3">
-                <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a>
-                <button type="submit" class=BUTTON_PRIMARY>"Review tokens"</button>
-            </div>
+            <FormActions cancel=routes::TOKENS submit="Review tokens" />
         </form>
     }
 }

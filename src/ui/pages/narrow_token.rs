@@ -6,7 +6,9 @@
 use crate::api::activity::{preview_narrowing, NarrowToken};
 use crate::model::error::AppError;
 use crate::model::routes;
-use crate::ui::components::common::{action_error, LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY};
+use crate::ui::components::common::{
+    action_error, FormActions, LoadFailure, BUTTON_SECONDARY, TOKEN_MISSING,
+};
 use crate::ui::pages::token_change::CARD;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -32,19 +34,7 @@ pub fn NarrowTokenPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let detail = match detail.await {
                     Ok(detail) => detail,
-                    Err(error) => {
-                        #[cfg(feature = "ssr")]
-                        if error == AppError::NotFound {
-                            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                                response.set_status(http::StatusCode::NOT_FOUND);
-                            }
-                        }
-                        let message = match error {
-                            AppError::NotFound => "This token does not exist, or belongs to another account.".to_string(),
-                            error => error.to_string(),
-                        };
-                        return view! { <LoadError message /> }.into_any();
-                    }
+                    Err(error) => return view! { <LoadFailure error missing=TOKEN_MISSING /> }.into_any(),
                 };
                 let back = routes::token_detail(detail.token.id);
                 let (changes, refusal) = match preview.await {
@@ -71,10 +61,9 @@ pub fn NarrowTokenPage() -> impl IntoView {
                             view! { <div class="mt-5 flex justify-end"><a href=back class=BUTTON_SECONDARY>"Back to the token"</a></div> }.into_any()
                         } else {
                             view! {
-                                <ActionForm action attr:class="mt-5 flex justify-end gap-3">
+                                <ActionForm action attr:class="mt-5">
                                     <input type="hidden" name="id" value=detail.token.id />
-                                    <a href=back class=BUTTON_SECONDARY>"Cancel"</a>
-                                    <button type="submit" class=BUTTON_PRIMARY>"Narrow token"</button>
+                                    <FormActions cancel=back submit="Narrow token" />
                                 </ActionForm>
                             }.into_any()
                         }}

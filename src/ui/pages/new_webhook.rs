@@ -9,7 +9,7 @@ use crate::model::error::AppError;
 use crate::model::routes;
 use crate::model::tokens::SubmittedForm;
 use crate::model::webhooks::CreatedEndpoint;
-use crate::ui::components::common::{BUTTON_PRIMARY, BUTTON_SECONDARY, INPUT};
+use crate::ui::components::common::{FormActions, BUTTON_PRIMARY, INPUT};
 use crate::ui::pages::token_change::CARD;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -110,10 +110,7 @@ fn EndpointForm(fields: Vec<(String, String)>, refused: Option<AppError>) -> imp
                     <p id="webhook-events-error" class="mt-1 text-sm text-rose-700" aria-live="polite">{events_error}</p>
                 </fieldset>
                 <p role="alert" class="text-sm text-rose-700">{other_error}</p>
-                <div class="flex justify-end gap-3">
-                    <a href=routes::WEBHOOKS class=BUTTON_SECONDARY>"Cancel"</a>
-                    <button type="submit" class=BUTTON_PRIMARY>"Add endpoint"</button>
-                </div>
+                <FormActions cancel=routes::WEBHOOKS submit="Add endpoint" />
             </form>
         </section>
     }

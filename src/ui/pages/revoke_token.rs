@@ -6,7 +6,9 @@ use crate::api::tokens::{find_token, RevokeToken};
 use crate::domain::status::TokenStatus;
 use crate::model::error::AppError;
 use crate::model::routes;
-use crate::ui::components::common::{action_error, LoadError, BUTTON_DANGER, BUTTON_SECONDARY};
+use crate::ui::components::common::{
+    action_error, FormActions, LoadFailure, BUTTON_SECONDARY, TOKEN_MISSING,
+};
 use crate::ui::components::revoke::RevokeWarning;
 use leptos::prelude::*;
 use leptos_meta::Title;
@@ -33,14 +35,7 @@ pub fn RevokeTokenPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 let token = match token.await {
                     Ok(token) => token,
-                    Err(AppError::NotFound) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            response.set_status(http::StatusCode::NOT_FOUND);
-                        }
-                        return view! { <LoadError message="This token does not exist, or belongs to another account." /> }.into_any();
-                    }
-                    Err(error) => return view! { <LoadError message=error.to_string() /> }.into_any(),
+                    Err(error) => return view! { <LoadFailure error missing=TOKEN_MISSING /> }.into_any(),
                 };
                 if token.status != TokenStatus::Active {
                     return view! {
@@ -55,10 +50,9 @@ pub fn RevokeTokenPage() -> impl IntoView {
                     <section aria-labelledby="revoke-title" class="mx-auto max-w-md rounded-2xl bg-white px-6 py-5 shadow-sm ring-1 ring-slate-900/5">
                         <RevokeWarning token=token.clone() title_id="revoke-title" />
                         <p role="alert" class="mt-2 text-sm text-rose-700">{error}</p>
-                        <ActionForm action=revoke attr:class="mt-5 flex justify-end gap-3">
+                        <ActionForm action=revoke attr:class="mt-5">
                             <input type="hidden" name="id" value=token.id />
-                            <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a>
-                            <button type="submit" class=BUTTON_DANGER>"Revoke token"</button>
+                            <FormActions cancel=routes::TOKENS submit="Revoke token" danger=true />
                         </ActionForm>
                     </section>
                 }.into_any()

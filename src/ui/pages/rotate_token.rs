@@ -13,7 +13,7 @@ use crate::model::routes;
 #[cfg(not(feature = "ssr"))]
 use crate::model::tokens::CreatedToken;
 use crate::model::tokens::{SubmittedForm, TokenRow};
-use crate::ui::components::common::{LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY};
+use crate::ui::components::common::{FormActions, LoadError};
 use crate::ui::components::reveal::Reveal;
 use crate::ui::components::token_fields::RadioChoices;
 use crate::ui::pages::token_change::{unchangeable, use_token, CARD};
@@ -123,10 +123,7 @@ fn RotateForm(token: TokenRow, grace: String, refused: Option<AppError>) -> impl
                     <p id="grace-error" class="mt-1 text-sm text-rose-700" aria-live="polite">{field_error}</p>
                 </fieldset>
                 <p role="alert" class="text-sm text-rose-700">{other_error}</p>
-                <div class="flex justify-end gap-3">
-                    <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a>
-                    <button type="submit" class=BUTTON_PRIMARY>"Rotate token"</button>
-                </div>
+                <FormActions cancel=routes::TOKENS submit="Rotate token" />
             </form>
         </section>
     }

@@ -10,7 +10,9 @@ use crate::domain::token::TokenKind;
 use crate::model::error::AppError;
 use crate::model::routes;
 use crate::model::tokens::TokenRow;
-use crate::ui::components::common::{LoadError, BUTTON_PRIMARY, BUTTON_SECONDARY};
+use crate::ui::components::common::{
+    FormActions, LoadError, LoadFailure, BUTTON_SECONDARY, TOKEN_MISSING,
+};
 use crate::ui::components::lifecycle_dialogs::pause_words;
 use crate::ui::components::token_fields::{ExpirationFieldset, IpAllowlistField};
 use crate::ui::pages::agents_layout::ViewerResource;
@@ -44,14 +46,7 @@ pub fn unchangeable(
 ) -> Result<TokenRow, AnyView> {
     let token = match token {
         Ok(token) => token,
-        Err(AppError::NotFound) => {
-            #[cfg(feature = "ssr")]
-            if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                response.set_status(http::StatusCode::NOT_FOUND);
-            }
-            return Err(view! { <LoadError message="This token does not exist, or belongs to another account." /> }.into_any());
-        }
-        Err(error) => return Err(view! { <LoadError message=error.to_string() /> }.into_any()),
+        Err(error) => return Err(view! { <LoadFailure error missing=TOKEN_MISSING /> }.into_any()),
     };
     let why = if token.is_live() {
         applies(&token)
@@ -120,11 +115,10 @@ pub fn PauseTokenPage() -> impl IntoView {
                         <h2 id="change-title" class="text-lg font-semibold">{title}</h2>
                         <p class="mt-2 text-sm text-slate-600">{text}</p>
                         <p role="alert" class="mt-2 text-sm text-rose-700">{other_error(action)}</p>
-                        <ActionForm action attr:class="mt-5 flex justify-end gap-3">
+                        <ActionForm action attr:class="mt-5">
                             <input type="hidden" name="id" value=token.id />
                             <input type="hidden" name="paused" value=(!paused).to_string() />
-                            <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a>
-                            <button type="submit" class=BUTTON_PRIMARY>{button}</button>
+                            <FormActions cancel=routes::TOKENS submit=button />
                         </ActionForm>
                     </section>
                 }.into_any()
@@ -178,10 +172,7 @@ pub fn ChangeExpirationPage() -> impl IntoView {
                                 help="Choose when the token stops working."
                             />
                             <p role="alert" class="text-sm text-rose-700">{other_error(action)}</p>
-                            <div class="flex justify-end gap-3">
-                                <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a>
-                                <button type="submit" class=BUTTON_PRIMARY>"Change expiration"</button>
-                            </div>
+                            <FormActions cancel=routes::TOKENS submit="Change expiration" />
                         </ActionForm>
                     </section>
                 }.into_any()
@@ -219,10 +210,7 @@ pub fn IpAllowlistPage() -> impl IntoView {
                             <input type="hidden" name="id" value=token.id />
                             <IpAllowlistField initial=current value error=field_error(action, "ip_allowlist") />
                             <p role="alert" class="text-sm text-rose-700">{other_error(action)}</p>
-                            <div class="flex justify-end gap-3">
-                                <a href=routes::TOKENS class=BUTTON_SECONDARY>"Cancel"</a>
-                                <button type="submit" class=BUTTON_PRIMARY>"Save allowed addresses"</button>
-                            </div>
+                            <FormActions cancel=routes::TOKENS submit="Save allowed addresses" />
                         </ActionForm>
                     </section>
                 }.into_any()

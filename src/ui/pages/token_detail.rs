@@ -11,7 +11,9 @@ use crate::model::error::AppError;
 use crate::model::routes;
 use crate::model::tokens::TokenRow;
 use crate::ui::components::activity_chart::ActivityChart;
-use crate::ui::components::common::{LoadError, Notice, StatusBadge, BUTTON_SECONDARY};
+use crate::ui::components::common::{
+    LoadFailure, Notice, StatusBadge, BUTTON_SECONDARY, TOKEN_MISSING,
+};
 use crate::ui::components::data_table::{DataTable, CARD_CELL, CARD_ROW, CARD_TITLE};
 use crate::ui::components::request_log::RecentRequests;
 use leptos::prelude::*;
@@ -44,14 +46,7 @@ pub fn TokenDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => view! { <Detail detail narrowed /> }.into_any(),
-                    Err(AppError::NotFound) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            response.set_status(http::StatusCode::NOT_FOUND);
-                        }
-                        view! { <LoadError message="This token does not exist, or belongs to another account." /> }.into_any()
-                    }
-                    Err(error) => view! { <LoadError message=error.to_string() /> }.into_any(),
+                    Err(error) => view! { <LoadFailure error missing=TOKEN_MISSING /> }.into_any(),
                 }
             })}
         </Suspense>

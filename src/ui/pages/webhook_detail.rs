@@ -1,5 +1,6 @@
 //! One endpoint's page: what it listens to, "Send test event", its latest deliveries with every
-//! attempt (status or error, time taken) and the body that was signed, and "Delete endpoint".
+//! attempt (status or error, time taken) and the body that was signed, and "Delete endpoint…"
+//! with its confirmation.
 
 use crate::api::webhooks::{get_webhook, DeleteWebhook, SendTestWebhook};
 use crate::domain::time;
@@ -8,7 +9,7 @@ use crate::model::error::AppError;
 use crate::model::routes;
 use crate::model::webhooks::{DeliveryRow, EndpointDetail, RECENT_DELIVERIES};
 use crate::ui::components::common::{
-    action_error, LoadError, Notice, BUTTON_DANGER, BUTTON_SECONDARY,
+    action_error, FormActions, LoadFailure, Notice, BUTTON_DANGER, BUTTON_SECONDARY,
 };
 use crate::ui::components::data_table::{
     DataTable, CARD_CELL, CARD_CELL_WIDE, CARD_ROW, CARD_TITLE, CARD_TOP,
@@ -38,14 +39,9 @@ pub fn WebhookDetailPage() -> impl IntoView {
             {move || Suspend::new(async move {
                 match detail.await {
                     Ok(detail) => view! { <Detail detail tested /> }.into_any(),
-                    Err(AppError::NotFound) => {
-                        #[cfg(feature = "ssr")]
-                        if let Some(response) = use_context::<leptos_axum::ResponseOptions>() {
-                            response.set_status(http::StatusCode::NOT_FOUND);
-                        }
-                        view! { <LoadError message="This webhook endpoint does not exist, or belongs to another account." /> }.into_any()
-                    }
-                    Err(error) => view! { <LoadError message=error.to_string() /> }.into_any(),
+                    Err(error) => view! {
+                        <LoadFailure error missing="This webhook endpoint does not exist, or belongs to another account." />
+                    }.into_any(),
                 }
             })}
         </Suspense>
@@ -58,6 +54,10 @@ fn Detail(detail: EndpointDetail, tested: bool) -> impl IntoView {
     let test = ServerAction::<SendTestWebhook>::new();
     let delete = ServerAction::<DeleteWebhook>::new();
     let events: Vec<&str> = endpoint.events.iter().map(|event| event.as_str()).collect();
+    // "Delete endpoint…" leads to `?delete`, the confirmation: a link, so it works before and
+    // without the page's script, as the token pages' confirmations do.
+    let query = use_query_map();
+    let confirming = move || query.with(|q| q.get("delete").is_some());
     view! {
         <nav aria-label="Breadcrumb" class="text-sm">
             <a href=routes::WEBHOOKS class="font-medium text-indigo-700 hover:underline">"← All endpoints"</a>
@@ -77,16 +77,19 @@ fn Detail(detail: EndpointDetail, tested: bool) -> impl IntoView {
                 </div>
             </dl>
             <p role="alert" class="mt-2 text-sm text-rose-700">{action_error(test)}{action_error(delete)}</p>
-            <div class="mt-4 flex flex-wrap gap-3">
-                <ActionForm action=test>
-                    <input type="hidden" name="id" value=endpoint.id />
-                    <button type="submit" class=BUTTON_SECONDARY>"Send test event"</button>
-                </ActionForm>
-                <ActionForm action=delete>
-                    <input type="hidden" name="id" value=endpoint.id />
-                    <button type="submit" class=BUTTON_DANGER>"Delete endpoint"</button>
-                </ActionForm>
-            </div>
+            {move || if confirming() {
+                view! { <ConfirmDelete id=endpoint.id delete /> }.into_any()
+            } else {
+                view! {
+                    <div class="mt-4 flex flex-wrap gap-3">
+                        <ActionForm action=test>
+                            <input type="hidden" name="id" value=endpoint.id />
+                            <button type="submit" class=BUTTON_SECONDARY>"Send test event"</button>
+                        </ActionForm>
+                        <a href=format!("{}?delete", routes::webhook(endpoint.id)) class=BUTTON_DANGER>"Delete endpoint…"</a>
+                    </div>
+                }.into_any()
+            }}
         </section>
         <section aria-labelledby="deliveries-title" class="mt-8">
             <h3 id="deliveries-title" class="text-base font-semibold">"Recent deliveries"</h3>
@@ -97,6 +100,23 @@ fn Detail(detail: EndpointDetail, tested: bool) -> impl IntoView {
                 view! { <Deliveries rows=detail.deliveries now=detail.now /> }.into_any()
             }}
         </section>
+    }
+}
+
+/// The question before an endpoint is deleted, in place of the page's buttons.
+#[component]
+fn ConfirmDelete(id: i64, delete: ServerAction<DeleteWebhook>) -> impl IntoView {
+    view! {
+        <div role="group" aria-labelledby="delete-title" class="mt-4 rounded-xl bg-rose-50 p-4 ring-1 ring-rose-200">
+            <h4 id="delete-title" class="text-sm font-semibold text-rose-900">"Delete this endpoint?"</h4>
+            <p class="mt-1 text-sm text-rose-900">
+                "Nothing more is sent to it, retries included, and its deliveries are removed. This cannot be undone: to listen again, add the endpoint anew (it gets a new secret)."
+            </p>
+            <ActionForm action=delete attr:class="mt-3">
+                <input type="hidden" name="id" value=id />
+                <FormActions cancel=routes::webhook(id) submit="Delete endpoint" danger=true />
+            </ActionForm>
+        </div>
     }
 }
 
