@@ -8,14 +8,22 @@ a loopback round trip), and no slower than 1.3 × the small token's.
 The requests are written straight into the database (as the request log's writer would: requests,
 day summaries, addresses), spread over the last 30 days: 97 % succeeded, 3 % refused (4xx), 5xx
 only a handful, so the 5xx filter must find a rare class among a million rows.
+
+The Audit Log's CSV export over as many audit events (1,000 and 1,000,000, seeded into the same
+databases): the rows it streams, how long it takes, and how much the server's resident memory grows
+while it streams (sampled every 20 ms): the export reads 1,000 events at a time, so at 1,000,000 it
+must grow by no more than EXPORT_MEMORY_MB (a whole export held in memory would be hundreds of MB).
 Bounded: the whole run has a time limit; traffic to 127.0.0.1 only; the server stops at the end.
 Usage: scripts/bench_activity.py BINARY [--requests N] [--runs R]"""
 
-import argparse, os, shutil, sqlite3, sys, tempfile, time
-from bench import MISSES, Server, Timer, account_of, figure, insert_ops_token, new_database, sign_in
+import argparse, http.client, os, shutil, sqlite3, sys, tempfile, threading, time
+from bench import (HOST, MISSES, PORT, Server, Timer, account_of, figure, insert_ops_token, new_database,
+                   seed_events, sign_in)
 from testlib import stop_on_sigterm, time_limit
 
 DAY_MS = 86_400_000
+# The most the server's memory may grow while it streams the export of 1,000,000 audit events.
+EXPORT_MEMORY_MB = 16
 ROUTES = [("GET", "/api/v1/mailboxes/{id}", 7), ("GET", "/api/v1/domains", 0), ("GET", "/api/v1/me", 0)]
 
 
@@ -49,6 +57,34 @@ def seed_requests(conn, token_id, count, now):
         (token_id,))
 
 
+def export_audit_log(server, cookie):
+    """Streams the Audit Log's CSV export and drops it, sampling the server's memory meanwhile:
+    (lines, seconds, largest growth of the resident memory in MB)."""
+    before = server.memory_mb()
+    peak, done = [before], threading.Event()
+
+    def sample():
+        while not done.is_set():
+            peak[0] = max(peak[0], server.memory_mb())
+            time.sleep(0.02)
+
+    sampler = threading.Thread(target=sample, daemon=True)
+    sampler.start()
+    started, lines = time.perf_counter(), 0
+    try:
+        connection = http.client.HTTPConnection(HOST, PORT, timeout=120)
+        connection.request("GET", "/agents/audit-log/export?format=csv", headers=cookie)
+        response = connection.getresponse()
+        assert response.status == 200, (response.status, response.read(300))
+        while chunk := response.read(1 << 16):
+            lines += chunk.count(b"\n")
+        connection.close()
+    finally:
+        done.set()
+        sampler.join()
+    return lines, time.perf_counter() - started, peak[0] - before
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("binary")
@@ -60,7 +96,7 @@ def main():
     stop_on_sigterm()
     time_limit(600)
     workdir = tempfile.mkdtemp(prefix="trekmail-bench-activity-")
-    measured = {}
+    measured, exports = {}, {}
     try:
         for size, count in (("small", 1_000), ("large", args.requests)):
             db = new_database(args.binary, workdir, f"activity-{size}")
@@ -71,12 +107,13 @@ def main():
             insert_ops_token(conn, account_id, user_id, "bench agent", "domains:read mailboxes:read account:read", now - 31 * DAY_MS)
             token_id = conn.execute("select max(api_token_id) from api_token").fetchone()[0]
             seed_requests(conn, token_id, count, now)
+            seed_events(conn, account_id, count, now)
             conn.commit()
             conn.execute("analyze")
             conn.close()
             print(f"seeded {size}: {count:,} requests in {time.time() - started:.0f} s "
                   f"({os.path.getsize(db) / 2**20:,.0f} MB)", flush=True)
-            with Server(args.binary, db):
+            with Server(args.binary, db) as server:
                 cookie = {"Cookie": sign_in("owner@pro.test")}
                 page = f"/agents/tokens/{token_id}"
                 timer = Timer()
@@ -86,6 +123,7 @@ def main():
                     "failed_5xx": timer.median(f"{page}?class=5xx", cookie, args.runs, b"Recent requests"),
                     "one_route": timer.median(f"{page}?route=%2Fapi%2Fv1%2Fme", cookie, args.runs, b"/api/v1/me"),
                 }
+                exports[size] = export_audit_log(server, cookie)
             os.remove(db)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
@@ -94,6 +132,14 @@ def main():
         figure(f"activity.{name}.small", small, "ms")
         figure(f"activity.{name}.large", large, f"ms ({args.requests:,} requests)", target=50, better="lower")
         figure(f"activity.{name}.growth", large / small, "× the small token's")
+    for size in ("small", "large"):
+        lines, seconds, grown = exports[size]
+        figure(f"audit_export.{size}.rows", lines - 1, "CSV rows (the header aside)")
+        figure(f"audit_export.{size}.seconds", seconds, "s")
+        figure(f"audit_export.{size}.memory_growth", grown, "MB of resident memory while streaming",
+               target=EXPORT_MEMORY_MB if size == "large" else None, better="lower")
+        if lines - 1 < (1_000 if size == "small" else args.requests):
+            MISSES.append(f"audit_export.{size}: {lines - 1:,} rows, fewer than the events seeded")
     if MISSES:
         print("\n== Missed ==")
         for miss in MISSES:
