@@ -170,6 +170,8 @@ pub async fn note_log_off(pool: &Pool, now: i64) -> Result<(), sqlx::Error> {
 async fn note_log_off_forever(pool: Pool) {
     let mut ticks = tokio::time::interval(LOG_OFF_NOTE);
     ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    // The first tick is immediate, and the server's start-up has just noted it (`build_state`).
+    ticks.tick().await;
     loop {
         ticks.tick().await;
         if let Err(error) = note_log_off(&pool, now_ms()).await {

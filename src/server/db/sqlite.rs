@@ -3,7 +3,6 @@
 
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{Connection as _, SqlitePool};
-use std::borrow::Cow;
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -193,17 +192,13 @@ pub async fn insert_api_requests(
     let mut start = 0;
     while start < rows.at.len() {
         let end = rows.at.len().min(start + API_REQUEST_ROWS);
-        let sql = if end - start == API_REQUEST_ROWS {
-            Cow::Borrowed(
+        let mut query = if end - start == API_REQUEST_ROWS {
+            sqlx::query(
                 FULL.get_or_init(|| api_request_insert(API_REQUEST_ROWS))
                     .as_str(),
             )
         } else {
-            Cow::Owned(api_request_insert(end - start))
-        };
-        let mut query = match sql {
-            Cow::Borrowed(sql) => sqlx::query(sql),
-            Cow::Owned(sql) => sqlx::query(sqlx::AssertSqlSafe(sql)),
+            sqlx::query(sqlx::AssertSqlSafe(api_request_insert(end - start)))
         };
         for row in start..end {
             query = query
